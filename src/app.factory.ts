@@ -1,0 +1,88 @@
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { parseClientFrame } from './realtime/ws-frame';
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Largest JSON body accepted, in bytes (uploads have their own limit). */
+export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The request id: the client's X-Request-Id when it is sane, otherwise a new UUID. */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+}
+
+/**
+ * Builds the whole application exactly as production runs it (Fastify, WebSocket adapter, CORS,
+ * helmet, Swagger, error shape) without listening; main.ts and the e2e tests both use it.
+ * @param config validated config with `databaseUrl` set
+ */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    genReqId: requestId,
+    requestIdHeader: false,
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    logger: false,
+  });
+  const fastify = adapter.getInstance();
+  // Registered before Nest's middleware so pino-http sees the same id the response carries.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    request.raw.headers['x-request-id'] = String(request.id);
+    void reply.header('x-request-id', String(request.id));
+    done();
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+
+  // Only JSON bodies (and multipart, for uploads) are accepted; text/plain would otherwise parse.
+  fastify.removeContentTypeParser('text/plain');
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        // Self-hosted servers are often reached over plain http on a LAN; do not force https.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, origin !== undefined && config.allowedOrigins.includes(origin) ? origin : false),
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/ready'] });
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: parseClientFrame }));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Chat server API')
+      .setDescription('REST API of the chat server. The WebSocket gateway is at /api/v1/ws (see README).')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  return app;
+}

@@ -1,0 +1,81 @@
+import { DynamicModule, ExecutionContext, Module, RequestMethod } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { AUTH_RATE_LIMIT_KEY } from './common/decorators/auth-rate-limit.decorator';
+import { createValidationPipe } from './common/errors/validation';
+import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { AppThrottlerGuard } from './common/guards/throttler.guard';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { typeormOptions } from './database/typeorm-options';
+import { HealthModule } from './health/health.module';
+import { MessagesModule } from './messages/messages.module';
+import { RealtimeCoreModule } from './realtime/realtime-core.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { RoomsModule } from './rooms/rooms.module';
+import { TokenBlacklistModule } from './token-blacklist/token-blacklist.module';
+import { UsersModule } from './users/users.module';
+
+const reflector = new Reflector();
+/** True for routes limited per IP (register, login, refresh) rather than per user. */
+const isAuthRoute = (context: ExecutionContext): boolean => reflector.get<boolean>(AUTH_RATE_LIMIT_KEY, context.getHandler()) === true;
+
+/**
+ * The application: global JWT guard (with `@Public()` opt-out), rate limits, validation pipe and
+ * exception filter for HTTP, pino logging, TypeORM with migrations applied at start, and the domains.
+ */
+@Module({})
+export class AppModule {
+  /** Builds the module tree for a validated config whose databaseUrl is set. */
+  static forRoot(config: AppConfig): DynamicModule {
+    if (!config.databaseUrl) throw new Error('AppModule needs config.databaseUrl (start the embedded database first)');
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req: IncomingMessage) => String(req.headers['x-request-id']),
+            customProps: (req: IncomingMessage) => ({ request_id: String(req.headers['x-request-id']) }),
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
+            transport:
+              config.nodeEnv === 'development' && process.stdout.isTTY
+                ? { target: 'pino-pretty', options: { singleLine: true } }
+                : undefined,
+          },
+        }),
+        TypeOrmModule.forRoot({ ...typeormOptions(config.databaseUrl), migrationsRun: true }),
+        ScheduleModule.forRoot(),
+        ThrottlerModule.forRoot({
+          throttlers: [
+            { name: 'auth', ttl: 60_000, limit: config.rateLimitAuthPerMinute, skipIf: (ctx) => !isAuthRoute(ctx) },
+            { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute, skipIf: (ctx) => isAuthRoute(ctx) },
+          ],
+        }),
+        TokenBlacklistModule,
+        RealtimeCoreModule,
+        UsersModule,
+        AuthModule,
+        RoomsModule,
+        MessagesModule,
+        RealtimeModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AppError } from '../common/errors/app-error';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { TokenBlacklistService } from '../token-blacklist/token-blacklist.service';
+import { AccessTokenClaims, AuthPrincipal } from './auth-principal';
+
+/** The one signing algorithm accepted; tokens with any other `alg` (including `none`) are refused. */
+export const JWT_ALGORITHM = 'HS256' as const;
+
+/**
+ * Issues and verifies tokens. Access tokens are HS256 JWTs with `sub`, `jti`, `sid`, `typ` and `exp`;
+ * refresh tokens are opaque random strings of which only a SHA-256 hash is stored.
+ */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly blacklist: TokenBlacklistService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Signs an access token for a session. @returns the token and its lifetime in seconds. */
+  signAccessToken(userId: string, sessionId: string): { token: string; expiresIn: number } {
+    const expiresIn = this.config.accessTokenTtlSeconds;
+    const token = this.jwt.sign(
+      { sub: userId, sid: sessionId, typ: 'access' },
+      { jwtid: randomUUID(), expiresIn, algorithm: JWT_ALGORITHM },
+    );
+    return { token, expiresIn };
+  }
+
+  /** A new opaque refresh token (256 random bits) and the hash to store. */
+  newRefreshToken(): { token: string; hash: string } {
+    const token = 'rt_' + randomBytes(32).toString('base64url');
+    return { token, hash: this.hashRefreshToken(token) };
+  }
+
+  /** SHA-256 hex of a refresh token: what the sessions table stores. */
+  hashRefreshToken(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+
+  /**
+   * Verifies an access token's signature, algorithm, expiry and type, then the blacklist (memory only).
+   * @throws AppError TOKEN_EXPIRED, TOKEN_INVALID or TOKEN_REVOKED.
+   */
+  verifyAccessToken(token: string): AuthPrincipal {
+    let claims: AccessTokenClaims;
+    try {
+      claims = this.jwt.verify<AccessTokenClaims>(token, { algorithms: [JWT_ALGORITHM] });
+    } catch (err) {
+      if ((err as Error).name === 'TokenExpiredError') throw new AppError('TOKEN_EXPIRED');
+      throw new AppError('TOKEN_INVALID');
+    }
+    return this.principalFromClaims(claims);
+  }
+
+  /**
+   * Checks the claims of a token whose signature is already verified (passport path).
+   * @throws AppError TOKEN_INVALID for a wrong type or missing claims, TOKEN_REVOKED when blacklisted.
+   */
+  principalFromClaims(claims: Partial<AccessTokenClaims>): AuthPrincipal {
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
+      throw new AppError('TOKEN_INVALID');
+    }
+    if (this.blacklist.isRevoked(claims.jti, claims.sid)) throw new AppError('TOKEN_REVOKED');
+    return { userId: claims.sub, jti: claims.jti, sessionId: claims.sid, exp: claims.exp };
+  }
+}

@@ -1,0 +1,40 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { AppError, ErrorDetail } from './app-error';
+
+/** Flattens class-validator's nested errors into `{field, problem}` pairs with dotted paths. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  for (const error of errors) {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    // One problem per field: the first failed constraint is the one worth telling a person.
+    const text = Object.values(error.constraints ?? {})[0];
+    if (text !== undefined) {
+      out.push({ field, problem: text.startsWith('property ') ? 'is not an accepted field' : text.replace(new RegExp(`^${error.property} `), '') });
+    }
+    if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
+  }
+  return out;
+}
+
+/** Builds the one AppError a failed validation becomes: 400 VALIDATION_FAILED with details. */
+export function validationError(errors: ValidationError[]): AppError {
+  const details = flattenValidationErrors(errors);
+  const first = details[0];
+  const sentence = first ? `${first.field} ${first.problem}.` : 'The request is invalid.';
+  return new AppError('VALIDATION_FAILED', sentence, details);
+}
+
+/**
+ * The validation pipe used for HTTP bodies, queries and params and for WebSocket payloads:
+ * unknown fields are rejected (not stripped) and values are transformed into their DTO types.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: validationError,
+  });
+}

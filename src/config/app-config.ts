@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Fully validated, typed runtime configuration. Units are in the names. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Unset means "start the embedded PostgreSQL"; filled in by the launcher before the app boots. */
+  databaseUrl: string | undefined;
+  /** Absolute path of the data directory (embedded database, uploads, development secret). */
+  dataDir: string;
+  redisUrl: string | undefined;
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  bcryptCost: number;
+  rateLimitAuthPerMinute: number;
+  rateLimitPerMinute: number;
+  wsMessagesPerSecond: number;
+  wsMessagesBurst: number;
+  wsAuthTimeoutMs: number;
+  wsMaxConnectionsPerUser: number;
+  wsMaxBufferedBytes: number;
+  presenceGraceMs: number;
+  messageEditWindowSeconds: number;
+  uploadMaxBytes: number;
+  allowedOrigins: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Proxy addresses/CIDRs whose X-Forwarded-For is trusted; empty = trust no proxy. */
+  trustProxy: string[];
+}
+
+/** Thrown for a bad environment value; the message is one sentence naming the variable. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const PLACEHOLDER_SECRETS = /^(change.?me|secret|password|placeholder|your.?secret|replace.?me|example|jwt.?secret|x+)/i;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}".`);
+  }
+  const value = Number(raw.trim());
+  if (value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}".`);
+  }
+  return value;
+}
+
+function urlVar(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL like ${protocols[0]}//host:port/…, got something that is not a URL.`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}".`);
+  }
+  return raw.trim();
+}
+
+/**
+ * Loads the development JWT secret from DATA_DIR, creating it (48 random bytes, mode 0600) the first
+ * time, so tokens survive restarts without anyone having to configure a secret.
+ */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length >= 32) return secret;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/**
+ * Reads and validates the environment (see .env.example and API.md's configuration table).
+ * @throws ConfigError with one sentence naming the variable when a value is invalid.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnvRaw = (env.NODE_ENV ?? 'development').trim() || 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    throw new ConfigError(`NODE_ENV must be one of development, production, test, got "${nodeEnvRaw}".`);
+  }
+  const nodeEnv = nodeEnvRaw as AppConfig['nodeEnv'];
+
+  const host = (env.HOST ?? '127.0.0.1').trim() || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new ConfigError(`HOST must be an IP address or host name, got "${host}".`);
+
+  const dataDirRaw = (env.DATA_DIR ?? '.data').trim() || '.data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(process.cwd(), dataDirRaw);
+
+  const databaseUrl = urlVar(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']);
+
+  let jwtSecret = env.JWT_SECRET?.trim() ?? '';
+  if (jwtSecret !== '') {
+    if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters long.');
+    if (PLACEHOLDER_SECRETS.test(jwtSecret)) {
+      throw new ConfigError('JWT_SECRET looks like a placeholder value; generate one with `openssl rand -base64 48`.');
+    }
+  } else if (nodeEnv === 'production') {
+    throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 32 random characters).');
+  } else {
+    jwtSecret = developmentSecret(dataDir);
+  }
+
+  const bcryptCost = intVar(env, 'BCRYPT_COST', 12, nodeEnv === 'test' ? 4 : 10, 15);
+
+  const origins = (env.ALLOWED_ORIGINS ?? 'http://localhost:3000,http://127.0.0.1:3000')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError(`ALLOWED_ORIGINS must be a comma-separated list of origins like https://chat.example.com, got "${origin}".`);
+    }
+  }
+
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim() || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}".`);
+  }
+
+  return {
+    nodeEnv,
+    port: intVar(env, 'PORT', 3000, 0, 65535),
+    host,
+    databaseUrl,
+    dataDir,
+    redisUrl,
+    jwtSecret,
+    accessTokenTtlSeconds: intVar(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 86_400),
+    refreshTokenTtlSeconds: intVar(env, 'REFRESH_TOKEN_TTL_SECONDS', 2_592_000, 60, 31_536_000),
+    bcryptCost,
+    rateLimitAuthPerMinute: intVar(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 10, 1, 1_000_000),
+    rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+    wsMessagesPerSecond: intVar(env, 'WS_MESSAGES_PER_SECOND', 10, 1, 100_000),
+    wsMessagesBurst: intVar(env, 'WS_MESSAGES_BURST', 20, 1, 1_000_000),
+    wsAuthTimeoutMs: intVar(env, 'WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000),
+    wsMaxConnectionsPerUser: intVar(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 1000),
+    wsMaxBufferedBytes: intVar(env, 'WS_MAX_BUFFERED_BYTES', 1_048_576, 65_536, 1_073_741_824),
+    presenceGraceMs: intVar(env, 'PRESENCE_GRACE_MS', 5000, 0, 600_000),
+    messageEditWindowSeconds: intVar(env, 'MESSAGE_EDIT_WINDOW_SECONDS', 0, 0, 31_536_000),
+    uploadMaxBytes: intVar(env, 'UPLOAD_MAX_BYTES', 4_194_304, 1, 104_857_600),
+    allowedOrigins: origins.map((o) => o.replace(/\/$/, '')),
+    logLevel: logLevel as AppConfig['logLevel'],
+    trustProxy: (env.TRUST_PROXY ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+  };
+}

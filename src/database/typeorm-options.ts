@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { SessionEntity } from '../auth/session.entity';
+import { MessageEntity } from '../messages/message.entity';
+import { RoomMemberEntity } from '../rooms/room-member.entity';
+import { RoomEntity } from '../rooms/room.entity';
+import { RevokedTokenEntity } from '../token-blacklist/revoked-token.entity';
+import { UserEntity } from '../users/user.entity';
+
+/** Every entity of the application, registered once here. */
+export const ENTITIES = [UserEntity, SessionEntity, RevokedTokenEntity, RoomEntity, RoomMemberEntity, MessageEntity];
+
+/**
+ * TypeORM options shared by the app and the CLI's DataSource (ormconfig.ts). The schema changes
+ * only through the committed migrations (`synchronize` stays off).
+ * @param url a postgres:// connection URL
+ */
+export function typeormOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    // Compiled migrations live in dist/migrations; ts-jest and ts-node load the .ts sources.
+    migrations: [join(__dirname, '..', '..', 'migrations', '*.{js,ts}').replace(/\\/g, '/')],
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: 20, connectionTimeoutMillis: 10_000, application_name: 'chat-server' },
+  };
+}

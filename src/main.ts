@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import { createApp } from './app.factory';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+
+/** Longest a graceful shutdown may take before the process exits anyway, in ms. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Boots the server: validates the environment, starts the embedded PostgreSQL when DATABASE_URL is
+ * unset, builds the app (migrations run during start-up), listens, and on SIGTERM/SIGINT closes
+ * sockets, HTTP and the database in that order, exiting 0.
+ */
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel, base: { context: 'bootstrap' } });
+
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    log.info({ data_dir: config.dataDir }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log: (line) => log.debug({ postgres: line }) });
+    log.info({ port: embedded.port }, 'embedded PostgreSQL is ready');
+    config = { ...config, databaseUrl: embedded.url };
+  }
+
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  let shuttingDown = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    try {
+      await app?.close();
+      await embedded?.stop();
+      log.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    app = await createApp(config);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    log.error({ err }, 'start-up failed');
+    await embedded?.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  log.info({ url: `http://${config.host}:${config.port}`, docs: `http://${config.host}:${config.port}/docs` }, 'chat server listening');
+}
+
+void main();

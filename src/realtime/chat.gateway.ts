@@ -1,0 +1,218 @@
+import { BeforeApplicationShutdown, Inject, Logger, OnModuleDestroy, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { Server } from 'ws';
+import { AuthPrincipal } from '../auth/auth-principal';
+import { TokenService } from '../auth/token.service';
+import { AppError } from '../common/errors/app-error';
+import { createValidationPipe } from '../common/errors/validation';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { MessageDto } from '../messages/message.presenter';
+import { MessagesService } from '../messages/messages.service';
+import { RoomDto } from '../rooms/dto/rooms.dto';
+import { RoomsService } from '../rooms/rooms.service';
+import { RevocationBus, RevocationEvent } from '../token-blacklist/revocation-bus';
+import { UsersService } from '../users/users.service';
+import { ChatSocket, ConnectionRegistry } from './connection-registry';
+import { CloseCode, encodeFrame } from './events';
+import { WsAuthDto, WsRoomDto, WsSendMessageDto } from './dto/ws.dto';
+import { WsAckInterceptor } from './ws-ack.interceptor';
+import { pendingAuth, WsAuthGuard } from './ws-auth.guard';
+import { WsExceptionFilter } from './ws-exception.filter';
+import { ClientFrame, INVALID_FRAME, UNKNOWN_TYPE } from './ws-frame';
+
+/** Frames larger than this close the connection with 1009 (enforced by `ws`). */
+export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Protocol ping interval; a peer that misses two in a row (60 s of silence) is dropped. */
+export const WS_HEARTBEAT_MS = 30_000;
+
+let nextConnectionId = 1;
+
+/**
+ * The WebSocket gateway at /api/v1/ws. It only translates frames into calls of the services the REST
+ * controllers use; authentication state is enforced by {@link WsAuthGuard}, payloads by the
+ * validation pipe, acks by {@link WsAckInterceptor} and errors by {@link WsExceptionFilter}, all
+ * applied here explicitly because global HTTP enhancers do not reach gateways.
+ */
+@WebSocketGateway({ path: '/api/v1/ws', maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: true })
+@UseGuards(WsAuthGuard)
+@UseInterceptors(WsAckInterceptor)
+@UseFilters(WsExceptionFilter)
+@UsePipes(createValidationPipe())
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown, OnModuleDestroy {
+  private readonly logger = new Logger(ChatGateway.name);
+  private server: Server | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly authTimers = new WeakMap<ChatSocket, NodeJS.Timeout>();
+  private unsubscribeRevocations: (() => void) | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly registry: ConnectionRegistry,
+    private readonly tokens: TokenService,
+    private readonly users: UsersService,
+    private readonly rooms: RoomsService,
+    private readonly messages: MessagesService,
+    revocations: RevocationBus,
+  ) {
+    this.unsubscribeRevocations = revocations.subscribe((event) => this.closeRevoked(event));
+  }
+
+  /** Starts the heartbeat: protocol pings every 30 s, silent peers terminated. */
+  afterInit(server: Server): void {
+    this.server = server;
+    this.heartbeat = setInterval(() => {
+      for (const client of server.clients as Set<ChatSocket>) {
+        if (!client.chat) continue;
+        if (!client.chat.alive) {
+          client.terminate();
+          continue;
+        }
+        client.chat.alive = false;
+        client.ping();
+      }
+    }, WS_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * A new connection: refuses a bad Origin (4403) and tokens in the URL (4401), authenticates an
+   * `Authorization: Bearer` header at once, or asks for first-message auth within WS_AUTH_TIMEOUT_MS.
+   */
+  handleConnection(client: ChatSocket, request: IncomingMessage): void {
+    client.chat = { id: nextConnectionId++, userId: null, sessionId: null, jti: null, openedAtMs: Date.now(), alive: true };
+    client.on('pong', () => (client.chat.alive = true));
+    client.on('message', () => (client.chat.alive = true));
+
+    const origin = request.headers.origin;
+    if (origin !== undefined && !this.config.allowedOrigins.includes(origin)) {
+      client.close(CloseCode.FORBIDDEN_ORIGIN, 'origin not allowed');
+      return;
+    }
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    if (query.has('token') || query.has('access_token') || query.has('jwt')) {
+      client.close(CloseCode.UNAUTHORIZED, 'tokens in the URL are refused');
+      return;
+    }
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const attempt = match ? this.authenticate(client, match[1]) : Promise.reject(new AppError('TOKEN_INVALID'));
+      pendingAuth.set(client, attempt);
+      attempt
+        .catch(() => client.close(CloseCode.UNAUTHORIZED, 'invalid token'))
+        .finally(() => pendingAuth.delete(client));
+      return;
+    }
+    client.send(encodeFrame('auth_required'));
+    const timer = setTimeout(() => {
+      if (!client.chat.userId) client.close(CloseCode.UNAUTHORIZED, 'authentication timeout');
+    }, this.config.wsAuthTimeoutMs);
+    timer.unref();
+    this.authTimers.set(client, timer);
+  }
+
+  /** A closed connection leaves the routing table. */
+  handleDisconnect(client: ChatSocket): void {
+    const timer = this.authTimers.get(client);
+    if (timer) clearTimeout(timer);
+    if (client.chat?.userId) this.registry.remove(client);
+  }
+
+  /** First-message authentication; a bad token closes the connection with 4401. */
+  @SubscribeMessage('auth')
+  async onAuth(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsAuthDto): Promise<undefined> {
+    if (client.chat.userId) throw new AppError('BAD_REQUEST', 'This connection is already authenticated.');
+    try {
+      await this.authenticate(client, dto.token);
+    } catch {
+      client.close(CloseCode.UNAUTHORIZED, 'invalid token');
+    }
+    return undefined;
+  }
+
+  /** Joins a room (same operation as `POST /rooms/:id/join`). Ack payload: the room. */
+  @SubscribeMessage('join_room')
+  joinRoom(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsRoomDto): Promise<RoomDto> {
+    return this.rooms.join(dto.room_id, client.chat.userId!);
+  }
+
+  /** Leaves a room (same operation as `POST /rooms/:id/leave`). */
+  @SubscribeMessage('leave_room')
+  leaveRoom(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsRoomDto): Promise<{ room_id: string; left: true }> {
+    return this.rooms.leave(dto.room_id, client.chat.userId!);
+  }
+
+  /** Sends a message (same service as `POST /rooms/:id/messages`). Ack payload: the stored message. */
+  @SubscribeMessage('send_message')
+  async sendMessage(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsSendMessageDto): Promise<MessageDto> {
+    const { room_id: roomId, ...body } = dto;
+    const { message } = await this.messages.send(client.chat.userId!, roomId, body);
+    return message;
+  }
+
+  /** Application-level ping: answered with `pong` (echoing the id). */
+  @SubscribeMessage('ping')
+  ping(@ConnectedSocket() client: ChatSocket, @MessageBody() frame: ClientFrame): undefined {
+    client.send(encodeFrame('pong', { ts: Date.now() }, frame.id !== undefined ? String(frame.id) : undefined));
+    return undefined;
+  }
+
+  /** Frames that are not valid JSON objects or have a bad payload shape. */
+  @SubscribeMessage(INVALID_FRAME)
+  invalidFrame(@MessageBody() frame: ClientFrame): never {
+    const problem = frame.problem ?? 'malformed';
+    throw new AppError(problem.includes('JSON') && problem.includes('valid') ? 'INVALID_JSON' : 'BAD_REQUEST', `Invalid frame: ${problem}.`);
+  }
+
+  /** Frames whose type the gateway does not know. */
+  @SubscribeMessage(UNKNOWN_TYPE)
+  unknownType(@MessageBody() frame: ClientFrame): never {
+    throw new AppError('UNKNOWN_TYPE', `Unknown frame type "${frame.type.slice(0, 64)}".`);
+  }
+
+  /** Closes every connection with 1001 before the HTTP server and the database go away. */
+  beforeApplicationShutdown(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const client of (this.server?.clients ?? new Set()) as Set<ChatSocket>) client.close(CloseCode.GOING_AWAY, 'server shutting down');
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribeRevocations?.();
+  }
+
+  /** Verifies the token, loads the user's rooms into the routing table and sends `auth_ok`. */
+  private async authenticate(client: ChatSocket, token: string): Promise<AuthPrincipal> {
+    const principal = this.tokens.verifyAccessToken(token);
+    const user = await this.users.getEntity(principal.userId);
+    if (user.deletedAt) throw new AppError('TOKEN_REVOKED');
+    const roomIds = await this.rooms.roomIdsOfUser(user.id);
+    if (client.readyState !== 1) return principal;
+    const timer = this.authTimers.get(client);
+    if (timer) clearTimeout(timer);
+    client.chat.userId = user.id;
+    client.chat.sessionId = principal.sessionId;
+    client.chat.jti = principal.jti;
+    this.registry.add(client, roomIds);
+    client.send(encodeFrame('auth_ok', { user: this.users.present(user, true) }));
+    return principal;
+  }
+
+  /** Closes, with 4401, every live connection authenticated with a revoked token or session. */
+  private closeRevoked(event: RevocationEvent): void {
+    const candidates = event.userId ? this.registry.connectionsOf(event.userId) : this.registry.all();
+    for (const client of [...candidates]) {
+      const hit = event.kind === 'jti' ? client.chat.jti === event.id : client.chat.sessionId === event.id;
+      if (hit) client.close(CloseCode.UNAUTHORIZED, 'token has been revoked');
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { CloseCode } from './events';
+
+/** What the gateway knows about one WebSocket connection. */
+export interface ConnectionState {
+  /** Process-unique id of the connection. */
+  id: number;
+  userId: string | null;
+  sessionId: string | null;
+  jti: string | null;
+  openedAtMs: number;
+  alive: boolean;
+}
+
+/** A `ws` socket with the gateway's state attached. */
+export type ChatSocket = WebSocket & { chat: ConnectionState };
+
+/**
+ * In-memory routing table of this instance: the live connections of each user and the online members
+ * of each room, so a fan-out needs no database query. Membership is loaded once per user when their
+ * first connection authenticates and updated on every membership change.
+ */
+@Injectable()
+export class ConnectionRegistry {
+  private readonly logger = new Logger(ConnectionRegistry.name);
+  private readonly connectionsByUser = new Map<string, Set<ChatSocket>>();
+  private readonly roomsByUser = new Map<string, Set<string>>();
+  private readonly usersByRoom = new Map<string, Set<string>>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * Registers an authenticated connection with the rooms its user belongs to.
+   * @returns true when this is the user's first live connection on this instance.
+   */
+  add(socket: ChatSocket, roomIds: string[]): boolean {
+    const userId = socket.chat.userId!;
+    let set = this.connectionsByUser.get(userId);
+    const first = !set || set.size === 0;
+    if (!set) this.connectionsByUser.set(userId, (set = new Set()));
+    set.add(socket);
+    if (first) for (const roomId of roomIds) this.addMembership(roomId, userId);
+    return first;
+  }
+
+  /** Removes a connection. @returns true when the user has no live connection left here. */
+  remove(socket: ChatSocket): boolean {
+    const userId = socket.chat.userId;
+    if (!userId) return false;
+    const set = this.connectionsByUser.get(userId);
+    if (!set || !set.delete(socket)) return false;
+    if (set.size > 0) return false;
+    this.connectionsByUser.delete(userId);
+    for (const roomId of this.roomsByUser.get(userId) ?? []) this.usersByRoom.get(roomId)?.delete(userId);
+    this.roomsByUser.delete(userId);
+    return true;
+  }
+
+  /** Routes a room's events to the user from now on, if the user is online here. */
+  addMembership(roomId: string, userId: string): void {
+    if (!this.connectionsByUser.has(userId)) return;
+    let rooms = this.roomsByUser.get(userId);
+    if (!rooms) this.roomsByUser.set(userId, (rooms = new Set()));
+    rooms.add(roomId);
+    let users = this.usersByRoom.get(roomId);
+    if (!users) this.usersByRoom.set(roomId, (users = new Set()));
+    users.add(userId);
+  }
+
+  /** Stops routing a room's events to the user (left, kicked). */
+  removeMembership(roomId: string, userId: string): void {
+    this.roomsByUser.get(userId)?.delete(roomId);
+    const users = this.usersByRoom.get(roomId);
+    if (!users) return;
+    users.delete(userId);
+    if (users.size === 0) this.usersByRoom.delete(roomId);
+  }
+
+  /** Forgets a deleted room entirely. */
+  removeRoom(roomId: string): void {
+    for (const userId of this.usersByRoom.get(roomId) ?? []) this.roomsByUser.get(userId)?.delete(roomId);
+    this.usersByRoom.delete(roomId);
+  }
+
+  /** Live connections of one user on this instance. */
+  connectionsOf(userId: string): ReadonlySet<ChatSocket> {
+    return this.connectionsByUser.get(userId) ?? new Set();
+  }
+
+  /** Online members of a room on this instance. */
+  onlineMembersOf(roomId: string): ReadonlySet<string> {
+    return this.usersByRoom.get(roomId) ?? new Set();
+  }
+
+  /** Rooms of an online user on this instance. */
+  roomsOf(userId: string): ReadonlySet<string> {
+    return this.roomsByUser.get(userId) ?? new Set();
+  }
+
+  /** True while the user has a live connection here. */
+  isConnected(userId: string): boolean {
+    return (this.connectionsByUser.get(userId)?.size ?? 0) > 0;
+  }
+
+  /** Every live authenticated connection (shutdown, heartbeat). */
+  *all(): IterableIterator<ChatSocket> {
+    for (const set of this.connectionsByUser.values()) yield* set;
+  }
+
+  /**
+   * Sends an already serialized frame. A connection whose unsent buffer has passed
+   * WS_MAX_BUFFERED_BYTES is closed with 4008 instead, so one slow reader never holds memory or
+   * slows the others.
+   */
+  send(socket: ChatSocket, data: string): void {
+    if (socket.readyState !== 1) return;
+    if (socket.bufferedAmount > this.config.wsMaxBufferedBytes) {
+      this.logger.warn(`closing slow consumer connection ${socket.chat.id} (${socket.bufferedAmount} bytes buffered)`);
+      socket.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
+      // close() waits for the buffer to drain; a reader that never reads must not hold it forever.
+      setTimeout(() => socket.terminate(), 1000).unref();
+      return;
+    }
+    socket.send(data);
+  }
+}

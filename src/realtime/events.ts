@@ -1,0 +1,50 @@
+/**
+ * Every server → client frame type and its payload, in one place (API.md "WebSocket gateway").
+ * Frames are `{type, id?, payload?}` JSON text objects.
+ */
+export interface ServerEvents {
+  auth_required: undefined;
+  auth_ok: { user: unknown };
+  ack: unknown;
+  error: { code: string; message: string; details?: unknown; retry_after_ms?: number };
+  new_message: unknown;
+  edit_message: unknown;
+  delete_message: unknown;
+  reaction: unknown;
+  user_joined: { room_id: string; user: unknown };
+  user_left: { room_id: string; user_id: string };
+  member_added: { room_id: string; user: unknown };
+  member_removed: { room_id: string; user_id: string };
+  room_updated: unknown;
+  room_deleted: { room_id: string };
+  user_online: { user_id: string };
+  user_offline: { user_id: string; last_seen_at: string };
+  typing: { room_id: string; user_id: string };
+  stop_typing: { room_id: string; user_id: string };
+  messages_read: { room_id: string; user_id: string; last_read_seq: number };
+  dm_created: unknown;
+  sync_result: unknown;
+  pong: { ts: number };
+}
+
+/** Name of a server → client frame. */
+export type ServerEventType = keyof ServerEvents;
+
+/** Serializes a frame once; the same string is then sent to every recipient. */
+export function encodeFrame<T extends ServerEventType>(type: T, payload?: ServerEvents[T], id?: string): string {
+  const frame: { type: string; id?: string; payload?: unknown } = { type };
+  if (id !== undefined) frame.id = id;
+  if (payload !== undefined) frame.payload = payload;
+  return JSON.stringify(frame);
+}
+
+/** WebSocket close codes used by the gateway. */
+export const CloseCode = {
+  GOING_AWAY: 1001,
+  MESSAGE_TOO_BIG: 1009,
+  SLOW_CONSUMER: 4008,
+  UNAUTHORIZED: 4401,
+  FORBIDDEN_ORIGIN: 4403,
+  RATE_LIMITED: 4429,
+  REPLACED: 4000,
+} as const;

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { MessagesModule } from '../messages/messages.module';
+import { RoomsModule } from '../rooms/rooms.module';
+import { UsersModule } from '../users/users.module';
+import { ChatGateway } from './chat.gateway';
+
+/** The WebSocket gateway, wired to the same services as the REST controllers. */
+@Module({
+  imports: [AuthModule, UsersModule, RoomsModule, MessagesModule],
+  providers: [ChatGateway],
+})
+export class RealtimeModule {}

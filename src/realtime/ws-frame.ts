@@ -1,0 +1,46 @@
+/** A parsed client frame as handed to gateway handlers (`{type, id?, payload}`). */
+export interface ClientFrame {
+  type: string;
+  id?: string | number;
+  payload: Record<string, unknown>;
+  /** Why the frame could not be used, for the internal `__invalid_frame` route. */
+  problem?: string;
+}
+
+/** Client → server frame types the gateway handles. */
+export const CLIENT_FRAME_TYPES = new Set(['auth', 'join_room', 'leave_room', 'send_message', 'ping']);
+
+/** Internal routes for frames that cannot be dispatched; they answer with an `error` frame. */
+export const INVALID_FRAME = '__invalid_frame';
+export const UNKNOWN_TYPE = '__unknown_type';
+
+/**
+ * The WsAdapter message parser: turns a raw text frame into `{event, data}` for Nest's dispatcher.
+ * Bad JSON, a non-object frame or payload, and unknown types are routed to internal handlers so the
+ * client gets an `error` frame and the connection stays open.
+ */
+export function parseClientFrame(raw: unknown): { event: string; data: ClientFrame } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw));
+  } catch {
+    return { event: INVALID_FRAME, data: { type: INVALID_FRAME, payload: {}, problem: 'frame is not valid JSON' } };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { event: INVALID_FRAME, data: { type: INVALID_FRAME, payload: {}, problem: 'frame must be a JSON object' } };
+  }
+  const frame = parsed as { type?: unknown; id?: unknown; payload?: unknown };
+  const id = typeof frame.id === 'string' || typeof frame.id === 'number' ? frame.id : undefined;
+  if (frame.id !== undefined && (id === undefined || String(id).length > 64)) {
+    return { event: INVALID_FRAME, data: { type: INVALID_FRAME, payload: {}, problem: 'id must be a string or number of at most 64 characters' } };
+  }
+  if (typeof frame.type !== 'string') {
+    return { event: INVALID_FRAME, data: { type: INVALID_FRAME, id, payload: {}, problem: 'type must be a string' } };
+  }
+  if (frame.payload !== undefined && (typeof frame.payload !== 'object' || frame.payload === null || Array.isArray(frame.payload))) {
+    return { event: INVALID_FRAME, data: { type: frame.type, id, payload: {}, problem: 'payload must be a JSON object' } };
+  }
+  const data: ClientFrame = { type: frame.type, id, payload: (frame.payload as Record<string, unknown>) ?? {} };
+  if (!CLIENT_FRAME_TYPES.has(frame.type)) return { event: UNKNOWN_TYPE, data };
+  return { event: frame.type, data };
+}

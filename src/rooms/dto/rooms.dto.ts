@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/pagination';
+import { MessageDto } from '../../messages/message.presenter';
+import { UserDto } from '../../users/user.presenter';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** Body of `POST /rooms`. */
+export class CreateRoomDto {
+  @ApiProperty({ example: 'general', minLength: 1, maxLength: 80 })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'must not be empty' })
+  @MaxLength(80)
+  name: string;
+
+  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: 500 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiProperty({ enum: ['public', 'private'] })
+  @IsIn(['public', 'private'], { message: 'must be "public" or "private"' })
+  type: 'public' | 'private';
+}
+
+/** Query of `GET /rooms`: optional name search plus paging. */
+export class ListRoomsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the room name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(80)
+  q?: string;
+}
+
+/** A room as clients see it (API.md "Room"). */
+export class RoomDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['public', 'private', 'dm'] }) type: 'public' | 'private' | 'dm';
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) owner_id: string | null;
+  @ApiProperty() member_count: number;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ description: 'Highest seq in the room' }) last_seq: number;
+  @ApiProperty({ enum: ['owner', 'admin', 'member'], nullable: true }) my_role: 'owner' | 'admin' | 'member' | null;
+  @ApiPropertyOptional({ description: 'Only where the caller is a member' }) unread_count?: number;
+  @ApiPropertyOptional({ type: MessageDto, nullable: true, description: 'Only where the caller is a member' }) last_message?: MessageDto | null;
+  @ApiPropertyOptional({ type: UserDto, description: 'DM rooms only: the other user' }) peer?: UserDto;
+}
+
+/** A page of rooms. */
+export class RoomPageDto {
+  @ApiProperty({ type: [RoomDto] }) items: RoomDto[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+}
+
+/** A member of a room with their role. */
+export class MemberDto {
+  @ApiProperty({ type: UserDto }) user: UserDto;
+  @ApiProperty({ enum: ['owner', 'admin', 'member'] }) role: 'owner' | 'admin' | 'member';
+  @ApiProperty({ format: 'date-time' }) joined_at: string;
+}
+
+/** A page of members. */
+export class MemberPageDto {
+  @ApiProperty({ type: [MemberDto] }) items: MemberDto[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+}

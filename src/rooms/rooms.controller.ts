@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { Page, PageQueryDto } from '../common/pagination/pagination';
+import { uuidPipe } from '../common/pipes/uuid.pipe';
+import { ApiErrors } from '../common/swagger/api-errors.decorator';
+import { AuthPrincipal } from '../auth/auth-principal';
+import { CreateRoomDto, ListRoomsQueryDto, MemberDto, MemberPageDto, RoomDto, RoomPageDto } from './dto/rooms.dto';
+import { RoomsService } from './rooms.service';
+
+/** Rooms and membership. */
+@ApiTags('rooms')
+@ApiBearerAuth()
+@Controller('rooms')
+export class RoomsController {
+  constructor(private readonly rooms: RoomsService) {}
+
+  /** Public rooms, newest first. */
+  @Get()
+  @ApiOperation({ summary: 'List public rooms (q filters by name)' })
+  @ApiOkResponse({ type: RoomPageDto })
+  @ApiErrors(400, 401)
+  list(@CurrentUser() me: AuthPrincipal, @Query() query: ListRoomsQueryDto): Promise<Page<RoomDto>> {
+    return this.rooms.listPublic(me.userId, query.q, query.limit, query.cursor);
+  }
+
+  /** Creates a room; the caller becomes its owner. */
+  @Post()
+  @ApiOperation({ summary: 'Create a public or private room' })
+  @ApiCreatedResponse({ type: RoomDto })
+  @ApiErrors(400, 401)
+  create(@CurrentUser() me: AuthPrincipal, @Body() dto: CreateRoomDto): Promise<RoomDto> {
+    return this.rooms.create(me.userId, dto);
+  }
+
+  /** The caller's rooms and DMs, most recent activity first. */
+  @Get('me')
+  @ApiOperation({ summary: 'My rooms and DMs with unread_count and last_message' })
+  @ApiOkResponse({ type: RoomPageDto })
+  @ApiErrors(400, 401)
+  mine(@CurrentUser() me: AuthPrincipal, @Query() query: PageQueryDto): Promise<Page<RoomDto>> {
+    return this.rooms.listMine(me.userId, query.limit, query.cursor);
+  }
+
+  /** One room the caller can see. */
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a room (private rooms only for members)' })
+  @ApiOkResponse({ type: RoomDto })
+  @ApiErrors(400, 401, 404)
+  get(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<RoomDto> {
+    return this.rooms.get(id, me.userId);
+  }
+
+  /** Joins a public room. */
+  @Post(':id/join')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Join a public room (joining twice is fine)' })
+  @ApiOkResponse({ type: RoomDto })
+  @ApiErrors(400, 401, 404)
+  join(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<RoomDto> {
+    return this.rooms.join(id, me.userId);
+  }
+
+  /** Leaves a room. */
+  @Post(':id/leave')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Leave a room (the owner must hand over first: 422)' })
+  @ApiErrors(400, 401, 403, 404, 422)
+  leave(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<{ room_id: string; left: true }> {
+    return this.rooms.leave(id, me.userId);
+  }
+
+  /** Members of a room the caller can see. */
+  @Get(':id/members')
+  @ApiOperation({ summary: 'List members of a room' })
+  @ApiOkResponse({ type: MemberPageDto })
+  @ApiErrors(400, 401, 404)
+  members(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Query() query: PageQueryDto): Promise<Page<MemberDto>> {
+    return this.rooms.members(id, me.userId, query.limit, query.cursor);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { RoomsController } from './rooms.controller';
+import { RoomsRepository } from './rooms.repository';
+import { RoomsService } from './rooms.service';
+
+/** Rooms and their members. */
+@Module({
+  imports: [UsersModule],
+  controllers: [RoomsController],
+  providers: [RoomsRepository, RoomsService],
+  exports: [RoomsService],
+})
+export class RoomsModule {}

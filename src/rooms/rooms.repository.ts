@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../common/errors/postgres';
+import { MESSAGE_COLUMNS, MESSAGE_JOINS, MessageRow } from '../messages/message.presenter';
+import { RoomRole } from './room-member.entity';
+import { RoomType } from './room.entity';
+
+/** A room row with the caller's membership, as the room queries return it. */
+export interface RoomRow {
+  id: string;
+  type: RoomType;
+  name: string | null;
+  description: string | null;
+  owner_id: string | null;
+  member_count: number;
+  last_seq: string | number;
+  created_at: Date;
+  last_activity_at: Date;
+  my_role: RoomRole | null;
+  last_read_seq: string | number | null;
+}
+
+/** A room row of `rooms/me`, with unread count and the last message. */
+export interface MyRoomRow extends RoomRow {
+  unread_count: string | number;
+  last_message: MessageRow | null;
+}
+
+const ROOM_COLUMNS = `r.id, r.type, r.name, r.description, r.owner_id, r.member_count, r.last_seq, r.created_at, r.last_activity_at`;
+
+/** The SQL of rooms and room members. */
+@Injectable()
+export class RoomsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Inserts a room. */
+  async insertRoom(
+    manager: EntityManager,
+    fields: { type: RoomType; name: string | null; description: string | null; ownerId: string | null },
+  ): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO rooms (type, name, description, owner_id) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [fields.type, fields.name, fields.description, fields.ownerId],
+    );
+    return rows[0].id;
+  }
+
+  /**
+   * Adds a member; a second add of the same user changes nothing.
+   * @returns true when the membership is new (member_count was incremented in the same transaction).
+   */
+  async addMember(manager: EntityManager, roomId: string, userId: string, role: RoomRole): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id`,
+      [roomId, userId, role],
+    );
+    if (inserted.length === 0) return false;
+    await manager.query(`UPDATE rooms SET member_count = member_count + 1 WHERE id = $1`, [roomId]);
+    return true;
+  }
+
+  /** Removes a member. @returns true when there was a membership to remove. */
+  async removeMember(manager: EntityManager, roomId: string, userId: string): Promise<boolean> {
+    const deleted = returnedRows(
+      await manager.query(`DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING user_id`, [roomId, userId]),
+    );
+    if (deleted.length === 0) return false;
+    await manager.query(`UPDATE rooms SET member_count = member_count - 1 WHERE id = $1`, [roomId]);
+    return true;
+  }
+
+  /** A room with the given user's role in it (null when not a member); null when the room does not exist. */
+  async findRoomForUser(roomId: string, userId: string): Promise<RoomRow | null> {
+    const rows: RoomRow[] = await this.db.query(
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq
+       FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
+       WHERE r.id = $1`,
+      [roomId, userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * One page of public rooms, newest first, optionally filtered by a case-insensitive name substring.
+   * Keyset pagination on (created_at, id) served by rooms_public_created_idx.
+   */
+  findPublicPage(userId: string, q: string | undefined, limit: number, after: [string, string] | null): Promise<RoomRow[]> {
+    const params: unknown[] = [userId, limit + 1];
+    let where = `r.type = 'public'`;
+    if (q) {
+      params.push(`%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+      where += ` AND r.name ILIKE $${params.length}`;
+    }
+    if (after) {
+      params.push(after[0], after[1]);
+      where += ` AND (r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+    }
+    return this.db.query(
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq
+       FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $1
+       WHERE ${where}
+       ORDER BY r.created_at DESC, r.id DESC
+       LIMIT $2`,
+      params,
+    );
+  }
+
+  /**
+   * The user's rooms and DMs, most recent activity first, each with its unread count (other people's
+   * non-deleted messages after the read pointer) and last message: one query whatever the number of rooms.
+   */
+  findMyRooms(userId: string, limit: number, after: [string, string] | null): Promise<MyRoomRow[]> {
+    const params: unknown[] = [userId, limit + 1];
+    let where = `m.user_id = $1`;
+    if (after) {
+      params.push(after[0], after[1]);
+      where += ` AND (r.last_activity_at, r.id) < ($3::timestamptz, $4::uuid)`;
+    }
+    return this.db.query(
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq,
+         (SELECT count(*) FROM messages u
+           WHERE u.room_id = r.id AND u.seq > m.last_read_seq AND u.deleted_at IS NULL
+             AND u.sender_id IS DISTINCT FROM m.user_id) AS unread_count,
+         (SELECT row_to_json(lm) FROM (
+            SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+            WHERE m.room_id = r.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm) AS last_message
+       FROM room_members m JOIN rooms r ON r.id = m.room_id
+       WHERE ${where}
+       ORDER BY r.last_activity_at DESC, r.id DESC
+       LIMIT $2`,
+      params,
+    );
+  }
+
+  /** Ids of every room the user belongs to (loaded once when a socket authenticates). */
+  async roomIdsOfUser(userId: string): Promise<string[]> {
+    const rows: { room_id: string }[] = await this.db.query(`SELECT room_id FROM room_members WHERE user_id = $1`, [userId]);
+    return rows.map((r) => r.room_id);
+  }
+
+  /** One page of a room's members, in join order. */
+  findMembersPage(roomId: string, limit: number, after: [string, string] | null): Promise<{ user_id: string; role: RoomRole; joined_at: Date }[]> {
+    const params: unknown[] = [roomId, limit + 1];
+    let where = 'room_id = $1';
+    if (after) {
+      params.push(after[0], after[1]);
+      where += ' AND (joined_at, user_id) > ($3::timestamptz, $4::uuid)';
+    }
+    return this.db.query(
+      `SELECT user_id, role, joined_at FROM room_members WHERE ${where} ORDER BY joined_at, user_id LIMIT $2`,
+      params,
+    );
+  }
+}
