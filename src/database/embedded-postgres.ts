@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -91,6 +91,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log = options.log ?? (() => undefined);
   const clusterDir = join(options.dataDir, 'pg');
   mkdirSync(options.dataDir, { recursive: true });
+  // As root, postgres runs as the `postgres` user, which must be able to traverse the data directory
+  // (mkdtemp makes it 0700). Secrets inside keep their own 0600 modes.
+  if (process.getuid?.() === 0) chmodSync(options.dataDir, 0o755);
   const passwordFile = join(options.dataDir, 'pg-password');
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
   let password: string;

@@ -1,0 +1,9 @@
+import { rmSync } from 'node:fs';
+import type { EmbeddedDatabase } from '../src/database/embedded-postgres';
+
+/** Stops the run's embedded PostgreSQL and deletes its data directory. */
+export default async function globalTeardown(): Promise<void> {
+  const db = (globalThis as { __EMBEDDED_DB__?: EmbeddedDatabase }).__EMBEDDED_DB__;
+  if (db) await db.stop();
+  if (process.env.TEST_DATA_DIR) rmSync(process.env.TEST_DATA_DIR, { recursive: true, force: true });
+}

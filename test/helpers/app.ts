@@ -1,0 +1,52 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/app-config';
+
+/** A running instance of the real application on 127.0.0.1 and an ephemeral port. */
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** e.g. http://127.0.0.1:41234 */
+  origin: string;
+  /** origin + /api/v1 */
+  api: string;
+  /** ws://127.0.0.1:41234/api/v1/ws */
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Environment every test app starts with; suites override single values (small rate limits, ...). */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  JWT_SECRET: 'test-only-signing-key-0123456789abcdefghijklmnop',
+  BCRYPT_COST: '4',
+  RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+  RATE_LIMIT_PER_MINUTE: '100000',
+  WS_MESSAGES_PER_SECOND: '1000',
+  WS_MESSAGES_BURST: '2000',
+  LOG_LEVEL: 'silent',
+};
+
+/**
+ * Boots the real AppModule (same factory as main.ts) against the run's embedded PostgreSQL and
+ * listens on an ephemeral port of 127.0.0.1.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set: run the tests through jest (global setup)');
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-app-'));
+  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...env });
+  const app = await createApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const origin = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    origin,
+    api: `${origin}/api/v1`,
+    wsUrl: `ws://127.0.0.1:${address.port}/api/v1/ws`,
+    close: () => app.close(),
+  };
+}
