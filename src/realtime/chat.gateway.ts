@@ -27,6 +27,11 @@ import { CloseCode, encodeFrame } from './events';
 import { WsAuthDto, WsRoomDto, WsSendMessageDto } from './dto/ws.dto';
 import { WsAckInterceptor } from './ws-ack.interceptor';
 import { pendingAuth, WsAuthGuard } from './ws-auth.guard';
+import { PresenceService } from './presence.service';
+import { TypingService } from './typing.service';
+import { WsDrain } from './ws-drain';
+import { WsRateLimitGuard } from './ws-rate-limit.guard';
+import { RoomScoped, WsRoomMemberGuard } from './ws-room-member.guard';
 import { WsExceptionFilter } from './ws-exception.filter';
 import { ClientFrame, INVALID_FRAME, UNKNOWN_TYPE } from './ws-frame';
 
@@ -44,7 +49,7 @@ let nextConnectionId = 1;
  * applied here explicitly because global HTTP enhancers do not reach gateways.
  */
 @WebSocketGateway({ path: '/api/v1/ws', maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: true })
-@UseGuards(WsAuthGuard)
+@UseGuards(WsAuthGuard, WsRateLimitGuard, WsRoomMemberGuard)
 @UseInterceptors(WsAckInterceptor)
 @UseFilters(WsExceptionFilter)
 @UsePipes(createValidationPipe())
@@ -62,6 +67,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly users: UsersService,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
+    private readonly presence: PresenceService,
+    private readonly typingIndicators: TypingService,
+    private readonly drain: WsDrain,
     revocations: RevocationBus,
   ) {
     this.unsubscribeRevocations = revocations.subscribe((event) => this.closeRevoked(event));
@@ -92,6 +100,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     client.chat = { id: nextConnectionId++, userId: null, sessionId: null, jti: null, openedAtMs: Date.now(), alive: true };
     client.on('pong', () => (client.chat.alive = true));
     client.on('message', () => (client.chat.alive = true));
+    if (this.drain.draining) {
+      client.close(CloseCode.GOING_AWAY, 'server shutting down');
+      return;
+    }
 
     const origin = request.headers.origin;
     if (origin !== undefined && !this.config.allowedOrigins.includes(origin)) {
@@ -125,7 +137,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   handleDisconnect(client: ChatSocket): void {
     const timer = this.authTimers.get(client);
     if (timer) clearTimeout(timer);
-    if (client.chat?.userId) this.registry.remove(client);
+    const userId = client.chat?.userId;
+    if (!userId) return;
+    const rooms = this.registry.remove(client);
+    if (rooms) {
+      this.typingIndicators.stopAll(userId, rooms);
+      this.presence.disconnected(userId, rooms);
+    }
   }
 
   /** First-message authentication; a bad token closes the connection with 4401. */
@@ -160,6 +178,22 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     return message;
   }
 
+  /** The user is typing in a room: relayed to the other members (at most 1/s), expires after 6 s. */
+  @SubscribeMessage('typing')
+  @RoomScoped()
+  typing(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsRoomDto): { room_id: string } {
+    this.typingIndicators.typing(dto.room_id, client.chat.userId!);
+    return { room_id: dto.room_id };
+  }
+
+  /** The user stopped typing. */
+  @SubscribeMessage('stop_typing')
+  @RoomScoped()
+  stopTyping(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsRoomDto): { room_id: string } {
+    this.typingIndicators.stop(dto.room_id, client.chat.userId!);
+    return { room_id: dto.room_id };
+  }
+
   /** Application-level ping: answered with `pong` (echoing the id). */
   @SubscribeMessage('ping')
   ping(@ConnectedSocket() client: ChatSocket, @MessageBody() frame: ClientFrame): undefined {
@@ -180,10 +214,21 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     throw new AppError('UNKNOWN_TYPE', `Unknown frame type "${frame.type.slice(0, 64)}".`);
   }
 
-  /** Closes every connection with 1001 before the HTTP server and the database go away. */
-  beforeApplicationShutdown(): void {
+  /**
+   * Shutdown: refuse new connections and frames, wait (up to 5 s) for frames in flight so their
+   * messages are committed and acked, then close every connection with 1001 — all before the HTTP
+   * server and the database go away.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.drain.draining = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    for (const client of (this.server?.clients ?? new Set()) as Set<ChatSocket>) client.close(CloseCode.GOING_AWAY, 'server shutting down');
+    await this.drain.idle(5000);
+    const clients = [...((this.server?.clients ?? new Set()) as Set<ChatSocket>)];
+    for (const client of clients) client.close(CloseCode.GOING_AWAY, 'server shutting down');
+    await this.presence.flush();
+    // Give the close frames a moment to leave; terminate whatever is still open.
+    await new Promise((r) => setTimeout(r, 100));
+    for (const client of clients) if (client.readyState !== 3) client.terminate();
   }
 
   onModuleDestroy(): void {
@@ -202,8 +247,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     client.chat.userId = user.id;
     client.chat.sessionId = principal.sessionId;
     client.chat.jti = principal.jti;
-    this.registry.add(client, roomIds);
+    const first = this.registry.add(client, roomIds);
     client.send(encodeFrame('auth_ok', { user: this.users.present(user, true) }));
+    if (first) this.presence.connected(user.id);
+    // Beyond the per-user cap, the oldest connections make way for the new one.
+    const connections = this.registry.connectionsOldestFirst(user.id);
+    for (const old of connections.slice(0, Math.max(0, connections.length - this.config.wsMaxConnectionsPerUser))) {
+      old.close(CloseCode.REPLACED, 'too many connections for this user');
+    }
     return principal;
   }
 

@@ -4,6 +4,9 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { CloseCode } from './events';
 
+/** How long a slow consumer gets to read its close frame before the socket is destroyed, in ms. */
+export const SLOW_CONSUMER_TERMINATE_MS = 30_000;
+
 /** What the gateway knows about one WebSocket connection. */
 export interface ConnectionState {
   /** Process-unique id of the connection. */
@@ -46,17 +49,30 @@ export class ConnectionRegistry {
     return first;
   }
 
-  /** Removes a connection. @returns true when the user has no live connection left here. */
-  remove(socket: ChatSocket): boolean {
+  /** The user's live connections here, oldest first (Set keeps insertion order). */
+  connectionsOldestFirst(userId: string): ChatSocket[] {
+    return [...(this.connectionsByUser.get(userId) ?? [])];
+  }
+
+  /**
+   * Removes a connection.
+   * @returns the rooms the user was routed to when this was their last live connection here, else null.
+   */
+  remove(socket: ChatSocket): Set<string> | null {
     const userId = socket.chat.userId;
-    if (!userId) return false;
+    if (!userId) return null;
     const set = this.connectionsByUser.get(userId);
-    if (!set || !set.delete(socket)) return false;
-    if (set.size > 0) return false;
+    if (!set || !set.delete(socket)) return null;
+    if (set.size > 0) return null;
     this.connectionsByUser.delete(userId);
-    for (const roomId of this.roomsByUser.get(userId) ?? []) this.usersByRoom.get(roomId)?.delete(userId);
+    const rooms = this.roomsByUser.get(userId) ?? new Set<string>();
+    for (const roomId of rooms) {
+      const users = this.usersByRoom.get(roomId);
+      users?.delete(userId);
+      if (users?.size === 0) this.usersByRoom.delete(roomId);
+    }
     this.roomsByUser.delete(userId);
-    return true;
+    return rooms;
   }
 
   /** Routes a room's events to the user from now on, if the user is online here. */
@@ -120,8 +136,9 @@ export class ConnectionRegistry {
     if (socket.bufferedAmount > this.config.wsMaxBufferedBytes) {
       this.logger.warn(`closing slow consumer connection ${socket.chat.id} (${socket.bufferedAmount} bytes buffered)`);
       socket.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
-      // close() waits for the buffer to drain; a reader that never reads must not hold it forever.
-      setTimeout(() => socket.terminate(), 1000).unref();
+      // The close frame queues behind the buffered data (no new data is added, so memory stays
+      // bounded); a reader that never reads it is cut off after SLOW_CONSUMER_TERMINATE_MS.
+      setTimeout(() => socket.terminate(), SLOW_CONSUMER_TERMINATE_MS).unref();
       return;
     }
     socket.send(data);

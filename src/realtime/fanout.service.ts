@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConnectionRegistry } from './connection-registry';
 import { encodeFrame, ServerEvents, ServerEventType } from './events';
+import { TypingService } from './typing.service';
 
 /**
  * The one way domain services reach live clients: events to a room's members or to a user's
@@ -10,10 +11,18 @@ import { encodeFrame, ServerEvents, ServerEventType } from './events';
  */
 @Injectable()
 export class FanoutService {
-  constructor(private readonly registry: ConnectionRegistry) {}
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly typingIndicators: TypingService,
+  ) {}
 
   /** Sends an event to every live connection of every member of the room, optionally skipping one user. */
   toRoom<T extends ServerEventType>(roomId: string, type: T, payload: ServerEvents[T], exceptUserId?: string): void {
+    // Sending a message ends the sender's typing state, whichever path (REST or WS) it came from.
+    if (type === 'new_message') {
+      const senderId = (payload as { sender?: { id?: string | null } }).sender?.id;
+      if (senderId) this.typingIndicators.stop(roomId, senderId);
+    }
     const data = encodeFrame(type, payload);
     for (const userId of this.registry.onlineMembersOf(roomId)) {
       if (userId === exceptUserId) continue;

@@ -2,6 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { ConnectionRegistry } from './connection-registry';
 import { FanoutService } from './fanout.service';
 import { PresenceService } from './presence.service';
+import { TypingService } from './typing.service';
+import { WsRateLimiter } from './ws-rate-limiter';
 
 /**
  * Routing state and fan-out shared by the gateway and the domain services. It depends on no domain
@@ -9,7 +11,7 @@ import { PresenceService } from './presence.service';
  */
 @Global()
 @Module({
-  providers: [ConnectionRegistry, FanoutService, PresenceService],
-  exports: [ConnectionRegistry, FanoutService, PresenceService],
+  providers: [ConnectionRegistry, FanoutService, PresenceService, TypingService, WsRateLimiter],
+  exports: [ConnectionRegistry, FanoutService, PresenceService, TypingService, WsRateLimiter],
 })
 export class RealtimeCoreModule {}

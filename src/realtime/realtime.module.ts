@@ -4,10 +4,11 @@ import { MessagesModule } from '../messages/messages.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { UsersModule } from '../users/users.module';
 import { ChatGateway } from './chat.gateway';
+import { WsDrain } from './ws-drain';
 
 /** The WebSocket gateway, wired to the same services as the REST controllers. */
 @Module({
   imports: [AuthModule, UsersModule, RoomsModule, MessagesModule],
-  providers: [ChatGateway],
+  providers: [ChatGateway, WsDrain],
 })
 export class RealtimeModule {}

@@ -1,8 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { map, Observable } from 'rxjs';
+import { finalize, map, Observable, throwError } from 'rxjs';
+import { AppError } from '../common/errors/app-error';
 import type { ChatSocket } from './connection-registry';
 import { encodeFrame } from './events';
 import type { ClientFrame } from './ws-frame';
+import { WsDrain } from './ws-drain';
 
 /**
  * Turns a handler's return value into `{"type":"ack","id":…,"payload":…}` for frames that carry an
@@ -10,10 +12,16 @@ import type { ClientFrame } from './ws-frame';
  */
 @Injectable()
 export class WsAckInterceptor implements NestInterceptor {
+  constructor(private readonly drain: WsDrain) {}
+
+  /** Also counts the frame as in flight, so shutdown waits for it; refuses new frames while draining. */
   intercept(context: ExecutionContext, next: CallHandler): Observable<undefined> {
     const client = context.switchToWs().getClient<ChatSocket>();
     const frame = context.switchToWs().getData<ClientFrame>();
+    if (this.drain.draining) return throwError(() => new AppError('SERVICE_UNAVAILABLE', 'The server is shutting down; reconnect shortly.'));
+    this.drain.begin();
     return next.handle().pipe(
+      finalize(() => this.drain.end()),
       map((result: unknown) => {
         if (frame.id !== undefined && result !== undefined && client.readyState === 1) {
           client.send(encodeFrame('ack', result, String(frame.id)));

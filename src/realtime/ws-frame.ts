@@ -8,7 +8,15 @@ export interface ClientFrame {
 }
 
 /** Client → server frame types the gateway handles. */
-export const CLIENT_FRAME_TYPES = new Set(['auth', 'join_room', 'leave_room', 'send_message', 'ping']);
+export const CLIENT_FRAME_TYPES = new Set([
+  'auth',
+  'join_room',
+  'leave_room',
+  'send_message',
+  'typing',
+  'stop_typing',
+  'ping',
+]);
 
 /** Internal routes for frames that cannot be dispatched; they answer with an `error` frame. */
 export const INVALID_FRAME = '__invalid_frame';

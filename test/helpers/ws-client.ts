@@ -61,11 +61,11 @@ export class WsTestClient {
     });
   }
 
-  /** Sends a request frame with an id and resolves with its ack or error frame. */
+  /** Sends a request frame with an id and resolves with the frame answering it (ack, error, pong). */
   async request(type: string, payload?: object, timeoutMs = 5000): Promise<Frame> {
     const id = `${type}-${Math.random().toString(36).slice(2)}`;
     this.send({ type, id, payload });
-    return this.next((f) => f.id === id && (f.type === 'ack' || f.type === 'error'), timeoutMs);
+    return this.next((f) => f.id === id, timeoutMs);
   }
 
   /** Asserts that no frame matching `match` arrives within `ms`. */

@@ -31,6 +31,14 @@ export const ERRORS = {
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is shutting down or not ready.' },
   UNKNOWN_TYPE: { status: 400, message: 'Unknown frame type.' },
+  DM_WITH_SELF: { status: 400, message: 'You cannot open a direct conversation with yourself.' },
+  MEMBER_NOT_FOUND: { status: 404, message: 'That user is not a member of this room.' },
+  UPLOAD_NOT_FOUND: { status: 404, message: 'The upload was not found.' },
+  ALREADY_MEMBER: { status: 409, message: 'That user is already a member of this room.' },
+  UPLOAD_TOO_LARGE: { status: 413, message: 'The file is larger than the upload limit.' },
+  UPLOAD_TYPE_NOT_ALLOWED: { status: 415, message: 'This kind of file cannot be uploaded.' },
+  EDIT_WINDOW_PASSED: { status: 422, message: 'The time to edit this message has passed.' },
+  CANNOT_LEAVE_DM: { status: 422, message: 'A direct conversation cannot be left.' },
 } as const;
 
 /** A stable, upper-snake error identifier from {@link ERRORS}. */
