@@ -1,5 +1,7 @@
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -7,7 +9,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { parseClientFrame } from './realtime/ws-frame';
@@ -15,6 +19,32 @@ import { parseClientFrame } from './realtime/ws-frame';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Largest JSON body accepted, in bytes (uploads have their own limit). */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The browser client's directory: `web/` at the project root, whether running from src/ or dist/src/. */
+const WEB_ROOT = [join(__dirname, '..', 'web'), join(__dirname, '..', '..', 'web')].find((dir) => existsSync(join(dir, 'index.html')));
+const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/**
+ * The browser client's Content-Security-Policy: everything from this server only, no inline script
+ * or style, and connections only back to this server over HTTP(S) or its WebSocket (ws:/wss: of the
+ * same host, spelled out because older engines do not let 'self' cover them). Uploaded images are
+ * fetched with the bearer token and shown through blob: URLs.
+ */
+function clientCsp(host: string | undefined): string {
+  const sameHostSockets = host !== undefined && HOST_PATTERN.test(host) ? ` ws://${host} wss://${host}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    "media-src 'self' blob:",
+    `connect-src 'self'${sameHostSockets}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /** The request id: the client's X-Request-Id when it is sane, otherwise a new UUID. */
 function requestId(req: IncomingMessage): string {
@@ -70,6 +100,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     maxAge: 600,
   });
 
+  // POST /uploads: multipart bodies are streamed (never buffered) by the uploads service, which also
+  // enforces UPLOAD_MAX_BYTES per file; the JSON body limit does not apply to them.
+  await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 100 } });
+
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/ready'] });
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: parseClientFrame }));
 
@@ -83,6 +117,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  // The browser client at `/`: one route per file found at start (no wildcard), so unknown paths,
+  // /api/v1, /docs and /health keep their own handlers and error shape.
+  if (WEB_ROOT) {
+    await app.register(fastifyStatic, {
+      root: WEB_ROOT,
+      prefix: '/',
+      wildcard: false,
+      setHeaders: (reply: FastifyReply) => void reply.header('content-security-policy', clientCsp(reply.request.headers.host)),
+    });
+  }
 
   return app;
 }

@@ -31,7 +31,7 @@ export const TEST_ENV: Record<string, string> = {
 
 /**
  * Boots the real AppModule (same factory as main.ts) against the run's embedded PostgreSQL and
- * listens on an ephemeral port of 127.0.0.1.
+ * listens on 127.0.0.1, on an ephemeral port unless `env.PORT` is given.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const databaseUrl = process.env.DATABASE_URL;
@@ -39,7 +39,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-app-'));
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...env });
   const app = await createApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  // An ephemeral port unless the suite chose one (browser tests: the page's origin must be listed
+  // in ALLOWED_ORIGINS before the app starts).
+  await app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const origin = `http://127.0.0.1:${address.port}`;
   return {
