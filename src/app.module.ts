@@ -14,12 +14,14 @@ import { AppThrottlerGuard } from './common/guards/throttler.guard';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { typeormOptions } from './database/typeorm-options';
+import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { TokenBlacklistModule } from './token-blacklist/token-blacklist.module';
+import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
 
 const reflector = new Reflector();
@@ -67,6 +69,8 @@ export class AppModule {
         AuthModule,
         RoomsModule,
         MessagesModule,
+        DmModule,
+        UploadsModule,
         RealtimeModule,
         HealthModule,
       ],

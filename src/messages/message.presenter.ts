@@ -22,16 +22,48 @@ export interface MessageRow {
   reply_sender_id: string | null;
   reply_content: string | null;
   reply_deleted_at: Date | string | null;
+  /** JSON array from {@link messageColumns}; null or empty when there are none. */
+  attachments?: AttachmentRow[] | null;
+  /** JSON array from {@link messageColumns}, `me` relative to the viewer given there. */
+  reactions?: ReactionRow[] | null;
 }
 
-/** The columns every message query selects, aliased as {@link MessageRow}; `m` is messages. */
-export const MESSAGE_COLUMNS = `
+/** An attachment as the message queries return it. */
+export interface AttachmentRow {
+  id: string;
+  mime: string;
+  size: string | number;
+  name: string;
+}
+
+/** One emoji's reactions as the message queries return them. */
+export interface ReactionRow {
+  emoji: string;
+  count: string | number;
+  me: boolean | null;
+}
+
+/**
+ * The columns every message query selects, aliased as {@link MessageRow}; `m` is messages. Attachments
+ * and reactions are aggregated per message by correlated subqueries on their primary keys, so a page
+ * of N messages costs N small index scans, not N round trips.
+ * @param viewer SQL expression of the viewing user's id (a bind parameter like `$2`), or `NULL`
+ *   when `reactions[].me` should be false for everyone (broadcasts personalise it afterwards).
+ */
+export function messageColumns(viewer: string): string {
+  return `
   m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
   m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
   su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
-  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at`;
+  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
+  (SELECT json_agg(json_build_object('id', up.id, 'mime', up.mime, 'size', up.size, 'name', up.name) ORDER BY ma.position)
+     FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
+  (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
+     FROM (SELECT mr.emoji, count(*) AS n, coalesce(bool_or(mr.user_id = ${viewer}::uuid), false) AS me, min(mr.created_at) AS first_at
+           FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions`;
+}
 
-/** The joins {@link MESSAGE_COLUMNS} needs. */
+/** The joins {@link messageColumns} needs. */
 export const MESSAGE_JOINS = `
   LEFT JOIN users su ON su.id = m.sender_id
   LEFT JOIN messages rm ON rm.id = m.reply_to_id`;
@@ -77,6 +109,24 @@ export class MessageDto {
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deleted_at: string | null;
 }
 
+/** The path under which an upload is served (GET, members of rooms it was posted in and its uploader). */
+export function uploadUrl(uploadId: string): string {
+  return `/api/v1/uploads/${uploadId}`;
+}
+
+/** Renders an upload as a message attachment. */
+export function toAttachmentDto(row: AttachmentRow): AttachmentDto {
+  return { id: row.id, url: uploadUrl(row.id), mime: row.mime, size: Number(row.size), name: row.name };
+}
+
+/**
+ * A copy of a message whose `reactions[].me` is set for one viewer, from the set of emojis that
+ * viewer reacted with (used to personalise one broadcast per reacting user).
+ */
+export function withMyReactions(message: MessageDto, myEmojis: ReadonlySet<string>): MessageDto {
+  return { ...message, reactions: message.reactions.map((r) => ({ ...r, me: myEmojis.has(r.emoji) })) };
+}
+
 /** ISO 8601 UTC from a driver Date or a JSON timestamp string (row_to_json). */
 function iso(value: Date | string): string {
   return (value instanceof Date ? value : new Date(value)).toISOString();
@@ -105,8 +155,8 @@ export function toMessageDto(row: MessageRow): MessageDto {
           content_preview: row.reply_deleted_at || row.reply_content === null ? null : row.reply_content.slice(0, 100),
         }
       : null,
-    attachments: [],
-    reactions: [],
+    attachments: deleted ? [] : (row.attachments ?? []).map(toAttachmentDto),
+    reactions: deleted ? [] : (row.reactions ?? []).map((r) => ({ emoji: r.emoji, count: Number(r.count), me: r.me === true })),
     client_msg_id: row.client_msg_id,
     created_at: iso(row.created_at),
     edited_at: row.edited_at ? iso(row.edited_at) : null,

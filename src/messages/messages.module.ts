@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
 import { RoomsModule } from '../rooms/rooms.module';
+import { UploadsModule } from '../uploads/uploads.module';
+import { MessageActionsController } from './message-actions.controller';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { ReadController } from './read.controller';
 
-/** Messages of rooms: sending and history. */
+/** Messages of rooms: sending, history, edits, deletes, reactions, read pointers, sync and search. */
 @Module({
-  imports: [RoomsModule],
-  controllers: [MessagesController],
+  imports: [RoomsModule, UploadsModule],
+  controllers: [MessagesController, MessageActionsController, ReadController],
   providers: [MessagesRepository, MessagesService],
   exports: [MessagesService],
 })

@@ -2,20 +2,42 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
-import { MESSAGE_COLUMNS, MESSAGE_JOINS, MessageRow } from './message.presenter';
+import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
+import { MessageType } from './message.entity';
+
+/** Who can query: the data source, or the manager of a running transaction. */
+type Queryable = DataSource | EntityManager;
+
+/** The fields of a message that decide who may change it and how. */
+export interface MessageMeta {
+  id: string;
+  room_id: string;
+  sender_id: string | null;
+  deleted_at: Date | null;
+  /** Seconds since the message was created, by the database clock. */
+  age_seconds: number;
+}
+
+/** A search hit: the message row plus its highlighted snippet. */
+export interface SearchRow extends MessageRow {
+  snippet: string;
+}
+
+/** The full-text configuration of messages.search_tsv (see the Conversations migration). */
+const TS_CONFIG = `'simple'::regconfig`;
 
 /** The SQL of messages; each query can be pointed at and EXPLAINed (see docs/queries.md). */
 @Injectable()
 export class MessagesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Locks the room row for the rest of the transaction: sends to one room are serialized here. */
+  /** Locks the room row for the rest of the transaction: every change to a room's messages is serialized here. */
   async lockRoom(manager: EntityManager, roomId: string): Promise<boolean> {
     const rows: unknown[] = await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE`, [roomId]);
     return rows.length > 0;
   }
 
-  /** Takes the next value of the room's counter. Must run inside the transaction that uses it. */
+  /** Takes the next value of the room's counter for a new message and marks the room active. Inside the locking transaction. */
   async nextSeq(manager: EntityManager, roomId: string): Promise<number> {
     const rows = returnedRows<{ last_seq: string }>(
       await manager.query(`UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`, [roomId]),
@@ -23,44 +45,137 @@ export class MessagesRepository {
     return Number(rows[0].last_seq);
   }
 
-  /** The message a sender already sent with this client_msg_id, if any. */
-  async findByClientMsgId(manager: EntityManager | DataSource, senderId: string, clientMsgId: string): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await manager.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} WHERE m.sender_id = $1 AND m.client_msg_id = $2`,
+  /**
+   * Takes the next value of the room's counter for a change (edit, delete, reaction); unlike a new
+   * message, a change does not move the room up in `rooms/me`. Inside the locking transaction.
+   */
+  async nextChangeSeq(manager: EntityManager, roomId: string): Promise<number> {
+    const rows = returnedRows<{ last_seq: string }>(
+      await manager.query(`UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq`, [roomId]),
+    );
+    return Number(rows[0].last_seq);
+  }
+
+  /** The message a sender already sent with this client_msg_id, if any, rendered for that sender. */
+  async findByClientMsgId(q: Queryable, senderId: string, clientMsgId: string): Promise<MessageRow | null> {
+    const rows: MessageRow[] = await q.query(
+      `SELECT ${messageColumns('$1')} FROM messages m ${MESSAGE_JOINS} WHERE m.sender_id = $1 AND m.client_msg_id = $2`,
       [senderId, clientMsgId],
     );
     return rows[0] ?? null;
   }
 
-  /** True when the message exists in that room (reply targets). */
+  /** True when a message with this id exists in that room (reply targets; deleted ones included). */
   async existsInRoom(manager: EntityManager, messageId: string, roomId: string): Promise<boolean> {
     const rows: unknown[] = await manager.query(`SELECT 1 FROM messages WHERE id = $1 AND room_id = $2`, [messageId, roomId]);
     return rows.length > 0;
   }
 
-  /** Inserts a message at `seq` (also its first `updated_seq`) and returns it rendered as a row. */
+  /** Inserts a message at `seq` (also its first `updated_seq`). @returns the new message id. */
   async insert(
     manager: EntityManager,
-    fields: { roomId: string; seq: number; senderId: string; content: string | null; replyToId: string | null; clientMsgId: string | null },
-  ): Promise<MessageRow> {
-    const rows: MessageRow[] = await manager.query(
-      `WITH m AS (
-         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
-         VALUES ($1, $2, $2, $3, 'text', $4, $5, $6) RETURNING *)
-       SELECT ${MESSAGE_COLUMNS} FROM m ${MESSAGE_JOINS}`,
-      [fields.roomId, fields.seq, fields.senderId, fields.content, fields.replyToId, fields.clientMsgId],
+    fields: { roomId: string; seq: number; senderId: string; type: MessageType; content: string | null; replyToId: string | null; clientMsgId: string | null },
+  ): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
+       VALUES ($1, $2, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId],
     );
-    return rows[0];
+    return rows[0].id;
+  }
+
+  /** Links uploads to a message, keeping the given order. */
+  async attach(manager: EntityManager, messageId: string, uploadIds: string[]): Promise<void> {
+    if (uploadIds.length === 0) return;
+    await manager.query(
+      `INSERT INTO message_attachments (message_id, upload_id, position)
+       SELECT $1, u.id, u.ord - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS u(id, ord)`,
+      [messageId, uploadIds],
+    );
+  }
+
+  /**
+   * One message rendered as a row; null when unknown.
+   * @param viewerId whose `reactions[].me` to compute; null for none (broadcasts).
+   */
+  async findById(q: Queryable, messageId: string, viewerId: string | null): Promise<MessageRow | null> {
+    const rows: MessageRow[] = await q.query(`SELECT ${messageColumns('$2')} FROM messages m ${MESSAGE_JOINS} WHERE m.id = $1`, [messageId, viewerId]);
+    return rows[0] ?? null;
+  }
+
+  /** Who sent a message, where, whether it is deleted and how old it is; null when unknown. */
+  async findMeta(q: Queryable, messageId: string): Promise<MessageMeta | null> {
+    const rows: (MessageMeta & { age_seconds: string | number })[] = await q.query(
+      `SELECT id, room_id, sender_id, deleted_at, extract(epoch FROM now() - created_at)::float8 AS age_seconds FROM messages WHERE id = $1`,
+      [messageId],
+    );
+    return rows[0] ? { ...rows[0], age_seconds: Number(rows[0].age_seconds) } : null;
+  }
+
+  /** Replaces the content of a message, stamping `edited_at` and the change's `updated_seq`. */
+  async updateContent(manager: EntityManager, messageId: string, content: string, updatedSeq: number): Promise<void> {
+    await manager.query(`UPDATE messages SET content = $2, edited_at = now(), updated_seq = $3 WHERE id = $1`, [messageId, content, updatedSeq]);
+  }
+
+  /**
+   * Turns a message into a tombstone: content, attachments and reactions are dropped, id and seq stay.
+   * The generated search column follows the content, so a deleted message is no longer found.
+   */
+  async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
+    await manager.query(`UPDATE messages SET content = NULL, deleted_at = now(), updated_seq = $2 WHERE id = $1`, [messageId, updatedSeq]);
+    await manager.query(`DELETE FROM message_attachments WHERE message_id = $1`, [messageId]);
+    await manager.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
+  }
+
+  /** Stamps a message with the `updated_seq` of a change made to it (reactions). */
+  async touch(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
+    await manager.query(`UPDATE messages SET updated_seq = $2 WHERE id = $1`, [messageId, updatedSeq]);
+  }
+
+  /** Adds a reaction. @returns false when the user had already reacted with that emoji. */
+  async addReaction(manager: EntityManager, messageId: string, userId: string, emoji: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO message_reactions (message_id, emoji, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id`,
+      [messageId, emoji, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Removes a reaction. @returns false when there was none. */
+  async removeReaction(manager: EntityManager, messageId: string, userId: string, emoji: string): Promise<boolean> {
+    const rows = returnedRows(
+      await manager.query(`DELETE FROM message_reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3 RETURNING user_id`, [messageId, emoji, userId]),
+    );
+    return rows.length > 0;
+  }
+
+  /** For each user who reacted to the message, the emojis they used (to personalise `me` in broadcasts). */
+  async reactorsOf(messageId: string): Promise<Map<string, Set<string>>> {
+    const rows: { user_id: string; emoji: string }[] = await this.db.query(
+      `SELECT user_id, emoji FROM message_reactions WHERE message_id = $1`,
+      [messageId],
+    );
+    const map = new Map<string, Set<string>>();
+    for (const r of rows) {
+      let set = map.get(r.user_id);
+      if (!set) map.set(r.user_id, (set = new Set()));
+      set.add(r.emoji);
+    }
+    return map;
   }
 
   /**
    * A page of non-deleted history in ascending seq. `before`: the `limit` messages just below it;
    * `after`: the `limit` just above it; neither: the newest page (offset by `(page - 1) * limit`).
-   * Served by messages_room_seq_uq. Fetches one extra row to tell `has_more`.
+   * Served by messages_room_live_seq_idx / messages_room_seq_uq. Fetches one extra row to tell `has_more`.
    */
-  async findPage(roomId: string, opts: { before?: number; after?: number; limit: number; offset: number }): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+  async findPage(
+    roomId: string,
+    viewerId: string,
+    opts: { before?: number; after?: number; limit: number; offset: number },
+  ): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
     const ascending = opts.after !== undefined;
-    const params: unknown[] = [roomId, opts.limit + 1];
+    const params: unknown[] = [roomId, opts.limit + 1, viewerId];
     let where = 'm.room_id = $1 AND m.deleted_at IS NULL';
     if (opts.before !== undefined) {
       params.push(opts.before);
@@ -72,7 +187,7 @@ export class MessagesRepository {
     }
     params.push(opts.offset);
     const rows: MessageRow[] = await this.db.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+      `SELECT ${messageColumns('$3')} FROM messages m ${MESSAGE_JOINS}
        WHERE ${where} ORDER BY m.seq ${ascending ? 'ASC' : 'DESC'} LIMIT $2 OFFSET $${params.length}`,
       params,
     );
@@ -80,5 +195,93 @@ export class MessagesRepository {
     const page = rows.slice(0, opts.limit);
     if (!ascending) page.reverse();
     return { rows: page, hasMore };
+  }
+
+  /**
+   * Every message of a room changed after `afterSeq` (new, edited, deleted, reacted to), ascending
+   * `updated_seq`, at most `limit + 1` rows; served by messages_room_updated_seq_idx.
+   */
+  findChanges(q: Queryable, roomId: string, viewerId: string, afterSeq: number, limit: number): Promise<MessageRow[]> {
+    return q.query(
+      `SELECT ${messageColumns('$3')} FROM messages m ${MESSAGE_JOINS}
+       WHERE m.room_id = $1 AND m.updated_seq > $2 ORDER BY m.updated_seq ASC LIMIT $4`,
+      [roomId, afterSeq, viewerId, limit + 1],
+    );
+  }
+
+  /** The room's counter (highest seq or updated_seq handed out); null when the room is gone. */
+  async roomLastSeq(q: Queryable, roomId: string): Promise<number | null> {
+    const rows: { last_seq: string }[] = await q.query(`SELECT last_seq FROM rooms WHERE id = $1`, [roomId]);
+    return rows[0] ? Number(rows[0].last_seq) : null;
+  }
+
+  /**
+   * Moves a member's read pointer forward to `seq`; never backwards.
+   * @returns the pointer after the call and whether it moved; null when the user is not a member.
+   */
+  async advanceReadPointer(roomId: string, userId: string, seq: number): Promise<{ lastReadSeq: number; moved: boolean } | null> {
+    const rows: { last_read_seq: string; moved: boolean }[] = await this.db.query(
+      `WITH old AS (SELECT last_read_seq FROM room_members WHERE room_id = $1 AND user_id = $2),
+            upd AS (UPDATE room_members SET last_read_seq = $3
+                    WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3 RETURNING last_read_seq)
+       SELECT coalesce((SELECT last_read_seq FROM upd), old.last_read_seq) AS last_read_seq,
+              EXISTS (SELECT 1 FROM upd) AS moved
+       FROM old`,
+      [roomId, userId, seq],
+    );
+    return rows[0] ? { lastReadSeq: Number(rows[0].last_read_seq), moved: rows[0].moved } : null;
+  }
+
+  /**
+   * Unread messages of a member: other people's non-deleted messages after the read pointer, counted
+   * on messages_room_live_seq_idx (index-only: sender_id is included).
+   */
+  async unreadCount(roomId: string, userId: string): Promise<number> {
+    const rows: { n: string }[] = await this.db.query(
+      `SELECT count(*) AS n FROM room_members rm
+       JOIN messages u ON u.room_id = rm.room_id AND u.seq > rm.last_read_seq AND u.deleted_at IS NULL
+         AND u.sender_id IS DISTINCT FROM rm.user_id
+       WHERE rm.room_id = $1 AND rm.user_id = $2`,
+      [roomId, userId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Full-text search over the messages of the rooms the user belongs to (or of one of them), newest
+   * first, keyset-paginated on (created_at, id). The match uses the GIN index on search_tsv; the
+   * snippet is HTML-escaped content with `<mark>` around the matched words.
+   */
+  search(
+    userId: string,
+    query: string,
+    opts: { roomId?: string; limit: number; after: [string, string] | null },
+  ): Promise<SearchRow[]> {
+    const params: unknown[] = [userId, query, opts.limit + 1];
+    let where = `m.search_tsv @@ q.tsq AND m.deleted_at IS NULL`;
+    if (opts.roomId) {
+      params.push(opts.roomId);
+      where += ` AND m.room_id = $${params.length}`;
+    }
+    if (opts.after) {
+      params.push(opts.after[0], opts.after[1]);
+      where += ` AND (m.created_at, m.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+    }
+    return this.db.query(
+      `WITH q AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
+       hits AS (
+         SELECT m.id, m.created_at FROM messages m
+         CROSS JOIN q
+         JOIN room_members mem ON mem.room_id = m.room_id AND mem.user_id = $1
+         WHERE ${where}
+         ORDER BY m.created_at DESC, m.id DESC
+         LIMIT $3)
+       SELECT ${messageColumns('$1')},
+         ts_headline(${TS_CONFIG}, replace(replace(replace(m.content, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), q.tsq,
+           'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
+       FROM hits h JOIN messages m ON m.id = h.id CROSS JOIN q ${MESSAGE_JOINS}
+       ORDER BY h.created_at DESC, h.id DESC`,
+      params,
+    );
   }
 }

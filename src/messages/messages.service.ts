@@ -1,13 +1,28 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/postgres';
-import { DEFAULT_LIMIT } from '../common/pagination/pagination';
+import { decodeCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
 import { FanoutService } from '../realtime/fanout.service';
+import type { ServerEvents } from '../realtime/events';
 import { RoomsService } from '../rooms/rooms.service';
-import { CONTENT_MAX_CHARS, HistoryPageDto, HistoryQueryDto, SendMessageBodyDto } from './dto/messages.dto';
-import { MessageDto, toMessageDto } from './message.presenter';
-import { MessagesRepository } from './messages.repository';
+import { kindOfMime } from '../uploads/file-inspector';
+import { UploadsRepository } from '../uploads/uploads.repository';
+import {
+  CONTENT_MAX_CHARS,
+  HistoryPageDto,
+  HistoryQueryDto,
+  ReactionEventPayload,
+  SearchHitDto,
+  SearchQueryDto,
+  SendMessageBodyDto,
+} from './dto/messages.dto';
+import { canonicalEmoji } from './emoji';
+import { MessageDto, toMessageDto, withMyReactions } from './message.presenter';
+import { MessageType } from './message.entity';
+import { MessageMeta, MessagesRepository } from './messages.repository';
 
 /** Result of a send: the stored message and whether this call created it (false for a retry). */
 export interface SendResult {
@@ -15,10 +30,30 @@ export interface SendResult {
   created: boolean;
 }
 
+/** Answer of `POST /rooms/:id/read` and WS `mark_read`. */
+export interface ReadResult {
+  room_id: string;
+  last_read_seq: number;
+  unread_count: number;
+}
+
+/** Answer of WS `sync` for one room. */
+export interface ChangesResult {
+  room_id: string;
+  messages: MessageDto[];
+  has_more: boolean;
+  /** The seq to sync from next time: the last change returned, or the room's counter when complete. */
+  last_seq: number;
+}
+
+/** Most changes one `sync` answers per room. */
+export const SYNC_MAX_LIMIT = 500;
+
 /**
- * Messages: the one send path shared by REST and the WebSocket gateway, and history pages.
- * A message gets its seq from the room's counter inside the insert transaction and is broadcast
- * only after that transaction has committed.
+ * Messages: the one send path shared by REST and the WebSocket gateway, edits, deletes, reactions,
+ * read pointers, history, sync and search. Every new message and every change takes the next value
+ * of the room's counter inside a transaction holding the room row lock, and is broadcast only after
+ * that transaction has committed.
  */
 @Injectable()
 export class MessagesService {
@@ -26,30 +61,29 @@ export class MessagesService {
     private readonly dataSource: DataSource,
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsService,
+    private readonly uploads: UploadsRepository,
     private readonly fanout: FanoutService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
    * Stores a message and fans it out as `new_message` to every live connection of every member.
-   * A repeated `client_msg_id` from the same sender returns the first message and stores nothing.
-   * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target),
-   *   NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
+   * Content is trimmed to 1..4000 characters, or may be empty when attachments are given (only the
+   * sender's own uploads; the message type follows the first one). A repeated `client_msg_id` from
+   * the same sender returns the first message and stores nothing, also when two such requests race.
+   * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target, foreign or
+   *   duplicate attachments), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
    */
   async send(userId: string, roomId: string, dto: SendMessageBodyDto): Promise<SendResult> {
     const content = dto.content?.trim() ?? '';
-    const hasAttachments = (dto.attachment_ids?.length ?? 0) > 0;
-    if (hasAttachments) {
-      // Uploads are not part of this slice yet: refuse rather than silently drop them.
-      throw new AppError('VALIDATION_FAILED', 'attachment_ids are not supported yet.', [{ field: 'attachment_ids', problem: 'are not supported yet' }]);
+    const attachmentIds = dto.attachment_ids ?? [];
+    if (new Set(attachmentIds.map((id) => id.toLowerCase())).size !== attachmentIds.length) {
+      throw new AppError('VALIDATION_FAILED', 'attachment_ids must not repeat an upload.', [{ field: 'attachment_ids', problem: 'must not contain duplicates' }]);
     }
-    if (content.length === 0) {
+    if (content.length === 0 && attachmentIds.length === 0) {
       throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
     }
-    if (content.length > CONTENT_MAX_CHARS) {
-      throw new AppError('VALIDATION_FAILED', `content must be at most ${CONTENT_MAX_CHARS} characters.`, [
-        { field: 'content', problem: `must be at most ${CONTENT_MAX_CHARS} characters` },
-      ]);
-    }
+    this.checkLength(content);
     await this.rooms.getAsMember(roomId, userId);
     const clientMsgId = dto.client_msg_id ?? null;
 
@@ -67,16 +101,19 @@ export class MessagesService {
             { field: 'reply_to_id', problem: 'must name a message of this room' },
           ]);
         }
+        const type = await this.attachmentType(manager, userId, attachmentIds);
         const seq = await this.messages.nextSeq(manager, roomId);
-        const row = await this.messages.insert(manager, {
+        const id = await this.messages.insert(manager, {
           roomId,
           seq,
           senderId: userId,
-          content,
+          type,
+          content: content.length > 0 ? content : null,
           replyToId: dto.reply_to_id ?? null,
           clientMsgId,
         });
-        return { message: toMessageDto(row), created: true };
+        await this.messages.attach(manager, id, attachmentIds);
+        return { message: toMessageDto((await this.messages.findById(manager, id, userId))!), created: true };
       });
     } catch (err) {
       // The same client_msg_id raced into another room: the first one wins, this call returns it.
@@ -88,6 +125,133 @@ export class MessagesService {
     }
     if (result.created) this.fanout.toRoom(roomId, 'new_message', result.message);
     return result;
+  }
+
+  /**
+   * Edits a message's content (sender only), stamping `edited_at` and a new `updated_seq`; the room
+   * gets `edit_message`.
+   * @throws AppError MESSAGE_NOT_FOUND (404: unknown, deleted, or in a room the caller is not in),
+   *   FORBIDDEN (403, not the sender), EDIT_WINDOW_PASSED (422, past MESSAGE_EDIT_WINDOW_SECONDS),
+   *   VALIDATION_FAILED (content empty or too long).
+   */
+  async edit(userId: string, messageId: string, content: string): Promise<MessageDto> {
+    const trimmed = (content ?? '').trim();
+    if (trimmed.length === 0) throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
+    this.checkLength(trimmed);
+    const meta = await this.visibleMessage(userId, messageId);
+    const message = await this.dataSource.transaction(async (manager) => {
+      const current = await this.lockMessage(manager, meta);
+      if (current.deleted_at) throw new AppError('MESSAGE_NOT_FOUND');
+      if (current.sender_id !== userId) throw new AppError('FORBIDDEN', 'Only the sender may edit a message.');
+      const window = this.config.messageEditWindowSeconds;
+      if (window > 0 && current.age_seconds > window) {
+        throw new AppError('EDIT_WINDOW_PASSED', `Messages can be edited for ${window} seconds after sending.`);
+      }
+      const seq = await this.messages.nextChangeSeq(manager, meta.room_id);
+      await this.messages.updateContent(manager, messageId, trimmed, seq);
+      return toMessageDto((await this.messages.findById(manager, messageId, null))!);
+    });
+    await this.broadcastPersonalised(meta.room_id, message.id, message.reactions.length > 0, 'edit_message', (mine) =>
+      mine ? withMyReactions(message, mine) : message,
+    );
+    return withMyReactions(message, (await this.messages.reactorsOf(message.id)).get(userId) ?? new Set());
+  }
+
+  /**
+   * Deletes a message (its sender, or an owner/admin of the room): it becomes a tombstone with the
+   * same id and seq, no content, attachments or reactions, and a new `updated_seq`; the room gets
+   * `delete_message`. Deleting a tombstone again returns it unchanged.
+   * @throws AppError MESSAGE_NOT_FOUND (404), FORBIDDEN (403, another member's message).
+   */
+  async remove(userId: string, messageId: string): Promise<MessageDto> {
+    const meta = await this.visibleMessage(userId, messageId);
+    const room = await this.rooms.getAsMember(meta.room_id, userId);
+    const { message, changed } = await this.dataSource.transaction(async (manager) => {
+      const current = await this.lockMessage(manager, meta);
+      const mayModerate = room.type !== 'dm' && (room.my_role === 'owner' || room.my_role === 'admin');
+      if (current.sender_id !== userId && !mayModerate) {
+        throw new AppError('FORBIDDEN', 'Only the sender or an owner or admin of the room may delete this message.');
+      }
+      if (current.deleted_at) return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: false };
+      const seq = await this.messages.nextChangeSeq(manager, meta.room_id);
+      await this.messages.markDeleted(manager, messageId, seq);
+      return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: true };
+    });
+    if (changed) this.fanout.toRoom(meta.room_id, 'delete_message', message);
+    return message;
+  }
+
+  /**
+   * Adds (`add`) or removes the caller's reaction with one emoji of the allow-list. A change takes a
+   * new `updated_seq` and the room gets `reaction`; repeating it changes nothing and sends nothing.
+   * @returns the message with its reactions as the caller sees them.
+   * @throws AppError VALIDATION_FAILED (emoji not accepted), MESSAGE_NOT_FOUND (404, also deleted messages).
+   */
+  async react(userId: string, messageId: string, emojiInput: string, add: boolean): Promise<MessageDto> {
+    const emoji = canonicalEmoji(emojiInput);
+    if (!emoji) {
+      throw new AppError('VALIDATION_FAILED', 'emoji is not one of the accepted reactions.', [{ field: 'emoji', problem: 'is not an accepted reaction' }]);
+    }
+    const meta = await this.visibleMessage(userId, messageId);
+    const { message, changed } = await this.dataSource.transaction(async (manager) => {
+      const current = await this.lockMessage(manager, meta);
+      if (current.deleted_at) throw new AppError('MESSAGE_NOT_FOUND');
+      const did = add
+        ? await this.messages.addReaction(manager, messageId, userId, emoji)
+        : await this.messages.removeReaction(manager, messageId, userId, emoji);
+      if (did) await this.messages.touch(manager, messageId, await this.messages.nextChangeSeq(manager, meta.room_id));
+      return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: did };
+    });
+    if (changed) {
+      const base: ReactionEventPayload = {
+        room_id: meta.room_id,
+        message_id: messageId,
+        user_id: userId,
+        emoji,
+        action: add ? 'added' : 'removed',
+        updated_seq: message.updated_seq,
+        reactions: message.reactions,
+      };
+      await this.broadcastPersonalised(meta.room_id, messageId, true, 'reaction', (mine) =>
+        mine ? { ...base, reactions: withMyReactions(message, mine).reactions } : base,
+      );
+    }
+    return withMyReactions(message, (await this.messages.reactorsOf(messageId)).get(userId) ?? new Set());
+  }
+
+  /**
+   * Moves the caller's read pointer forward to `seq` (clamped to the room's counter; never
+   * backwards) and tells the other members with `messages_read` when it moved.
+   * @returns the pointer and the caller's unread count after the call.
+   * @throws AppError NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
+   */
+  async markRead(userId: string, roomId: string, seq: number): Promise<ReadResult> {
+    const room = await this.rooms.getAsMember(roomId, userId);
+    const target = Math.max(0, Math.min(Math.floor(seq), Number(room.last_seq)));
+    const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
+    if (!pointer) throw new AppError('NOT_A_MEMBER');
+    if (pointer.moved) this.fanout.toRoom(roomId, 'messages_read', { room_id: roomId, user_id: userId, last_read_seq: pointer.lastReadSeq }, userId);
+    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: await this.messages.unreadCount(roomId, userId) };
+  }
+
+  /**
+   * For WS `sync`: every message of the room whose `updated_seq` is above `afterSeq` (new, edited,
+   * deleted as tombstones, reaction changes), ascending `updated_seq`, at most `limit` (1..500).
+   * Read in one REPEATABLE READ snapshot, so `last_seq` never skips a change.
+   * @throws AppError NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
+   */
+  async changesSince(userId: string, roomId: string, afterSeq: number, limit: number): Promise<ChangesResult> {
+    await this.rooms.getAsMember(roomId, userId);
+    const bounded = Math.max(1, Math.min(Math.floor(limit) || SYNC_MAX_LIMIT, SYNC_MAX_LIMIT));
+    const from = Math.max(0, Math.floor(afterSeq) || 0);
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const rows = await this.messages.findChanges(manager, roomId, userId, from, bounded);
+      const roomSeq = (await this.messages.roomLastSeq(manager, roomId)) ?? from;
+      const hasMore = rows.length > bounded;
+      const messages = rows.slice(0, bounded).map(toMessageDto);
+      const lastSeq = hasMore ? messages[messages.length - 1].updated_seq : Math.max(from, roomSeq);
+      return { room_id: roomId, messages, has_more: hasMore, last_seq: lastSeq };
+    });
   }
 
   /**
@@ -103,12 +267,110 @@ export class MessagesService {
     }
     await this.rooms.getAsMember(roomId, userId);
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const { rows, hasMore } = await this.messages.findPage(roomId, {
+    const { rows, hasMore } = await this.messages.findPage(roomId, userId, {
       before: query.before,
       after: query.after,
       limit,
       offset: query.page ? (query.page - 1) * limit : 0,
     });
     return { items: rows.map(toMessageDto), has_more: hasMore };
+  }
+
+  /**
+   * `GET /messages/search`: full-text search over the caller's rooms only (or one of them), newest
+   * first, with a highlighted snippet (HTML-escaped, matches in `<mark>`).
+   * @throws AppError VALIDATION_FAILED (bad q or cursor), NOT_A_MEMBER / ROOM_NOT_FOUND (room_id not the caller's).
+   */
+  async search(userId: string, query: SearchQueryDto): Promise<Page<SearchHitDto>> {
+    const q = query.q.trim();
+    if (query.room_id) await this.rooms.getAsMember(query.room_id, userId);
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const after = query.cursor ? (decodeCursor(query.cursor, 2) as [string, string]) : null;
+    if (after && (Number.isNaN(Date.parse(String(after[0]))) || !/^[0-9a-f-]{36}$/i.test(String(after[1])))) {
+      throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
+    }
+    const rows = await this.messages.search(userId, q, { roomId: query.room_id, limit, after });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => ({ ...toMessageDto(row), snippet: row.snippet })),
+      next_cursor: rows.length > limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null,
+    };
+  }
+
+  /** @throws AppError VALIDATION_FAILED when trimmed content is longer than the limit. */
+  private checkLength(content: string): void {
+    if (content.length > CONTENT_MAX_CHARS) {
+      throw new AppError('VALIDATION_FAILED', `content must be at most ${CONTENT_MAX_CHARS} characters.`, [
+        { field: 'content', problem: `must be at most ${CONTENT_MAX_CHARS} characters` },
+      ]);
+    }
+  }
+
+  /**
+   * The message type for a set of attachments (text when none), after checking they are all the
+   * sender's own uploads.
+   * @throws AppError VALIDATION_FAILED when an id is unknown or someone else's (not told apart).
+   */
+  private async attachmentType(manager: EntityManager, userId: string, ids: string[]): Promise<MessageType> {
+    if (ids.length === 0) return 'text';
+    const owned = await this.uploads.findOwned(manager, userId, ids);
+    if (owned.length !== ids.length) {
+      throw new AppError('VALIDATION_FAILED', 'attachment_ids must name your own uploads.', [{ field: 'attachment_ids', problem: 'must name your own uploads' }]);
+    }
+    const first = owned.find((u) => u.id.toLowerCase() === ids[0].toLowerCase())!;
+    return kindOfMime(first.mime);
+  }
+
+  /**
+   * A message the caller may act on: it exists and the caller belongs to its room.
+   * @throws AppError MESSAGE_NOT_FOUND otherwise (an outsider cannot tell a foreign message from none).
+   */
+  private async visibleMessage(userId: string, messageId: string): Promise<MessageMeta> {
+    const meta = await this.messages.findMeta(this.dataSource, messageId);
+    if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
+    try {
+      await this.rooms.getAsMember(meta.room_id, userId);
+    } catch (err) {
+      if (err instanceof AppError) throw new AppError('MESSAGE_NOT_FOUND');
+      throw err;
+    }
+    return meta;
+  }
+
+  /** Takes the room lock (serializing every change in the room) and re-reads the message under it. */
+  private async lockMessage(manager: EntityManager, meta: MessageMeta): Promise<MessageMeta> {
+    if (!(await this.messages.lockRoom(manager, meta.room_id))) throw new AppError('MESSAGE_NOT_FOUND');
+    const current = await this.messages.findMeta(manager, meta.id);
+    if (!current) throw new AppError('MESSAGE_NOT_FOUND');
+    return current;
+  }
+
+  /**
+   * Broadcasts a message event whose `reactions[].me` depends on the receiver: one frame for
+   * everyone who has not reacted, and one per reacting member. Without reactions it is one room
+   * broadcast.
+   */
+  private async broadcastPersonalised<T extends 'edit_message' | 'reaction'>(
+    roomId: string,
+    messageId: string,
+    hasReactions: boolean,
+    type: T,
+    render: (myEmojis: ReadonlySet<string> | null) => ServerEvents[T],
+  ): Promise<void> {
+    if (!hasReactions) {
+      this.fanout.toRoom(roomId, type, render(null));
+      return;
+    }
+    const [reactors, members] = await Promise.all([this.messages.reactorsOf(messageId), this.rooms.memberIds(roomId)]);
+    this.fanout.toUsers(
+      members.filter((id) => !reactors.has(id)),
+      type,
+      render(null),
+    );
+    for (const id of members) {
+      const mine = reactors.get(id);
+      if (mine) this.fanout.toUser(id, type, render(mine));
+    }
   }
 }

@@ -1,3 +1,8 @@
+import type { ReactionEventPayload } from '../messages/dto/messages.dto';
+import type { MessageDto } from '../messages/message.presenter';
+import type { RoomDto, RoomUpdatedPayload } from '../rooms/dto/rooms.dto';
+import type { UserDto } from '../users/user.presenter';
+
 /**
  * Every server → client frame type and its payload, in one place (API.md "WebSocket gateway").
  * Frames are `{type, id?, payload?}` JSON text objects.
@@ -7,22 +12,24 @@ export interface ServerEvents {
   auth_ok: { user: unknown };
   ack: unknown;
   error: { code: string; message: string; details?: unknown; retry_after_ms?: number };
-  new_message: unknown;
-  edit_message: unknown;
-  delete_message: unknown;
-  reaction: unknown;
-  user_joined: { room_id: string; user: unknown };
+  new_message: MessageDto;
+  edit_message: MessageDto;
+  /** The tombstone: content null, attachments and reactions empty, deleted_at set. */
+  delete_message: MessageDto;
+  reaction: ReactionEventPayload;
+  user_joined: { room_id: string; user: UserDto };
   user_left: { room_id: string; user_id: string };
-  member_added: { room_id: string; user: unknown };
-  member_removed: { room_id: string; user_id: string };
-  room_updated: unknown;
-  room_deleted: { room_id: string };
+  member_added: { room_id: string; user: UserDto; role: 'owner' | 'admin' | 'member'; added_by: string };
+  member_removed: { room_id: string; user_id: string; removed_by: string };
+  room_updated: RoomUpdatedPayload;
+  room_deleted: { room_id: string; deleted_by: string };
   user_online: { user_id: string };
   user_offline: { user_id: string; last_seen_at: string };
   typing: { room_id: string; user_id: string };
   stop_typing: { room_id: string; user_id: string };
   messages_read: { room_id: string; user_id: string; last_read_seq: number };
-  dm_created: unknown;
+  /** The DM room as the recipient sees it (`peer` is the user who opened it). */
+  dm_created: RoomDto;
   sync_result: unknown;
   pong: { ts: number };
 }

@@ -1,11 +1,23 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import { uuidPipe } from '../common/pipes/uuid.pipe';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
 import { AuthPrincipal } from '../auth/auth-principal';
-import { CreateRoomDto, ListRoomsQueryDto, MemberDto, MemberPageDto, RoomDto, RoomPageDto } from './dto/rooms.dto';
+import {
+  AddMembersDto,
+  CreateRoomDto,
+  ListRoomsQueryDto,
+  MemberDto,
+  MemberPageDto,
+  MembersAddedDto,
+  RoomDeletedDto,
+  RoomDto,
+  RoomPageDto,
+  SetRoleDto,
+  UpdateRoomDto,
+} from './dto/rooms.dto';
 import { RoomsService } from './rooms.service';
 
 /** Rooms and membership. */
@@ -64,7 +76,7 @@ export class RoomsController {
   /** Leaves a room. */
   @Post(':id/leave')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Leave a room (the owner must hand over first: 422)' })
+  @ApiOperation({ summary: 'Leave a room (the owner must hand over first: 422; a DM cannot be left: 422)' })
   @ApiErrors(400, 401, 403, 404, 422)
   leave(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<{ room_id: string; left: true }> {
     return this.rooms.leave(id, me.userId);
@@ -77,5 +89,64 @@ export class RoomsController {
   @ApiErrors(400, 401, 404)
   members(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Query() query: PageQueryDto): Promise<Page<MemberDto>> {
     return this.rooms.members(id, me.userId, query.limit, query.cursor);
+  }
+
+  /** Renames or re-describes a room. */
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change name and/or description (owner or admin); members get room_updated' })
+  @ApiOkResponse({ type: RoomDto })
+  @ApiErrors(400, 401, 403, 404)
+  update(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Body() dto: UpdateRoomDto): Promise<RoomDto> {
+    return this.rooms.update(id, me.userId, dto);
+  }
+
+  /** Deletes a room with its messages. */
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a room and its messages (owner); members get room_deleted' })
+  @ApiOkResponse({ type: RoomDeletedDto })
+  @ApiErrors(400, 401, 403, 404)
+  remove(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<RoomDeletedDto> {
+    return this.rooms.remove(id, me.userId);
+  }
+
+  /** Adds members (how private rooms gain members). */
+  @Post(':id/members')
+  @ApiOperation({ summary: 'Add members, all or none (owner or admin); the room gets member_added' })
+  @ApiCreatedResponse({ type: MembersAddedDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  addMembers(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Body() dto: AddMembersDto): Promise<MembersAddedDto> {
+    return this.rooms.addMembers(id, me.userId, dto.user_ids);
+  }
+
+  /** Removes (kicks) a member. */
+  @Delete(':id/members/:user_id')
+  @ApiOperation({
+    summary: 'Remove a member (owner: admins and members; admin: members); the room gets member_removed',
+    description: 'The removed user\'s live connections stop receiving the room at once. Removing yourself is leaving.',
+  })
+  @ApiErrors(400, 401, 403, 404, 422)
+  kick(
+    @CurrentUser() me: AuthPrincipal,
+    @Param('id', uuidPipe('id')) id: string,
+    @Param('user_id', uuidPipe('user_id')) userId: string,
+  ): Promise<{ room_id: string; user_id: string; removed: true }> {
+    return this.rooms.kick(id, me.userId, userId);
+  }
+
+  /** Sets a member's role; "owner" hands the room over. */
+  @Patch(':id/members/:user_id')
+  @ApiOperation({
+    summary: 'Set a member\'s role (owner only)',
+    description: 'role "owner" hands the room over: the target becomes owner and the previous owner becomes admin (and may then leave).',
+  })
+  @ApiOkResponse({ type: MemberDto })
+  @ApiErrors(400, 401, 403, 404, 422)
+  setRole(
+    @CurrentUser() me: AuthPrincipal,
+    @Param('id', uuidPipe('id')) id: string,
+    @Param('user_id', uuidPipe('user_id')) userId: string,
+    @Body() dto: SetRoleDto,
+  ): Promise<MemberDto> {
+    return this.rooms.setRole(id, me.userId, userId, dto.role);
   }
 }

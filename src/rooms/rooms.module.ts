@@ -9,6 +9,6 @@ import { RoomsService } from './rooms.service';
   imports: [UsersModule],
   controllers: [RoomsController],
   providers: [RoomsRepository, RoomsService],
-  exports: [RoomsService],
+  exports: [RoomsService, RoomsRepository],
 })
 export class RoomsModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
-import { MESSAGE_COLUMNS, MESSAGE_JOINS, MessageRow } from '../messages/message.presenter';
+import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/message.presenter';
 import { RoomRole } from './room-member.entity';
 import { RoomType } from './room.entity';
 
@@ -19,6 +19,30 @@ export interface RoomRow {
   last_activity_at: Date;
   my_role: RoomRole | null;
   last_read_seq: string | number | null;
+  /** DM rooms: the other member's user row as JSON (see {@link PEER_JOIN}); null otherwise. */
+  peer?: PeerRow | null;
+}
+
+/** The other member of a DM, as `row_to_json` of the users columns the User object needs. */
+export interface PeerRow {
+  id: string;
+  username: string;
+  email: string | null;
+  display_name: string;
+  avatar_url: string | null;
+  bio: string | null;
+  status: string | null;
+  last_seen_at: string | null;
+  deleted_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A member of a room with their role. */
+export interface MemberRow {
+  user_id: string;
+  role: RoomRole;
+  joined_at: Date;
 }
 
 /** A room row of `rooms/me`, with unread count and the last message. */
@@ -28,6 +52,19 @@ export interface MyRoomRow extends RoomRow {
 }
 
 const ROOM_COLUMNS = `r.id, r.type, r.name, r.description, r.owner_id, r.member_count, r.last_seq, r.created_at, r.last_activity_at`;
+
+/**
+ * The other member of a DM room, for the viewer whose id is `viewer` (a bind parameter): at most one
+ * row through the room_members primary key, and only for rooms of type dm.
+ */
+const peerJoin = (viewer: string): string => `
+  LEFT JOIN LATERAL (
+    SELECT row_to_json(pu) AS peer FROM (
+      SELECT u.id, u.username, NULL::text AS email, u.display_name, u.avatar_url, u.bio, u.status, u.last_seen_at,
+             u.deleted_at, u.created_at, u.updated_at
+      FROM room_members pm JOIN users u ON u.id = pm.user_id
+      WHERE pm.room_id = r.id AND pm.user_id <> ${viewer}::uuid LIMIT 1) pu
+  ) p ON r.type = 'dm'`;
 
 /** The SQL of rooms and room members. */
 @Injectable()
@@ -73,8 +110,9 @@ export class RoomsRepository {
   /** A room with the given user's role in it (null when not a member); null when the room does not exist. */
   async findRoomForUser(roomId: string, userId: string): Promise<RoomRow | null> {
     const rows: RoomRow[] = await this.db.query(
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer
        FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
+       ${peerJoin('$2')}
        WHERE r.id = $1`,
       [roomId, userId],
     );
@@ -107,25 +145,28 @@ export class RoomsRepository {
   }
 
   /**
-   * The user's rooms and DMs, most recent activity first, each with its unread count (other people's
-   * non-deleted messages after the read pointer) and last message: one query whatever the number of rooms.
+   * The user's rooms and DMs (or DMs only), most recent activity first, each with its unread count
+   * (other people's non-deleted messages after the read pointer), its last live message and, for DMs,
+   * the peer: one query whatever the number of rooms (see docs/queries.md).
    */
-  findMyRooms(userId: string, limit: number, after: [string, string] | null): Promise<MyRoomRow[]> {
+  findMyRooms(userId: string, limit: number, after: [string, string] | null, dmOnly = false): Promise<MyRoomRow[]> {
     const params: unknown[] = [userId, limit + 1];
     let where = `m.user_id = $1`;
+    if (dmOnly) where += ` AND r.type = 'dm'`;
     if (after) {
       params.push(after[0], after[1]);
       where += ` AND (r.last_activity_at, r.id) < ($3::timestamptz, $4::uuid)`;
     }
     return this.db.query(
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq,
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer,
          (SELECT count(*) FROM messages u
            WHERE u.room_id = r.id AND u.seq > m.last_read_seq AND u.deleted_at IS NULL
              AND u.sender_id IS DISTINCT FROM m.user_id) AS unread_count,
          (SELECT row_to_json(lm) FROM (
-            SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+            SELECT ${messageColumns('$1')} FROM messages m ${MESSAGE_JOINS}
             WHERE m.room_id = r.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm) AS last_message
        FROM room_members m JOIN rooms r ON r.id = m.room_id
+       ${peerJoin('$1')}
        WHERE ${where}
        ORDER BY r.last_activity_at DESC, r.id DESC
        LIMIT $2`,
@@ -140,7 +181,7 @@ export class RoomsRepository {
   }
 
   /** One page of a room's members, in join order. */
-  findMembersPage(roomId: string, limit: number, after: [string, string] | null): Promise<{ user_id: string; role: RoomRole; joined_at: Date }[]> {
+  findMembersPage(roomId: string, limit: number, after: [string, string] | null): Promise<MemberRow[]> {
     const params: unknown[] = [roomId, limit + 1];
     let where = 'room_id = $1';
     if (after) {
@@ -151,5 +192,64 @@ export class RoomsRepository {
       `SELECT user_id, role, joined_at FROM room_members WHERE ${where} ORDER BY joined_at, user_id LIMIT $2`,
       params,
     );
+  }
+
+  /** Locks the room row for the rest of the transaction (membership and role changes are serialized per room). */
+  async lockRoom(manager: EntityManager, roomId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE`, [roomId]);
+    return rows.length > 0;
+  }
+
+  /** A member's role, read inside a transaction; null when not a member. */
+  async roleOf(manager: EntityManager, roomId: string, userId: string): Promise<RoomRole | null> {
+    const rows: { role: RoomRole }[] = await manager.query(`SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
+    return rows[0]?.role ?? null;
+  }
+
+  /** Which of these users are already members of the room. */
+  async existingMembers(manager: EntityManager, roomId: string, userIds: string[]): Promise<string[]> {
+    const rows: { user_id: string }[] = await manager.query(
+      `SELECT user_id FROM room_members WHERE room_id = $1 AND user_id = ANY($2::uuid[])`,
+      [roomId, userIds],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /** One membership with its role and join time; null when not a member. */
+  async findMember(q: DataSource | EntityManager, roomId: string, userId: string): Promise<MemberRow | null> {
+    const rows: MemberRow[] = await q.query(`SELECT user_id, role, joined_at FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
+    return rows[0] ?? null;
+  }
+
+  /** Sets a member's role. */
+  async setRole(manager: EntityManager, roomId: string, userId: string, role: RoomRole): Promise<void> {
+    await manager.query(`UPDATE room_members SET role = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, role]);
+  }
+
+  /** Records who owns the room. */
+  async setOwner(manager: EntityManager, roomId: string, ownerId: string): Promise<void> {
+    await manager.query(`UPDATE rooms SET owner_id = $2, updated_at = now() WHERE id = $1`, [roomId, ownerId]);
+  }
+
+  /** Changes name and/or description (undefined = keep, null = clear the description). */
+  async updateRoom(manager: EntityManager, roomId: string, fields: { name?: string; description?: string | null }): Promise<void> {
+    await manager.query(
+      `UPDATE rooms SET name = CASE WHEN $2 THEN $3 ELSE name END,
+                        description = CASE WHEN $4 THEN $5 ELSE description END,
+                        updated_at = now()
+       WHERE id = $1`,
+      [roomId, fields.name !== undefined, fields.name ?? null, fields.description !== undefined, fields.description ?? null],
+    );
+  }
+
+  /** Deletes a room; its members, messages, reactions and attachment links go with it (ON DELETE CASCADE). */
+  async deleteRoom(manager: EntityManager, roomId: string): Promise<void> {
+    await manager.query(`DELETE FROM rooms WHERE id = $1`, [roomId]);
+  }
+
+  /** Ids of every member of a room (personalised broadcasts). */
+  async memberIds(roomId: string): Promise<string[]> {
+    const rows: { user_id: string }[] = await this.db.query(`SELECT user_id FROM room_members WHERE room_id = $1`, [roomId]);
+    return rows.map((r) => r.user_id);
   }
 }

@@ -4,12 +4,15 @@ import { AppError } from '../common/errors/app-error';
 import { decodeCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { toMessageDto } from '../messages/message.presenter';
 import { FanoutService } from '../realtime/fanout.service';
+import { UserDto } from '../users/user.presenter';
+import { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
-import { CreateRoomDto, MemberDto, RoomDto } from './dto/rooms.dto';
-import { RoomRow, RoomsRepository } from './rooms.repository';
+import { CreateRoomDto, MemberDto, MembersAddedDto, RoomDeletedDto, RoomDto, RoomUpdatedPayload, UpdateRoomDto } from './dto/rooms.dto';
+import { RoomRole } from './room-member.entity';
+import { MyRoomRow, PeerRow, RoomRow, RoomsRepository } from './rooms.repository';
 
-/** Renders a room row for a caller; unread_count and last_message are added by `rooms/me`. */
+/** Renders a room row for a caller, without `peer`, `unread_count` and `last_message` (see {@link RoomsService.present}). */
 export function toRoomDto(row: RoomRow): RoomDto {
   return {
     id: row.id,
@@ -24,9 +27,13 @@ export function toRoomDto(row: RoomRow): RoomDto {
   };
 }
 
+/** Roles allowed to administer a room (add, kick, rename). */
+const ADMIN_ROLES: readonly RoomRole[] = ['owner', 'admin'];
+
 /**
- * Rooms and membership: create, list, join, leave, and the access rules every room-scoped action
- * uses (a private room is invisible to outsiders; reading and sending need membership).
+ * Rooms and membership: create, list, join, leave, administration (members, roles, rename, delete),
+ * and the access rules every room-scoped action uses (a private room or DM is invisible to outsiders;
+ * reading and sending need membership). Membership changes re-route live connections after commit.
  */
 @Injectable()
 export class RoomsService {
@@ -38,20 +45,56 @@ export class RoomsService {
     private readonly fanout: FanoutService,
   ) {}
 
+  /** Renders a room for its viewer: adds `peer` to DMs, and `unread_count`/`last_message` for `rooms/me` rows. */
+  present(row: RoomRow | MyRoomRow): RoomDto {
+    const dto = toRoomDto(row);
+    if (row.type === 'dm' && row.peer) dto.peer = this.presentPeer(row.peer);
+    if ('unread_count' in row) {
+      dto.unread_count = Number(row.unread_count);
+      dto.last_message = row.last_message ? toMessageDto(row.last_message) : null;
+    }
+    return dto;
+  }
+
+  /** Renders the JSON user row of a DM peer as the public User object (with presence). */
+  private presentPeer(peer: PeerRow): UserDto {
+    const user = Object.assign(new UserEntity(), {
+      id: peer.id,
+      username: peer.username,
+      email: null,
+      displayName: peer.display_name,
+      avatarUrl: peer.avatar_url,
+      bio: peer.bio,
+      status: peer.status,
+      lastSeenAt: peer.last_seen_at ? new Date(peer.last_seen_at) : null,
+      deletedAt: peer.deleted_at ? new Date(peer.deleted_at) : null,
+      createdAt: new Date(peer.created_at),
+      updatedAt: new Date(peer.updated_at),
+    });
+    return this.usersService.present(user);
+  }
+
   /** Creates a room with the caller as owner and subscribes the caller's live connections. */
   async create(userId: string, dto: CreateRoomDto): Promise<RoomDto> {
     const roomId = await this.dataSource.transaction(async (manager) => {
-      const id = await this.rooms.insertRoom(manager, { type: dto.type, name: dto.name, description: dto.description ?? null, ownerId: userId });
+      const id = await this.rooms.insertRoom(manager, { type: dto.type, name: dto.name, description: dto.description || null, ownerId: userId });
       await this.rooms.addMember(manager, id, userId, 'owner');
       return id;
     });
     this.fanout.memberJoined(roomId, userId);
-    return toRoomDto((await this.rooms.findRoomForUser(roomId, userId))!);
+    return this.viewOf(roomId, userId);
+  }
+
+  /** The room as `userId` sees it now (after a change). */
+  async viewOf(roomId: string, userId: string): Promise<RoomDto> {
+    const row = await this.rooms.findRoomForUser(roomId, userId);
+    if (!row) throw new AppError('ROOM_NOT_FOUND');
+    return this.present(row);
   }
 
   /**
    * A room the caller may see: any public room, or a private room/DM they belong to.
-   * @throws AppError ROOM_NOT_FOUND for unknown rooms and for private rooms of others (404, not 403).
+   * @throws AppError ROOM_NOT_FOUND for unknown rooms and for private rooms and DMs of others (404, not 403).
    */
   async getVisible(roomId: string, userId: string): Promise<RoomRow> {
     const room = await this.rooms.findRoomForUser(roomId, userId);
@@ -69,9 +112,22 @@ export class RoomsService {
     return room;
   }
 
+  /**
+   * A room the caller administers (owner or admin; `ownerOnly` for owner-only actions).
+   * @throws AppError ROOM_NOT_FOUND (invisible), NOT_A_MEMBER (public room not joined), FORBIDDEN (role too weak; DMs have no admins).
+   */
+  private async getAsAdmin(roomId: string, userId: string, ownerOnly = false): Promise<RoomRow> {
+    const room = await this.getAsMember(roomId, userId);
+    const allowed = ownerOnly ? room.my_role === 'owner' : ADMIN_ROLES.includes(room.my_role!);
+    if (!allowed || room.type === 'dm') {
+      throw new AppError('FORBIDDEN', ownerOnly ? 'Only the owner of the room may do this.' : 'Only the owner or an admin of the room may do this.');
+    }
+    return room;
+  }
+
   /** `GET /rooms/:id`. */
   async get(roomId: string, userId: string): Promise<RoomDto> {
-    return toRoomDto(await this.getVisible(roomId, userId));
+    return this.present(await this.getVisible(roomId, userId));
   }
 
   /** `GET /rooms`: public rooms, newest first. */
@@ -86,18 +142,14 @@ export class RoomsService {
     };
   }
 
-  /** `GET /rooms/me`: the caller's rooms with unread counts and last messages, in one query. */
-  async listMine(userId: string, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<RoomDto>> {
+  /** `GET /rooms/me` (and `GET /dm` with `dmOnly`): the caller's rooms with unread counts, last messages and DM peers, in one query. */
+  async listMine(userId: string, limit = DEFAULT_LIMIT, cursor?: string, dmOnly = false): Promise<Page<RoomDto>> {
     const after = cursor ? (decodeCursor(cursor, 2) as [string, string]) : null;
-    const rows = await this.rooms.findMyRooms(userId, limit, after);
+    const rows = await this.rooms.findMyRooms(userId, limit, after, dmOnly);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => ({
-        ...toRoomDto(row),
-        unread_count: Number(row.unread_count),
-        last_message: row.last_message ? toMessageDto(row.last_message) : null,
-      })),
+      items: page.map((row) => this.present(row)),
       next_cursor: rows.length > limit && last ? encodeCursor([last.last_activity_at.toISOString(), last.id]) : null,
     };
   }
@@ -109,7 +161,7 @@ export class RoomsService {
    */
   async join(roomId: string, userId: string): Promise<RoomDto> {
     const room = await this.getVisible(roomId, userId);
-    if (room.my_role !== null) return toRoomDto(room);
+    if (room.my_role !== null) return this.present(room);
     if (room.type !== 'public') throw new AppError('ROOM_NOT_FOUND');
     const added = await this.dataSource.transaction((manager) => this.rooms.addMember(manager, roomId, userId, 'member'));
     if (added) {
@@ -117,22 +169,186 @@ export class RoomsService {
       const user = await this.usersService.getEntity(userId);
       this.fanout.toRoom(roomId, 'user_joined', { room_id: roomId, user: this.usersService.present(user) });
     }
-    return toRoomDto((await this.rooms.findRoomForUser(roomId, userId))!);
+    return this.viewOf(roomId, userId);
   }
 
   /**
    * Leaves a room; the caller's connections stop receiving it at once and the others get `user_left`.
-   * @throws AppError OWNER_CANNOT_LEAVE (422), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
+   * The role is re-read under the room lock, so a handover racing the leave cannot leave a room ownerless.
+   * @throws AppError OWNER_CANNOT_LEAVE (422), CANNOT_LEAVE_DM (422), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
    */
   async leave(roomId: string, userId: string): Promise<{ room_id: string; left: true }> {
     const room = await this.getAsMember(roomId, userId);
-    if (room.my_role === 'owner') throw new AppError('OWNER_CANNOT_LEAVE');
-    const removed = await this.dataSource.transaction((manager) => this.rooms.removeMember(manager, roomId, userId));
+    if (room.type === 'dm') throw new AppError('CANNOT_LEAVE_DM');
+    const removed = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+      const role = await this.rooms.roleOf(manager, roomId, userId);
+      if (role === 'owner') throw new AppError('OWNER_CANNOT_LEAVE');
+      return role !== null && (await this.rooms.removeMember(manager, roomId, userId));
+    });
     if (removed) {
+      // The leaver's other devices learn it too, then stop receiving the room.
       this.fanout.toRoom(roomId, 'user_left', { room_id: roomId, user_id: userId });
       this.fanout.memberLeft(roomId, userId);
     }
     return { room_id: roomId, left: true };
+  }
+
+  /**
+   * `PATCH /rooms/:id` (owner or admin): renames or re-describes the room; members get `room_updated`.
+   * @throws AppError VALIDATION_FAILED (nothing to change), FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
+   */
+  async update(roomId: string, userId: string, dto: UpdateRoomDto): Promise<RoomDto> {
+    if (dto.name === undefined && dto.description === undefined) {
+      throw new AppError('VALIDATION_FAILED', 'Give name and/or description to change.', [{ field: 'name', problem: 'or description is required' }]);
+    }
+    await this.getAsAdmin(roomId, userId);
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+      // A concurrent demotion or kick wins over this change.
+      const role = await this.rooms.roleOf(manager, roomId, userId);
+      if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
+      await this.rooms.updateRoom(manager, roomId, {
+        name: dto.name,
+        description: dto.description === undefined ? undefined : dto.description || null,
+      });
+    });
+    const view = await this.viewOf(roomId, userId);
+    this.fanout.toRoom(roomId, 'room_updated', this.updatedPayload(view, userId, []));
+    return view;
+  }
+
+  /**
+   * `DELETE /rooms/:id` (owner): deletes the room with its messages; members get `room_deleted` and
+   * the room leaves live routing.
+   * @throws AppError FORBIDDEN (not the owner; DMs), NOT_A_MEMBER, ROOM_NOT_FOUND.
+   */
+  async remove(roomId: string, userId: string): Promise<RoomDeletedDto> {
+    await this.getAsAdmin(roomId, userId, true);
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+      if ((await this.rooms.roleOf(manager, roomId, userId)) !== 'owner') throw new AppError('FORBIDDEN', 'Only the owner of the room may do this.');
+      await this.rooms.deleteRoom(manager, roomId);
+    });
+    this.fanout.toRoom(roomId, 'room_deleted', { room_id: roomId, deleted_by: userId });
+    this.fanout.roomDeleted(roomId);
+    return { id: roomId, deleted: true };
+  }
+
+  /**
+   * `POST /rooms/:id/members` (owner or admin): adds users as members, all or none; this is how
+   * private rooms gain members. Each added user's live connections start receiving the room, and
+   * the room (the new members included) gets `member_added`.
+   * @throws AppError USER_NOT_FOUND (404, unknown or deleted user), ALREADY_MEMBER (409, details list them),
+   *   FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
+   */
+  async addMembers(roomId: string, userId: string, userIds: string[]): Promise<MembersAddedDto> {
+    await this.getAsAdmin(roomId, userId);
+    const found = (await this.users.findByIds(userIds)).filter((u) => u.deletedAt === null);
+    if (found.length !== userIds.length) {
+      const known = new Set(found.map((u) => u.id));
+      const missing = userIds.filter((id) => !known.has(id));
+      throw new AppError('USER_NOT_FOUND', `No such user: ${missing.join(', ')}.`, missing.map(() => ({ field: 'user_ids', problem: 'names an unknown user' })));
+    }
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+      const role = await this.rooms.roleOf(manager, roomId, userId);
+      if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
+      const existing = await this.rooms.existingMembers(manager, roomId, userIds);
+      if (existing.length > 0) {
+        throw new AppError('ALREADY_MEMBER', existing.length === 1 ? undefined : 'Some of these users are already members.', existing.map((id) => ({ field: 'user_ids', problem: `${id} is already a member` })));
+      }
+      for (const id of userIds) await this.rooms.addMember(manager, roomId, id, 'member');
+    });
+    const added: MemberDto[] = [];
+    for (const user of found) {
+      this.fanout.memberJoined(roomId, user.id);
+      const dto = this.usersService.present(user);
+      const member = await this.rooms.findMember(this.dataSource, roomId, user.id);
+      added.push({ user: dto, role: 'member', joined_at: (member?.joined_at ?? new Date()).toISOString() });
+      this.fanout.toRoom(roomId, 'member_added', { room_id: roomId, user: dto, role: 'member', added_by: userId });
+    }
+    return { room_id: roomId, added };
+  }
+
+  /**
+   * `DELETE /rooms/:id/members/:user_id` (owner or admin): removes a member. The owner may remove
+   * admins and members, an admin only members; nobody removes the owner. Removing oneself is leaving.
+   * The room (the removed user included) gets `member_removed`, then the removed user's connections
+   * stop receiving the room.
+   * @throws AppError MEMBER_NOT_FOUND (404), FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
+   */
+  async kick(roomId: string, userId: string, targetId: string): Promise<{ room_id: string; user_id: string; removed: true }> {
+    if (targetId === userId) {
+      await this.leave(roomId, userId);
+      return { room_id: roomId, user_id: userId, removed: true };
+    }
+    await this.getAsAdmin(roomId, userId);
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+      const role = await this.rooms.roleOf(manager, roomId, userId);
+      if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
+      const targetRole = await this.rooms.roleOf(manager, roomId, targetId);
+      if (targetRole === null) throw new AppError('MEMBER_NOT_FOUND');
+      if (targetRole === 'owner') throw new AppError('FORBIDDEN', 'The owner cannot be removed.');
+      if (targetRole === 'admin' && role !== 'owner') throw new AppError('FORBIDDEN', 'Only the owner may remove an admin.');
+      await this.rooms.removeMember(manager, roomId, targetId);
+    });
+    this.fanout.toRoom(roomId, 'member_removed', { room_id: roomId, user_id: targetId, removed_by: userId });
+    this.fanout.memberLeft(roomId, targetId);
+    return { room_id: roomId, user_id: targetId, removed: true };
+  }
+
+  /**
+   * `PATCH /rooms/:id/members/:user_id` (owner): sets a member's role. Role "owner" hands the room
+   * over: the target becomes owner and the previous owner becomes admin (who may then leave). The
+   * owner cannot change their own role any other way. Members get `room_updated` with the role changes.
+   * @throws AppError MEMBER_NOT_FOUND (404), BUSINESS_RULE (422, owner demoting themselves), FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
+   */
+  async setRole(roomId: string, userId: string, targetId: string, role: RoomRole): Promise<MemberDto> {
+    await this.getAsAdmin(roomId, userId, true);
+    const changes = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+      if ((await this.rooms.roleOf(manager, roomId, userId)) !== 'owner') throw new AppError('FORBIDDEN', 'Only the owner of the room may do this.');
+      const targetRole = await this.rooms.roleOf(manager, roomId, targetId);
+      if (targetRole === null) throw new AppError('MEMBER_NOT_FOUND');
+      if (targetId === userId) {
+        if (role === 'owner') return [];
+        throw new AppError('BUSINESS_RULE', 'The owner keeps the owner role until handing the room over (set another member\'s role to "owner").');
+      }
+      if (targetRole === role) return [];
+      if (role === 'owner') {
+        await this.rooms.setRole(manager, roomId, userId, 'admin');
+        await this.rooms.setRole(manager, roomId, targetId, 'owner');
+        await this.rooms.setOwner(manager, roomId, targetId);
+        return [
+          { user_id: targetId, role: 'owner' as const },
+          { user_id: userId, role: 'admin' as const },
+        ];
+      }
+      await this.rooms.setRole(manager, roomId, targetId, role);
+      return [{ user_id: targetId, role }];
+    });
+    if (changes.length > 0) {
+      const view = await this.viewOf(roomId, userId);
+      this.fanout.toRoom(roomId, 'room_updated', this.updatedPayload(view, userId, changes));
+    }
+    const member = await this.rooms.findMember(this.dataSource, roomId, targetId);
+    if (!member) throw new AppError('MEMBER_NOT_FOUND');
+    return { user: await this.usersService.getPublic(targetId), role: member.role, joined_at: member.joined_at.toISOString() };
+  }
+
+  /** The shared part of a room for `room_updated` (no per-viewer fields). */
+  private updatedPayload(view: RoomDto, userId: string, changes: RoomUpdatedPayload['role_changes']): RoomUpdatedPayload {
+    return {
+      room_id: view.id,
+      name: view.name,
+      description: view.description,
+      owner_id: view.owner_id,
+      member_count: view.member_count,
+      updated_by: userId,
+      role_changes: changes,
+    };
   }
 
   /** `GET /rooms/:id/members` for anyone who can see the room. */
@@ -149,6 +365,11 @@ export class RoomsService {
         .map((r) => ({ user: this.usersService.present(users.get(r.user_id)!), role: r.role, joined_at: r.joined_at.toISOString() })),
       next_cursor: rows.length > limit && last ? encodeCursor([last.joined_at.toISOString(), last.user_id]) : null,
     };
+  }
+
+  /** Ids of every member of a room (personalised broadcasts). */
+  memberIds(roomId: string): Promise<string[]> {
+    return this.rooms.memberIds(roomId);
   }
 
   /** Room ids of a user, for routing a newly authenticated socket. */

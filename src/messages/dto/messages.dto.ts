@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { toInt } from '../../common/pagination/pagination';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageQueryDto, toInt } from '../../common/pagination/pagination';
 import { MessageDto } from '../message.presenter';
 
 /** Content bounds after trimming, in characters. */
@@ -20,7 +20,7 @@ export class SendMessageBodyDto {
   @IsUUID('all', { message: 'must be a UUID' })
   reply_to_id?: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Upload ids (attachments arrive with uploads)' })
+  @ApiPropertyOptional({ type: [String], maxItems: 10, description: 'Ids of your own uploads (POST /uploads); content may then be empty' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
@@ -71,4 +71,68 @@ export class HistoryQueryDto {
 export class HistoryPageDto {
   @ApiProperty({ type: [MessageDto] }) items: MessageDto[];
   @ApiProperty({ description: 'Whether more messages exist in the direction paged' }) has_more: boolean;
+}
+
+/** Payload of the `reaction` event: who changed which emoji, and the message's reactions after it. */
+export interface ReactionEventPayload {
+  room_id: string;
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  action: 'added' | 'removed';
+  /** The message's new updated_seq (the room counter value of this change). */
+  updated_seq: number;
+  /** All reactions of the message after the change; `me` is set for the receiving user. */
+  reactions: { emoji: string; count: number; me: boolean }[];
+}
+
+/** Body of `PATCH /messages/:id`. */
+export class EditMessageDto {
+  @ApiProperty({ example: 'hello again', maxLength: CONTENT_MAX_CHARS, description: '1..4000 characters after trimming' })
+  @IsString()
+  @MaxLength(100_000)
+  content: string;
+}
+
+/** Body of `POST /rooms/:id/read`. */
+export class MarkReadDto {
+  @ApiProperty({ description: 'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back)' })
+  @IsInt({ message: 'must be a non-negative integer' })
+  @Min(0, { message: 'must be a non-negative integer' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'must be a non-negative integer' })
+  seq: number;
+}
+
+/** Answer of `POST /rooms/:id/read`. */
+export class ReadResultDto {
+  @ApiProperty({ format: 'uuid' }) room_id: string;
+  @ApiProperty() last_read_seq: number;
+  @ApiProperty({ description: 'Other people\'s non-deleted messages after the pointer' }) unread_count: number;
+}
+
+/** Query of `GET /messages/search`. */
+export class SearchQueryDto extends PageQueryDto {
+  @ApiProperty({ description: 'Words to find (web-search syntax: "quoted phrase", -excluded, or)', minLength: 1, maxLength: 200 })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1, { message: 'must not be empty' })
+  @MaxLength(200)
+  q: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this room (one you belong to)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a UUID' })
+  room_id?: string;
+}
+
+/** A search hit: the message and a highlighted snippet. */
+export class SearchHitDto extends MessageDto {
+  @ApiProperty({ example: 'see you at the <mark>meeting</mark> tomorrow', description: 'HTML-escaped content with <mark> around the matched words' })
+  snippet: string;
+}
+
+/** A page of search hits, newest first. */
+export class SearchPageDto {
+  @ApiProperty({ type: [SearchHitDto] }) items: SearchHitDto[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
 }

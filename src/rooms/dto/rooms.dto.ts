@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { MessageDto } from '../../messages/message.presenter';
 import { UserDto } from '../../users/user.presenter';
@@ -70,4 +70,68 @@ export class MemberDto {
 export class MemberPageDto {
   @ApiProperty({ type: [MemberDto] }) items: MemberDto[];
   @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+}
+
+/** Body of `PATCH /rooms/:id`: at least one of the fields. */
+export class UpdateRoomDto {
+  @ApiPropertyOptional({ example: 'general', minLength: 1, maxLength: 80 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'must not be empty' })
+  @MaxLength(80)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: 500, nullable: true, description: 'null or "" clears it' })
+  @ValidateIf((_o, v) => v !== undefined && v !== null)
+  @Transform(trim)
+  @IsString()
+  @MaxLength(500)
+  description?: string | null;
+}
+
+/** Body of `POST /rooms/:id/members`. */
+export class AddMembersDto {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 50, description: 'Users to add (all or none are added)' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ArrayUnique({ message: 'must not contain duplicates' })
+  @IsUUID('all', { each: true, message: 'must be UUIDs' })
+  user_ids: string[];
+}
+
+/** Body of `PATCH /rooms/:id/members/:user_id`. */
+export class SetRoleDto {
+  @ApiProperty({
+    enum: ['owner', 'admin', 'member'],
+    description: '"owner" hands the room over: the target becomes owner and the previous owner becomes admin',
+  })
+  @IsIn(['owner', 'admin', 'member'], { message: 'must be "owner", "admin" or "member"' })
+  role: 'owner' | 'admin' | 'member';
+}
+
+/** Response of `POST /rooms/:id/members`. */
+export class MembersAddedDto {
+  @ApiProperty({ format: 'uuid' }) room_id: string;
+  @ApiProperty({ type: [MemberDto] }) added: MemberDto[];
+}
+
+/** Response of `DELETE /rooms/:id`. */
+export class RoomDeletedDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: [true] }) deleted: true;
+}
+
+/** Payload of `room_updated`: the room's shared fields after a change, and role changes if any. */
+export interface RoomUpdatedPayload {
+  room_id: string;
+  name: string | null;
+  description: string | null;
+  owner_id: string | null;
+  member_count: number;
+  /** Who made the change. */
+  updated_by: string;
+  /** Members whose role changed (a handover lists both the new owner and the previous one). */
+  role_changes: { user_id: string; role: 'owner' | 'admin' | 'member' }[];
 }

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** An upload as stored. */
+export interface UploadRow {
+  id: string;
+  uploader_id: string | null;
+  storage_key: string;
+  mime: string;
+  size: string | number;
+  name: string;
+  created_at: Date;
+}
+
+/** The SQL of uploads and of who may read them. */
+@Injectable()
+export class UploadsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Records a stored file. */
+  async insert(fields: { id: string; uploaderId: string; storageKey: string; mime: string; size: number; name: string }): Promise<UploadRow> {
+    const rows: UploadRow[] = await this.db.query(
+      `INSERT INTO uploads (id, uploader_id, storage_key, mime, size, name) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [fields.id, fields.uploaderId, fields.storageKey, fields.mime, fields.size, fields.name],
+    );
+    return rows[0];
+  }
+
+  /**
+   * The upload if the user may read it: they uploaded it, or it is attached to a live message of a
+   * room they belong to (message_attachments_upload_idx, then the membership primary key).
+   */
+  async findReadable(uploadId: string, userId: string): Promise<UploadRow | null> {
+    const rows: UploadRow[] = await this.db.query(
+      `SELECT u.* FROM uploads u
+       WHERE u.id = $1 AND (u.uploader_id = $2 OR EXISTS (
+         SELECT 1 FROM message_attachments ma
+         JOIN messages m ON m.id = ma.message_id AND m.deleted_at IS NULL
+         JOIN room_members rm ON rm.room_id = m.room_id AND rm.user_id = $2
+         WHERE ma.upload_id = u.id))`,
+      [uploadId, userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Those of the given uploads that belong to the user, with their types (attaching to a message). */
+  findOwned(manager: EntityManager, uploaderId: string, uploadIds: string[]): Promise<{ id: string; mime: string }[]> {
+    return manager.query(`SELECT id, mime FROM uploads WHERE id = ANY($1::uuid[]) AND uploader_id = $2`, [uploadIds, uploaderId]);
+  }
+}
