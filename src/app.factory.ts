@@ -1,7 +1,6 @@
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -100,10 +99,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
-
-  // POST /uploads: multipart bodies are streamed (never buffered) by the uploads service, which also
-  // enforces UPLOAD_MAX_BYTES per file; the JSON body limit does not apply to them.
-  await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 100 } });
 
   // POST /uploads: multipart bodies are streamed (never buffered) by the uploads service, which also
   // enforces UPLOAD_MAX_BYTES per file; the JSON body limit does not apply to them.
