@@ -11,6 +11,7 @@ import { AUTH_RATE_LIMIT_KEY } from './common/decorators/auth-rate-limit.decorat
 import { createValidationPipe } from './common/errors/validation';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { AppThrottlerGuard } from './common/guards/throttler.guard';
+import { SharedThrottlerStorage } from './common/guards/throttler-storage';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { typeormOptions } from './database/typeorm-options';
@@ -62,6 +63,8 @@ export class AppModule {
             { name: 'auth', ttl: 60_000, limit: config.rateLimitAuthPerMinute, skipIf: (ctx) => !isAuthRoute(ctx) },
             { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute, skipIf: (ctx) => isAuthRoute(ctx) },
           ],
+          // Several instances share their counters through Redis; one instance keeps them in memory.
+          storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : undefined,
         }),
         TokenBlacklistModule,
         RealtimeCoreModule,

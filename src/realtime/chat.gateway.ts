@@ -249,7 +249,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     client.chat.jti = principal.jti;
     const first = this.registry.add(client, roomIds);
     client.send(encodeFrame('auth_ok', { user: this.users.present(user, true) }));
-    if (first) this.presence.connected(user.id);
+    if (first) void this.presence.connected(user.id);
     // Beyond the per-user cap, the oldest connections make way for the new one.
     const connections = this.registry.connectionsOldestFirst(user.id);
     for (const old of connections.slice(0, Math.max(0, connections.length - this.config.wsMaxConnectionsPerUser))) {

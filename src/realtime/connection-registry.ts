@@ -106,6 +106,11 @@ export class ConnectionRegistry {
     return this.connectionsByUser.get(userId) ?? new Set();
   }
 
+  /** Users with at least one live connection here. */
+  connectedUsers(): IterableIterator<string> {
+    return this.connectionsByUser.keys();
+  }
+
   /** Online members of a room on this instance. */
   onlineMembersOf(roomId: string): ReadonlySet<string> {
     return this.usersByRoom.get(roomId) ?? new Set();

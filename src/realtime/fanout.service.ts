@@ -1,61 +1,125 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Backplane } from './backplane/backplane';
+import type { FanoutEnvelope } from './backplane/fanout-envelope';
 import { ConnectionRegistry } from './connection-registry';
 import { encodeFrame, ServerEvents, ServerEventType } from './events';
+import { RoomOrderBuffer } from './room-order-buffer';
 import { TypingService } from './typing.service';
 
+/** Room counter value an event carries, used to deliver a room's events in order. */
+function seqOf(type: ServerEventType, payload: unknown): number | undefined {
+  const p = payload as { seq?: unknown; updated_seq?: unknown } | null;
+  const value = type === 'new_message' ? p?.seq : p?.updated_seq;
+  return typeof value === 'number' ? value : undefined;
+}
+
 /**
- * The one way domain services reach live clients: events to a room's members or to a user's
- * connections, and membership changes that re-route a room. This is the in-process implementation;
- * a multi-instance backplane replaces it behind the same class token without touching the gateway or
- * the services. Each event is serialized once per broadcast, never per recipient.
+ * The one way domain services reach live clients: events to a room's members or to users, and
+ * membership changes that re-route a room. Every call becomes one envelope on the {@link Backplane}
+ * (in-process, or Redis for several instances) and every instance delivers it to its own connections
+ * from its in-memory routing table: no database query per recipient, one serialization per broadcast,
+ * and each room's events in seq order.
  */
 @Injectable()
-export class FanoutService {
+export class FanoutService implements OnModuleDestroy {
+  private readonly order = new RoomOrderBuffer();
+
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly typingIndicators: TypingService,
-  ) {}
+    private readonly backplane: Backplane,
+  ) {
+    backplane.onEnvelope((envelope) => this.deliverLocal(envelope));
+  }
 
   /** Sends an event to every live connection of every member of the room, optionally skipping one user. */
   toRoom<T extends ServerEventType>(roomId: string, type: T, payload: ServerEvents[T], exceptUserId?: string): void {
-    // Sending a message ends the sender's typing state, whichever path (REST or WS) it came from.
-    if (type === 'new_message') {
-      const senderId = (payload as { sender?: { id?: string | null } }).sender?.id;
-      if (senderId) this.typingIndicators.stop(roomId, senderId);
+    const senderId = type === 'new_message' ? ((payload as { sender?: { id?: string | null } }).sender?.id ?? undefined) : undefined;
+    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, payload), exceptUserId, seq: seqOf(type, payload), senderId });
+  }
+
+  /** Sends an event to every live connection of one user. */
+  toUser<T extends ServerEventType>(userId: string, type: T, payload: ServerEvents[T]): void {
+    this.backplane.publish({ kind: 'users', userIds: [userId], data: encodeFrame(type, payload) });
+  }
+
+  /** Sends one event to every live connection of several users (each user once). */
+  toUsers<T extends ServerEventType>(userIds: Iterable<string>, type: T, payload: ServerEvents[T]): void {
+    this.backplane.publish({ kind: 'users', userIds: [...new Set(userIds)], data: encodeFrame(type, payload) });
+  }
+
+  /** Sends one event once to every online member of any of the rooms (presence). */
+  toRoomsOnce<T extends ServerEventType>(roomIds: Iterable<string>, type: T, payload: ServerEvents[T], exceptUserId?: string): void {
+    this.backplane.publish({ kind: 'rooms', roomIds: [...roomIds], data: encodeFrame(type, payload), exceptUserId });
+  }
+
+  /** Tells every instance that a user went online or offline (keeps presence caches in step). */
+  publishPresence(userId: string, online: boolean): void {
+    this.backplane.publish({ kind: 'presence', userId, online });
+  }
+
+  /** Subscribes all of the user's live connections, on every instance, to the room (joined, added). */
+  memberJoined(roomId: string, userId: string): void {
+    this.backplane.publish({ kind: 'membership', op: 'join', roomId, userId });
+  }
+
+  /** Unsubscribes all of the user's live connections from the room (left, kicked). */
+  memberLeft(roomId: string, userId: string): void {
+    this.backplane.publish({ kind: 'membership', op: 'leave', roomId, userId });
+  }
+
+  /** Drops a deleted room from routing everywhere. */
+  roomDeleted(roomId: string): void {
+    this.backplane.publish({ kind: 'room-deleted', roomId });
+  }
+
+  onModuleDestroy(): void {
+    this.order.clear();
+  }
+
+  /** Delivers an envelope to this instance's connections. */
+  private deliverLocal(envelope: FanoutEnvelope): void {
+    switch (envelope.kind) {
+      case 'room': {
+        const deliver = () => {
+          // A message ends its sender's typing state, whichever path (REST or WS, any instance) sent it.
+          if (envelope.senderId) this.typingIndicators.stop(envelope.roomId, envelope.senderId);
+          this.sendToRoom(envelope.roomId, envelope.data, envelope.exceptUserId);
+        };
+        if (envelope.seq === undefined) deliver();
+        else this.order.push(envelope.roomId, envelope.seq, deliver);
+        return;
+      }
+      case 'rooms': {
+        const recipients = new Set<string>();
+        for (const roomId of envelope.roomIds) for (const userId of this.registry.onlineMembersOf(roomId)) recipients.add(userId);
+        if (envelope.exceptUserId) recipients.delete(envelope.exceptUserId);
+        this.sendToUsers(recipients, envelope.data);
+        return;
+      }
+      case 'users':
+        this.sendToUsers(envelope.userIds, envelope.data);
+        return;
+      case 'membership':
+        if (envelope.op === 'join') this.registry.addMembership(envelope.roomId, envelope.userId);
+        else this.registry.removeMembership(envelope.roomId, envelope.userId);
+        return;
+      case 'room-deleted':
+        this.registry.removeRoom(envelope.roomId);
+        return;
+      case 'presence':
+        return; // handled by PresenceService's own subscription
     }
-    const data = encodeFrame(type, payload);
+  }
+
+  private sendToRoom(roomId: string, data: string, exceptUserId?: string): void {
     for (const userId of this.registry.onlineMembersOf(roomId)) {
       if (userId === exceptUserId) continue;
       for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, data);
     }
   }
 
-  /** Sends an event to every live connection of one user. */
-  toUser<T extends ServerEventType>(userId: string, type: T, payload: ServerEvents[T]): void {
-    const data = encodeFrame(type, payload);
-    for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, data);
-  }
-
-  /** Sends one event to every live connection of several users (each user once). */
-  toUsers<T extends ServerEventType>(userIds: Iterable<string>, type: T, payload: ServerEvents[T]): void {
-    const data = encodeFrame(type, payload);
-    for (const userId of new Set(userIds)) {
-      for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, data);
-    }
-  }
-
-  /** Subscribes all of the user's live connections to the room (joined, added). */
-  memberJoined(roomId: string, userId: string): void {
-    this.registry.addMembership(roomId, userId);
-  }
-
-  /** Unsubscribes all of the user's live connections from the room (left, kicked). */
-  memberLeft(roomId: string, userId: string): void {
-    this.registry.removeMembership(roomId, userId);
-  }
-
-  /** Drops a deleted room from routing. */
-  roomDeleted(roomId: string): void {
-    this.registry.removeRoom(roomId);
+  private sendToUsers(userIds: Iterable<string>, data: string): void {
+    for (const userId of userIds) for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, data);
   }
 }

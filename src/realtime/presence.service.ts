@@ -3,58 +3,78 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { Backplane } from './backplane/backplane';
 import { ConnectionRegistry } from './connection-registry';
-import { encodeFrame } from './events';
+import { FanoutService } from './fanout.service';
+import { PresenceStore } from './presence-store';
 
 /**
- * Presence: a user is online while at least one connection is open. The first connection sends
- * `user_online` and the last one closing sends `user_offline` after PRESENCE_GRACE_MS, to every online
- * user who shares a room with them; a reconnect within the grace period sends neither (a phone
- * switching networks must not flicker). `last_seen_at` is stored on the way offline.
+ * Presence: a user is online while at least one connection is open, on any instance. The first
+ * connection sends `user_online` and the last one closing sends `user_offline` after
+ * PRESENCE_GRACE_MS, to every online user who shares a room with them; a reconnect within the grace
+ * period sends neither (a phone switching networks must not flicker). `last_seen_at` is stored on the
+ * way offline.
  */
 @Injectable()
 export class PresenceService implements OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
-  /** Users whose last connection closed and whose offline notice is pending. */
+  /** Users whose last local connection closed and whose grace period is running. */
   private readonly pendingOffline = new Map<string, { timer: NodeJS.Timeout; rooms: string[] }>();
 
   constructor(
     private readonly registry: ConnectionRegistry,
+    private readonly fanout: FanoutService,
+    private readonly store: PresenceStore,
+    backplane: Backplane,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    backplane.onEnvelope((envelope) => {
+      if (envelope.kind === 'presence') store.remember(envelope.userId, envelope.online);
+    });
+    store.onReaped((userId) => void this.reap(userId));
+  }
 
-  /** True while the user has a live connection, or is within the grace period after the last one. */
+  /** True while the user has a live connection anywhere, or is within the grace period after the last one. */
   isOnline(userId: string): boolean {
-    return this.registry.isConnected(userId) || this.pendingOffline.has(userId);
+    return this.registry.isConnected(userId) || this.pendingOffline.has(userId) || this.store.isOnlineElsewhere(userId);
   }
 
   /** Called when a user's first connection on this instance authenticated. */
-  connected(userId: string): void {
+  async connected(userId: string): Promise<void> {
     const pending = this.pendingOffline.get(userId);
     if (pending) {
       clearTimeout(pending.timer);
       this.pendingOffline.delete(userId);
-      return;
     }
-    this.notifyCoMembers(userId, this.registry.roomsOf(userId), encodeFrame('user_online', { user_id: userId }));
+    try {
+      if (await this.store.markConnected(userId)) this.announce(userId, true, this.registry.roomsOf(userId));
+    } catch (err) {
+      this.logger.warn(`presence store unavailable: ${(err as Error).message}`);
+    }
   }
 
   /**
-   * Called when a user's last connection closed; `rooms` are the rooms they were routed to, captured
-   * before the routing entry was dropped.
+   * Called when a user's last connection on this instance closed; `rooms` are the rooms they were
+   * routed to, captured before the routing entry was dropped.
    */
   disconnected(userId: string, rooms: Iterable<string>): void {
     const roomList = [...rooms];
+    this.store.markDisconnected(userId).catch((err) => this.logger.warn(`presence store unavailable: ${(err as Error).message}`));
     const timer = setTimeout(() => void this.goOffline(userId, roomList), this.config.presenceGraceMs);
     timer.unref();
     this.pendingOffline.set(userId, { timer, rooms: roomList });
   }
 
-  /** Sends every pending offline notice now (shutdown). */
+  /** Runs every pending grace period to its end now (shutdown). */
   async flush(): Promise<void> {
     const pending = [...this.pendingOffline.entries()];
-    await Promise.all(pending.map(([userId, p]) => (clearTimeout(p.timer), this.goOffline(userId, p.rooms))));
+    await Promise.all(
+      pending.map(([userId, p]) => {
+        clearTimeout(p.timer);
+        return this.goOffline(userId, p.rooms);
+      }),
+    );
   }
 
   onModuleDestroy(): void {
@@ -65,19 +85,35 @@ export class PresenceService implements OnModuleDestroy {
   private async goOffline(userId: string, rooms: string[]): Promise<void> {
     if (!this.pendingOffline.has(userId)) return;
     this.pendingOffline.delete(userId);
-    const lastSeen = new Date();
-    this.notifyCoMembers(userId, rooms, encodeFrame('user_offline', { user_id: userId, last_seen_at: lastSeen.toISOString() }));
+    if (this.registry.isConnected(userId)) return;
     try {
-      await this.db.query(`UPDATE users SET last_seen_at = $2 WHERE id = $1`, [userId, lastSeen]);
+      if (await this.store.tryMarkOffline(userId)) await this.wentOffline(userId, rooms);
     } catch (err) {
-      this.logger.warn(`storing last_seen_at failed: ${(err as Error).message}`);
+      this.logger.warn(`presence store unavailable: ${(err as Error).message}`);
     }
   }
 
-  /** Sends a frame once to every online user (other than `userId`) sharing one of `rooms`. */
-  private notifyCoMembers(userId: string, rooms: Iterable<string>, data: string): void {
-    const recipients = new Set<string>();
-    for (const roomId of rooms) for (const member of this.registry.onlineMembersOf(roomId)) if (member !== userId) recipients.add(member);
-    for (const member of recipients) for (const socket of this.registry.connectionsOf(member)) this.registry.send(socket, data);
+  /** A user whose instance died: their rooms come from the database, since no instance routes them. */
+  private async reap(userId: string): Promise<void> {
+    try {
+      const rows: { room_id: string }[] = await this.db.query(`SELECT room_id FROM room_members WHERE user_id = $1`, [userId]);
+      await this.wentOffline(userId, rows.map((r) => r.room_id));
+    } catch (err) {
+      this.logger.warn(`reaping presence of ${userId} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async wentOffline(userId: string, rooms: string[]): Promise<void> {
+    const lastSeen = new Date();
+    await this.db.query(`UPDATE users SET last_seen_at = $2 WHERE id = $1`, [userId, lastSeen]).catch((err: Error) => {
+      this.logger.warn(`storing last_seen_at failed: ${err.message}`);
+    });
+    this.announce(userId, false, rooms, lastSeen);
+  }
+
+  private announce(userId: string, online: boolean, rooms: Iterable<string>, lastSeen?: Date): void {
+    this.fanout.publishPresence(userId, online);
+    if (online) this.fanout.toRoomsOnce(rooms, 'user_online', { user_id: userId }, userId);
+    else this.fanout.toRoomsOnce(rooms, 'user_offline', { user_id: userId, last_seen_at: (lastSeen ?? new Date()).toISOString() }, userId);
   }
 }

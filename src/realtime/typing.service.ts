@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { ConnectionRegistry } from './connection-registry';
+import { Backplane } from './backplane/backplane';
 import { encodeFrame } from './events';
 
 /** A typing state ends by itself this long after the last `typing` frame, in ms. */
@@ -13,7 +13,8 @@ interface TypingState {
 }
 
 /**
- * Typing indicators, relayed to the other members of the room only. A state expires after 6 s
+ * Typing indicators, relayed to the other members of the room only (through the backplane). The
+ * state lives on the instance the typist is connected to. A state expires after 6 s
  * without a refresh (the server then sends `stop_typing` itself, so nobody stays "typing…" after a
  * crash), and ends when the user sends a message or their last connection closes.
  */
@@ -21,7 +22,7 @@ interface TypingState {
 export class TypingService implements OnModuleDestroy {
   private readonly states = new Map<string, TypingState>();
 
-  constructor(private readonly registry: ConnectionRegistry) {}
+  constructor(private readonly backplane: Backplane) {}
 
   /** The user is typing in the room: relay (throttled to 1/s) and (re)arm the 6 s expiry. */
   typing(roomId: string, userId: string, nowMs = Date.now()): void {
@@ -32,7 +33,7 @@ export class TypingService implements OnModuleDestroy {
     const timer = setTimeout(() => this.stop(roomId, userId), TYPING_TTL_MS);
     timer.unref();
     this.states.set(key, { timer, lastRelayMs: relay ? nowMs : state!.lastRelayMs });
-    if (relay) this.relay(roomId, userId, encodeFrame('typing', { room_id: roomId, user_id: userId }));
+    if (relay) this.relay(roomId, userId, 'typing');
   }
 
   /** The user stopped typing (explicitly, by sending, by expiry): `stop_typing` if they were typing. */
@@ -42,7 +43,7 @@ export class TypingService implements OnModuleDestroy {
     if (!state) return;
     clearTimeout(state.timer);
     this.states.delete(key);
-    this.relay(roomId, userId, encodeFrame('stop_typing', { room_id: roomId, user_id: userId }));
+    this.relay(roomId, userId, 'stop_typing');
   }
 
   /** Ends every typing state of a user (last connection closed). */
@@ -55,10 +56,8 @@ export class TypingService implements OnModuleDestroy {
     this.states.clear();
   }
 
-  private relay(roomId: string, userId: string, data: string): void {
-    for (const member of this.registry.onlineMembersOf(roomId)) {
-      if (member === userId) continue;
-      for (const socket of this.registry.connectionsOf(member)) this.registry.send(socket, data);
-    }
+  /** To the other members of the room, on every instance. */
+  private relay(roomId: string, userId: string, type: 'typing' | 'stop_typing'): void {
+    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, { room_id: roomId, user_id: userId }), exceptUserId: userId });
   }
 }

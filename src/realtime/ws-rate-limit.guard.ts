@@ -13,11 +13,11 @@ import { WsRateLimiter } from './ws-rate-limiter';
 export class WsRateLimitGuard implements CanActivate {
   constructor(private readonly limiter: WsRateLimiter) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const client = context.switchToWs().getClient<ChatSocket>();
     const userId = client.chat.userId;
     if (!userId) return true; // only `auth` gets here unauthenticated (WsAuthGuard runs first)
-    const decision = this.limiter.take(userId);
+    const decision = await this.limiter.take(userId);
     if (decision.allowed) return true;
     if (decision.abusive) {
       client.close(CloseCode.RATE_LIMITED, 'rate limit exceeded');

@@ -1,5 +1,3 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 
 /** Outcome of one {@link WsRateLimiter.take}. */
@@ -11,6 +9,19 @@ export interface RateDecision {
   abusive: boolean;
 }
 
+/** Refused frames within this window, beyond which a user counts as abusive (closed with 4429), in ms. */
+export const ABUSE_WINDOW_MS = 10_000;
+
+/**
+ * Per-user token bucket over all of a user's connections: WS_MESSAGES_PER_SECOND refill,
+ * WS_MESSAGES_BURST capacity. A user who keeps sending after being refused (more refused frames than
+ * the burst within 10 s) is abusive. In-process for one instance, Redis-backed for several.
+ */
+export abstract class WsRateLimiter {
+  /** Takes one token for the user. */
+  abstract take(userId: string): Promise<RateDecision>;
+}
+
 interface Bucket {
   tokens: number;
   updatedMs: number;
@@ -19,24 +30,21 @@ interface Bucket {
   windowStartMs: number;
 }
 
-/** Refused frames within this window, beyond which a user counts as abusive (closed with 4429). */
-const ABUSE_WINDOW_MS = 10_000;
-
-/**
- * Per-user token bucket over all of a user's connections: WS_MESSAGES_PER_SECOND refill,
- * WS_MESSAGES_BURST capacity. A user who keeps sending after being refused (more refused frames than
- * the burst within 10 s) is abusive. This in-process implementation is per instance; a shared
- * (Redis) implementation can replace it behind the same class token.
- */
-@Injectable()
-export class WsRateLimiter {
+/** The bucket kept in this process's memory. */
+export class InProcessWsRateLimiter extends WsRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private lastSweepMs = Date.now();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly config: Pick<AppConfig, 'wsMessagesPerSecond' | 'wsMessagesBurst'>) {
+    super();
+  }
 
-  /** Takes one token for the user. */
-  take(userId: string, nowMs = Date.now()): RateDecision {
+  async take(userId: string): Promise<RateDecision> {
+    return this.takeSync(userId);
+  }
+
+  /** Synchronous form, also the fallback of the Redis limiter while Redis is unreachable. */
+  takeSync(userId: string, nowMs = Date.now()): RateDecision {
     const rate = this.config.wsMessagesPerSecond;
     const burst = this.config.wsMessagesBurst;
     let bucket = this.buckets.get(userId);

@@ -1,0 +1,22 @@
+/**
+ * What travels over the backplane: an already serialized frame plus where it goes, or a routing
+ * change. Every instance (the publishing one included) delivers it to its own live connections.
+ */
+export type FanoutEnvelope =
+  | {
+      kind: 'room';
+      roomId: string;
+      /** Frame type, so receivers can react (a new message ends its sender's typing state). */
+      type: string;
+      data: string;
+      exceptUserId?: string;
+      /** Room counter value the event carries (seq / updated_seq), for per-room ordering. */
+      seq?: number;
+      /** Sender of a new_message (typing ends when a user sends). */
+      senderId?: string;
+    }
+  | { kind: 'rooms'; roomIds: string[]; data: string; exceptUserId?: string }
+  | { kind: 'users'; userIds: string[]; data: string }
+  | { kind: 'membership'; op: 'join' | 'leave'; roomId: string; userId: string }
+  | { kind: 'room-deleted'; roomId: string }
+  | { kind: 'presence'; userId: string; online: boolean };
