@@ -8,8 +8,10 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
+import { PasswordHasher } from './password-hasher';
 import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
 import { JWT_ALGORITHM, TokenService } from './token.service';
 
 /** Accounts, sessions and tokens. */
@@ -28,7 +30,7 @@ import { JWT_ALGORITHM, TokenService } from './token.service';
     UsersModule,
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, JwtStrategy, SessionsRepository],
+  providers: [AuthService, SessionsService, TokenService, JwtStrategy, SessionsRepository, PasswordHasher],
   exports: [AuthService, TokenService],
 })
 export class AuthModule {}

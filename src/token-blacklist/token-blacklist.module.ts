@@ -1,15 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RevocationBus } from './revocation-bus';
+import { InProcessRevocationBus, RevocationBus } from './revocation-bus';
 import { RevokedTokenEntity } from './revoked-token.entity';
 import { TokenBlacklistRepository } from './token-blacklist.repository';
 import { TokenBlacklistService } from './token-blacklist.service';
 
-/** Revoked access tokens and sessions: in memory for speed, in PostgreSQL for truth. */
+/**
+ * Revoked access tokens and sessions: in memory for speed, in PostgreSQL for truth. The bus is bound
+ * to its in-process implementation here; a multi-instance deployment binds a backplane instead.
+ */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([RevokedTokenEntity])],
-  providers: [TokenBlacklistRepository, TokenBlacklistService, RevocationBus],
+  providers: [TokenBlacklistRepository, TokenBlacklistService, { provide: RevocationBus, useClass: InProcessRevocationBus }],
   exports: [TokenBlacklistService, RevocationBus],
 })
 export class TokenBlacklistModule {}

@@ -1,22 +1,32 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
 import { uuidPipe } from '../common/pipes/uuid.pipe';
+import { UserPageDto, UserSearchQueryDto } from './dto/users.dto';
 import { UserDto } from './user.presenter';
 import { UsersService } from './users.service';
 
-/** Public profiles of other users. */
+/** Public profiles of other users. Never email, password hash or session data. */
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
+  /** Finds people by the start of their username or display name. */
+  @Get('search')
+  @ApiOperation({ summary: 'Search users by username or display-name prefix (case-insensitive, cursor-paginated)' })
+  @ApiOkResponse({ type: UserPageDto })
+  @ApiErrors(400, 401, 429)
+  search(@Query() query: UserSearchQueryDto): Promise<UserPageDto> {
+    return this.users.search(query.q, query.limit, query.cursor);
+  }
+
   /** A user's public profile with presence. */
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user\'s public profile' })
+  @ApiOperation({ summary: 'Get a user\'s public profile (404 for unknown and deleted accounts)' })
   @ApiOkResponse({ type: UserDto })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 401, 404, 429)
   getUser(@Param('id', uuidPipe('id')) id: string): Promise<UserDto> {
     return this.users.getPublic(id);
   }

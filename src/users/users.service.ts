@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
+import { decodeCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { PresenceService } from '../realtime/presence.service';
 import { toUserDto, UserDto } from './user.presenter';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads users and renders their public profiles with live presence. */
 @Injectable()
@@ -14,7 +17,7 @@ export class UsersService {
   ) {}
 
   /**
-   * The entity of a user by id.
+   * The entity of a user by id, deleted (anonymised) accounts included.
    * @throws AppError USER_NOT_FOUND when no such user exists.
    */
   async getEntity(id: string): Promise<UserEntity> {
@@ -23,9 +26,36 @@ export class UsersService {
     return user;
   }
 
-  /** The public profile of a user (never email, hash or session data). @throws AppError USER_NOT_FOUND */
+  /**
+   * The public profile of a live user (never email, hash or session data).
+   * @throws AppError USER_NOT_FOUND for unknown and deleted accounts.
+   */
   async getPublic(id: string): Promise<UserDto> {
-    return this.present(await this.getEntity(id));
+    const user = await this.getEntity(id);
+    if (user.deletedAt) throw new AppError('USER_NOT_FOUND');
+    return this.present(user);
+  }
+
+  /**
+   * Live users whose username or display name starts with `q` (case-insensitive), by username.
+   * @throws AppError VALIDATION_FAILED on a cursor this server did not make.
+   */
+  async search(q: string, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<UserDto>> {
+    let after: { username: string; id: string } | undefined;
+    if (cursor !== undefined) {
+      const [username, id] = decodeCursor(cursor, 2);
+      if (typeof username !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
+        throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
+      }
+      after = { username, id };
+    }
+    const rows = await this.users.searchByPrefix(q, limit + 1, after);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((user) => this.present(user)),
+      next_cursor: rows.length > limit && last ? encodeCursor([last.username, last.id]) : null,
+    };
   }
 
   /** Renders a user with its current presence; `self` adds the email. */

@@ -1,16 +1,32 @@
-import { Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import { AppError } from '../errors/app-error';
 
 /**
- * Rate limits: authenticated routes are counted per user, public routes per client IP. The IP is
- * Fastify's `request.ip`, which honours X-Forwarded-For only from proxies named in TRUST_PROXY, so a
- * client cannot choose its own bucket.
+ * Rate limits (API.md: 429 RATE_LIMITED with Retry-After):
+ * - the `auth` throttler (register, login, refresh) counts per client IP, one bucket over all three;
+ * - the `default` throttler counts per authenticated user over every other route together (per IP for
+ *   the few public ones).
+ * The IP is Fastify's `request.ip`: the socket address, or the X-Forwarded-For hop chosen by the
+ * proxies named in TRUST_PROXY, so a client cannot pick its bucket with a forged header. IPv6 clients
+ * are grouped by /56 (the library default), since one subscriber usually owns a whole prefix.
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
+  /** `user:<id>` for authenticated requests, else `ip:<address>`. */
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const user = req.user as { userId?: string } | undefined;
     if (user?.userId) return `user:${user.userId}`;
-    return `ip:${String(req.ip)}`;
+    return `ip:${await super.getTracker(req)}`;
+  }
+
+  /** One bucket per throttler and tracker, shared by every route (the library default is per route). */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${throttlerName}:${tracker}`;
+  }
+
+  /** A 429 in the API's shape whose Retry-After is the seconds until the bucket lets requests through. */
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw new AppError('RATE_LIMITED', 'Too many requests; retry after the number of seconds in Retry-After.', undefined, Math.max(1, detail.timeToBlockExpire));
   }
 }
