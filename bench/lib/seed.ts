@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { api, pool } from './api';
+
+/** The few members of pg's Client used here (the project has no @types/pg; pg comes with TypeORM). */
+interface PgClient {
+  connect(): Promise<void>;
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  end(): Promise<void>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Client } = require('pg') as { Client: new (options: { connectionString: string; application_name?: string }) => PgClient };
+
+/**
+ * Connection URL of our server's embedded PostgreSQL, read from its data directory (the password
+ * file and the port line of postmaster.pid), so the benchmark can seed without going through REST.
+ */
+export function embeddedDatabaseUrl(dataDir: string): string {
+  const password = readFileSync(join(dataDir, 'pg-password'), 'utf8').trim();
+  const port = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[3]);
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/chat`;
+}
+
+/** How the history was seeded. */
+export interface SeedResult {
+  method: 'sql' | 'rest';
+  messages: number;
+  ms: number;
+  note?: string;
+}
+
+/**
+ * Seeds `total` messages spread over the rooms: one INSERT … SELECT generate_series per room that
+ * fills seq/updated_seq consecutively and moves the room's last_seq, as the send path would. Falls
+ * back to REST (slower, fewer messages) when the SQL does not fit the schema any more.
+ */
+export async function seedMessages(opts: {
+  dataDir: string;
+  apiBase: string;
+  token: string;
+  senderId: string;
+  roomIds: string[];
+  total: number;
+  restFallback: number;
+}): Promise<SeedResult> {
+  const started = Date.now();
+  const perRoom = Math.ceil(opts.total / opts.roomIds.length);
+  let client: PgClient | undefined;
+  try {
+    client = new Client({ connectionString: embeddedDatabaseUrl(opts.dataDir), application_name: 'chat-bench-seed' });
+    await client.connect();
+    for (const roomId of opts.roomIds) {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ last_seq: string }>('SELECT last_seq FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
+      const base = Number(rows[0].last_seq);
+      await client.query(
+        `INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, created_at)
+         SELECT $1, $2::bigint + i, $2::bigint + i, $3, 'text',
+                'seeded message ' || i || ' lorem ipsum dolor sit amet, consectetur adipiscing elit',
+                now() - make_interval(secs => ($4 - i))
+         FROM generate_series(1, $4::int) AS i`,
+        [roomId, base, opts.senderId, perRoom],
+      );
+      await client.query('UPDATE rooms SET last_seq = last_seq + $2, last_activity_at = now() WHERE id = $1', [roomId, perRoom]);
+      await client.query('COMMIT');
+    }
+    await client.query('ANALYZE messages');
+    return { method: 'sql', messages: perRoom * opts.roomIds.length, ms: Date.now() - started };
+  } catch (err) {
+    await client?.query('ROLLBACK').catch(() => undefined);
+    const note = `SQL seeding failed (${err instanceof Error ? err.message : String(err)}); seeded through REST instead`;
+    const perRoomRest = Math.ceil(opts.restFallback / opts.roomIds.length);
+    const jobs = opts.roomIds.flatMap((roomId) => Array.from({ length: perRoomRest }, (_, i) => ({ roomId, i })));
+    await pool(jobs, 16, (job) => api(opts.apiBase, 'POST', `/rooms/${job.roomId}/messages`, opts.token, { content: `seeded message ${job.i}` }));
+    return { method: 'rest', messages: jobs.length, ms: Date.now() - started, note };
+  } finally {
+    await client?.end().catch(() => undefined);
+  }
+}
