@@ -11,6 +11,8 @@ export interface ServerProcess {
   port: number;
   api: string;
   wsUrl: string;
+  /** http://127.0.0.1:<port> (for /health). */
+  origin(): string;
   /** Everything the process printed. */
   output(): string;
   /** Resolves with the exit code (or the signal name) when the process ends. */
@@ -73,5 +75,5 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { child, port, api, wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`, output: () => out, exited };
+  return { child, port, api, origin: () => `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`, output: () => out, exited };
 }
