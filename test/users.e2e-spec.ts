@@ -1,0 +1,113 @@
+import { DataSource } from 'typeorm';
+import { expectError, http, registerUser, TestUser, unique } from './helpers/http';
+import { startTestApp, TestApp } from './helpers/app';
+
+/** `GET /users/search` and `GET /users/:id`: public fields only, prefix search, cursor pagination. */
+describe('users: search and profiles (e2e)', () => {
+  let t: TestApp;
+  let viewer: TestUser;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    viewer = await registerUser(t.api);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const PUBLIC_FIELDS = ['avatar_url', 'bio', 'created_at', 'display_name', 'id', 'last_seen_at', 'online', 'status', 'username'];
+
+  it('finds users by username or display-name prefix, case-insensitively, never showing email', async () => {
+    const tag = unique('zq').toLowerCase();
+    const byName = await registerUser(t.api, { username: `${tag}_alpha` });
+    const byDisplay = await registerUser(t.api, { display_name: `${tag.toUpperCase()} Display` });
+    await registerUser(t.api, { username: `x${tag}_not_a_prefix` });
+
+    const res = await http(t.api, 'GET', `/users/search?q=${tag.toUpperCase()}`, { token: viewer.token });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((u: { id: string }) => u.id).sort()).toEqual([byName.id, byDisplay.id].sort());
+    expect(res.body.next_cursor).toBeNull();
+    for (const user of res.body.items) {
+      expect(Object.keys(user).sort()).toEqual(PUBLIC_FIELDS);
+      expect(JSON.stringify(user)).not.toContain('@example.test');
+    }
+  });
+
+  it('never returns email, even when searching for an email address or for oneself', async () => {
+    const me = await registerUser(t.api);
+    const byEmail = await http(t.api, 'GET', `/users/search?q=${encodeURIComponent(me.email)}`, { token: me.token });
+    expect(byEmail.status).toBe(200);
+    expect(byEmail.body.items).toEqual([]);
+    const self = await http(t.api, 'GET', `/users/search?q=${me.username}`, { token: me.token });
+    expect(self.body.items).toHaveLength(1);
+    expect(self.body.items[0]).not.toHaveProperty('email');
+    const profile = await http(t.api, 'GET', `/users/${me.id}`, { token: me.token });
+    expect(Object.keys(profile.body).sort()).toEqual(PUBLIC_FIELDS);
+  });
+
+  it('treats LIKE wildcards literally', async () => {
+    const tag = unique('wc').toLowerCase();
+    await registerUser(t.api, { username: `${tag}_x` });
+    await registerUser(t.api, { username: `${tag}ax` });
+    const res = await http(t.api, 'GET', `/users/search?q=${tag}_`, { token: viewer.token });
+    expect(res.body.items.map((u: { username: string }) => u.username)).toEqual([`${tag}_x`]);
+    const percent = await http(t.api, 'GET', `/users/search?q=${encodeURIComponent('%')}`, { token: viewer.token });
+    expect(percent.body.items).toEqual([]);
+  });
+
+  it('paginates with a cursor in username order, without repeats or gaps', async () => {
+    const tag = unique('pg').toLowerCase();
+    const names = [];
+    for (let i = 0; i < 5; i++) names.push((await registerUser(t.api, { username: `${tag}_${i}` })).username);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await http(t.api, 'GET', `/users/search?q=${tag}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: viewer.token });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((u: { username: string }) => u.username));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(names);
+  });
+
+  it.each([
+    ['no q', ''],
+    ['an empty q', '?q='],
+    ['a blank q', '?q=%20%20'],
+    ['a q of 65 characters', `?q=${'a'.repeat(65)}`],
+    ['limit 0', '?q=a&limit=0'],
+    ['limit 101', '?q=a&limit=101'],
+    ['limit not a number', '?q=a&limit=ten'],
+    ['a forged cursor', '?q=a&cursor=bm90LWEtY3Vyc29y'],
+    ['an unknown parameter', '?q=a&email=x'],
+  ])('400 for %s', async (_name, query) => {
+    expectError(await http(t.api, 'GET', `/users/search${query}`, { token: viewer.token }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('needs a token', async () => {
+    expectError(await http(t.api, 'GET', '/users/search?q=a'), 401, 'UNAUTHORIZED');
+    expectError(await http(t.api, 'GET', `/users/${viewer.id}`), 401, 'UNAUTHORIZED');
+  });
+
+  it('GET /users/:id: 404 for unknown, 400 for a bad id', async () => {
+    expectError(await http(t.api, 'GET', '/users/0b7e4a8e-5d0c-4f4b-9a55-1d1f3c1e2a10', { token: viewer.token }), 404, 'USER_NOT_FOUND');
+    expectError(await http(t.api, 'GET', '/users/123', { token: viewer.token }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('the search can use the lower(...) text_pattern_ops indexes', async () => {
+    const db = t.app.get(DataSource);
+    const plan = await db.transaction(async (m) => {
+      // Tiny test tables make a sequential scan cheapest; forbid it to see that the indexes apply.
+      await m.query('SET LOCAL enable_seqscan = off');
+      const rows = (await m.query(
+        `EXPLAIN SELECT id FROM users u WHERE u.deleted_at IS NULL
+         AND (lower(u.username) LIKE lower($1) OR lower(u.display_name) LIKE lower($1))
+         ORDER BY lower(u.username), u.id LIMIT 21`,
+        ['ali%'],
+      )) as { 'QUERY PLAN': string }[];
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('users_username_lower_uq');
+    expect(plan).toContain('users_display_name_lower_idx');
+  });
+});
