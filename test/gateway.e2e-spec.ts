@@ -211,6 +211,80 @@ describe('WebSocket gateway (e2e)', () => {
     expect((await a.closed).code).toBe(4401);
   });
 
+  it('sync returns, in order, every change after the last seen seq: new messages, edits and deletes as tombstones', async () => {
+    const { alice, bob, roomId } = await pair();
+    const b1 = track(await connectAuthed(t.wsUrl, bob.token));
+    const m1 = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: alice.token, body: { content: 'one' } });
+    expect((await b1.next('new_message')).payload.seq).toBe(1);
+    b1.close();
+    await b1.closed;
+
+    const m2 = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: alice.token, body: { content: 'two' } });
+    await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: alice.token, body: { content: 'three' } });
+    expect((await http(t.api, 'PATCH', `/messages/${m1.body.id}`, { token: alice.token, body: { content: 'one, edited' } })).status).toBe(200);
+    expect((await http(t.api, 'DELETE', `/messages/${m2.body.id}`, { token: alice.token })).status).toBe(200);
+
+    const b2 = track(await connectAuthed(t.wsUrl, bob.token));
+    b2.send({ type: 'sync', id: 's1', payload: { rooms: { [roomId]: 1 } } });
+    const result = await b2.next('sync_result');
+    expect(result.id).toBe('s1');
+    const room = result.payload.rooms[0];
+    expect(room).toMatchObject({ room_id: roomId, has_more: false, last_seq: 5 });
+    expect(room.messages.map((m: any) => [m.seq, m.updated_seq, m.content, m.deleted_at !== null])).toEqual([
+      [3, 3, 'three', false],
+      [1, 4, 'one, edited', false],
+      [2, 5, null, true],
+    ]);
+    // Nothing new: an empty answer that keeps the cursor.
+    const again = await b2.request('sync', { rooms: { [roomId]: 5 } });
+    expect(again.payload.rooms[0]).toMatchObject({ messages: [], has_more: false, last_seq: 5 });
+  });
+
+  it('sync pages at 500 per room with has_more, refuses bad payloads and reports rooms the caller cannot read', async () => {
+    const { alice, bob, roomId } = await pair();
+    for (let i = 0; i < 510; i += 30) {
+      await Promise.all(
+        Array.from({ length: Math.min(30, 510 - i) }, (_, j) => http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: alice.token, body: { content: `m${i + j}` } })),
+      );
+    }
+    const b = track(await connectAuthed(t.wsUrl, bob.token));
+    const first = (await b.request('sync', { rooms: { [roomId]: 0 } })).payload.rooms[0];
+    expect(first.messages).toHaveLength(500);
+    expect(first.has_more).toBe(true);
+    expect(first.last_seq).toBe(500);
+    const rest = (await b.request('sync', { rooms: { [roomId]: first.last_seq } })).payload.rooms[0];
+    expect(rest.messages.map((m: any) => m.seq)).toEqual([501, 502, 503, 504, 505, 506, 507, 508, 509, 510]);
+    expect(rest.has_more).toBe(false);
+
+    expect((await b.request('sync', { rooms: [] })).payload.code).toBe('VALIDATION_FAILED');
+    expect((await b.request('sync', { rooms: { 'not-a-uuid': 1 } })).payload.code).toBe('VALIDATION_FAILED');
+    expect((await b.request('sync', { rooms: { [roomId]: -1 } })).payload.code).toBe('VALIDATION_FAILED');
+    const stranger = await createRoom(t.api, await registerUser(t.api), 'private');
+    const mixed = (await b.request('sync', { rooms: { [stranger.id]: 0, [roomId]: 510 } })).payload.rooms;
+    expect(mixed[0]).toEqual({ room_id: stranger.id, error: expect.objectContaining({ code: 'ROOM_NOT_FOUND' }) });
+    expect(mixed[1]).toMatchObject({ room_id: roomId, messages: [] });
+  }, 60_000);
+
+  it('edit_message, delete_message and mark_read over WebSocket reach the other members', async () => {
+    const { alice, bob, roomId } = await pair();
+    const a = track(await connectAuthed(t.wsUrl, alice.token));
+    const b = track(await connectAuthed(t.wsUrl, bob.token));
+    const sent = await a.request('send_message', { room_id: roomId, content: 'typo' });
+    await b.next('new_message');
+    const edited = await a.request('edit_message', { message_id: sent.payload.id, content: 'fixed' });
+    expect(edited).toMatchObject({ type: 'ack', payload: { content: 'fixed', edited_at: expect.any(String) } });
+    expect((await b.next('edit_message')).payload).toMatchObject({ id: sent.payload.id, content: 'fixed' });
+    const notMine = await b.request('edit_message', { message_id: sent.payload.id, content: 'hijack' });
+    expect(notMine.payload.code).toBe('FORBIDDEN');
+    const read = await b.request('mark_read', { room_id: roomId, seq: 1 });
+    expect(read.payload).toMatchObject({ room_id: roomId, last_read_seq: 1, unread_count: 0 });
+    expect((await a.next('messages_read')).payload).toMatchObject({ room_id: roomId, user_id: bob.id, last_read_seq: 1 });
+    const deleted = await a.request('delete_message', { message_id: sent.payload.id });
+    expect(deleted.payload).toMatchObject({ id: sent.payload.id, content: null, deleted_at: expect.any(String) });
+    expect((await b.next('delete_message')).payload.id).toBe(sent.payload.id);
+    expect((await b.request('mark_read', { room_id: roomId, seq: 'x' })).payload.code).toBe('VALIDATION_FAILED');
+  });
+
   it('a client that stops reading is closed with 4008 while another member keeps getting every message', async () => {
     const slowApp = await startTestApp({ WS_MAX_BUFFERED_BYTES: '65536' });
     try {

@@ -17,14 +17,14 @@ import { createValidationPipe } from '../common/errors/validation';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { MessageDto } from '../messages/message.presenter';
-import { MessagesService } from '../messages/messages.service';
+import { ChangesResult, MessagesService, ReadResult } from '../messages/messages.service';
 import { RoomDto } from '../rooms/dto/rooms.dto';
 import { RoomsService } from '../rooms/rooms.service';
 import { RevocationBus, RevocationEvent } from '../token-blacklist/revocation-bus';
 import { UsersService } from '../users/users.service';
 import { ChatSocket, ConnectionRegistry } from './connection-registry';
 import { CloseCode, encodeFrame } from './events';
-import { WsAuthDto, WsRoomDto, WsSendMessageDto } from './dto/ws.dto';
+import { WsAuthDto, WsDeleteMessageDto, WsEditMessageDto, WsMarkReadDto, WsRoomDto, WsSendMessageDto, WsSyncDto } from './dto/ws.dto';
 import { WsAckInterceptor } from './ws-ack.interceptor';
 import { pendingAuth, WsAuthGuard } from './ws-auth.guard';
 import { PresenceService } from './presence.service';
@@ -37,6 +37,8 @@ import { ClientFrame, INVALID_FRAME, UNKNOWN_TYPE } from './ws-frame';
 
 /** Frames larger than this close the connection with 1009 (enforced by `ws`). */
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Most changes one `sync` returns per room (API.md). */
+export const SYNC_MAX_PER_ROOM = 500;
 /** Protocol ping interval; a peer that misses two in a row (60 s of silence) is dropped. */
 export const WS_HEARTBEAT_MS = 30_000;
 
@@ -176,6 +178,47 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const { room_id: roomId, ...body } = dto;
     const { message } = await this.messages.send(client.chat.userId!, roomId, body);
     return message;
+  }
+
+  /** Edits one of the caller's messages (same service as `PATCH /messages/:id`). Ack payload: the message. */
+  @SubscribeMessage('edit_message')
+  editMessage(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsEditMessageDto): Promise<MessageDto> {
+    return this.messages.edit(client.chat.userId!, dto.message_id, dto.content);
+  }
+
+  /** Deletes a message (same service as `DELETE /messages/:id`). Ack payload: the tombstone. */
+  @SubscribeMessage('delete_message')
+  deleteMessage(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsDeleteMessageDto): Promise<MessageDto> {
+    return this.messages.remove(client.chat.userId!, dto.message_id);
+  }
+
+  /** Moves the read pointer forward (same service as `POST /rooms/:id/read`). */
+  @SubscribeMessage('mark_read')
+  markRead(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsMarkReadDto): Promise<ReadResult> {
+    return this.messages.markRead(client.chat.userId!, dto.room_id, dto.seq);
+  }
+
+  /**
+   * Reconnect without loss: for each room, every change after the client's last seen seq (new
+   * messages, edits, tombstones, reactions), at most 500 per room with `has_more`. Answered with one
+   * `sync_result` frame (echoing the id); a room the caller cannot read gets an `error` entry instead
+   * of failing the whole sync.
+   */
+  @SubscribeMessage('sync')
+  async sync(@ConnectedSocket() client: ChatSocket, @MessageBody() frame: ClientFrame, @MessageBody('payload') dto: WsSyncDto): Promise<undefined> {
+    const userId = client.chat.userId!;
+    const rooms = await Promise.all(
+      Object.entries(dto.rooms).map(async ([roomId, lastSeq]): Promise<ChangesResult | { room_id: string; error: { code: string; message: string } }> => {
+        try {
+          return await this.messages.changesSince(userId, roomId, lastSeq, SYNC_MAX_PER_ROOM);
+        } catch (err) {
+          if (err instanceof AppError) return { room_id: roomId, error: { code: err.code, message: err.message } };
+          throw err;
+        }
+      }),
+    );
+    this.registry.send(client, encodeFrame('sync_result', { rooms }, frame.id !== undefined ? String(frame.id) : undefined));
+    return undefined;
   }
 
   /** The user is typing in a room: relayed to the other members (at most 1/s), expires after 6 s. */

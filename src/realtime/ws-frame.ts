@@ -13,8 +13,12 @@ export const CLIENT_FRAME_TYPES = new Set([
   'join_room',
   'leave_room',
   'send_message',
+  'edit_message',
+  'delete_message',
   'typing',
   'stop_typing',
+  'mark_read',
+  'sync',
   'ping',
 ]);
 

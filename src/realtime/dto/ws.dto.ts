@@ -1,4 +1,4 @@
-import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsInt, IsNotEmpty, IsObject, IsString, IsUUID, MaxLength, Min, registerDecorator } from 'class-validator';
 import { SendMessageBodyDto } from '../../messages/dto/messages.dto';
 
 /** Payload of `auth`. */
@@ -19,4 +19,61 @@ export class WsRoomDto {
 export class WsSendMessageDto extends SendMessageBodyDto {
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
+}
+
+/** Payload of `edit_message`. */
+export class WsEditMessageDto {
+  @IsUUID('all', { message: 'must be a UUID' })
+  message_id: string;
+
+  @IsString()
+  @MaxLength(100_000)
+  content: string;
+}
+
+/** Payload of `delete_message`. */
+export class WsDeleteMessageDto {
+  @IsUUID('all', { message: 'must be a UUID' })
+  message_id: string;
+}
+
+/** Payload of `mark_read`. */
+export class WsMarkReadDto {
+  @IsUUID('all', { message: 'must be a UUID' })
+  room_id: string;
+
+  @IsInt({ message: 'must be a non-negative integer' })
+  @Min(0, { message: 'must be a non-negative integer' })
+  seq: number;
+}
+
+/** Most rooms one `sync` frame may ask about. */
+export const SYNC_MAX_ROOMS = 200;
+
+/** Payload of `sync`: the last seq the client has seen, per room id. */
+export class WsSyncDto {
+  @IsObject({ message: 'must be an object of room id → last seq seen' })
+  @IsSyncRooms()
+  rooms: Record<string, number>;
+}
+
+/** Validates `{ "<uuid>": <non-negative integer>, ... }` with at most SYNC_MAX_ROOMS entries. */
+function IsSyncRooms(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isSyncRooms',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `must map at most ${SYNC_MAX_ROOMS} room ids (UUIDs) to non-negative integer seqs` },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+          const entries = Object.entries(value);
+          return (
+            entries.length <= SYNC_MAX_ROOMS &&
+            entries.every(([id, seq]) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) && Number.isSafeInteger(seq) && (seq as number) >= 0)
+          );
+        },
+      },
+    });
 }
