@@ -1,0 +1,119 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { unique } from '../helpers/http';
+
+/** Debian's Chromium; never a downloaded browser (.ci/run installs the package when missing). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the test run writes the README's screenshots. */
+export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
+/** Generous per-action wait: the CI machine has two slow cores shared with other suites. */
+export const UI_TIMEOUT_MS = 20_000;
+
+/** Launches headless Chromium with everything that phones home switched off. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A free TCP port on 127.0.0.1 (the app must know its own origin for ALLOWED_ORIGINS before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One person in their own browser context (own storage, own network switch). */
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+  username: string;
+  displayName: string;
+  password: string;
+  /** Page errors and CSP violations seen so far; a test asserts it stays empty. */
+  problems: string[];
+}
+
+/** Opens a fresh context and page on the client, collecting script errors and CSP reports. */
+export async function openPerson(browser: Browser, origin: string, displayName: string, viewport = { width: 1100, height: 760 }): Promise<Person> {
+  const context = await browser.newContext({ viewport, baseURL: origin });
+  const page = await context.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+  });
+  await page.goto('/');
+  return { context, page, username: unique(displayName.toLowerCase().replace(/\W/g, '')), displayName, password: 'correct horse battery', problems };
+}
+
+/** Creates the person's account through the sign-in screen and waits for the chat to appear. */
+export async function registerThroughUi(person: Person): Promise<void> {
+  const { page } = person;
+  await page.getByRole('tab', { name: 'Create account' }).click();
+  await page.getByLabel('Username').fill(person.username);
+  await page.getByLabel('Email').fill(`${person.username}@example.test`);
+  await page.getByLabel('Display name').fill(person.displayName);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: 'New room' }).waitFor();
+}
+
+/** Creates a room from the sidebar and waits for its conversation to open. */
+export async function createRoomThroughUi(page: Page, name: string, type: 'public' | 'private' = 'public'): Promise<void> {
+  await page.getByRole('button', { name: 'New room' }).click();
+  await page.getByLabel('Room name').fill(name);
+  if (type === 'private') await page.getByLabel(/Private/).check();
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await page.getByRole('heading', { name, exact: true }).waitFor();
+}
+
+/** Joins a public room through "Browse rooms". */
+export async function joinRoomThroughUi(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'Browse rooms' }).click();
+  await page.getByLabel('Search public rooms').fill(name);
+  await page.getByRole('button', { name: `Join ${name}` }).click();
+  await page.getByRole('heading', { name, exact: true }).waitFor();
+}
+
+/** Types and sends a message with the keyboard. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message', exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** The message bubble (any state) whose text contains `text`. */
+export function message(page: Page, text: string) {
+  return page.locator('.message-list > li', { has: page.locator('.msg-body', { hasText: text }) });
+}
+
+/** Texts of the delivered messages in the open conversation, in display order. */
+export function messageTexts(page: Page): Promise<string[]> {
+  return page.locator('.message-list > li.msg:not(.pending) .msg-body').allTextContents();
+}
+
+/** Writes docs/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** Resolves once `predicate` holds in the page, polling; clearer failures than a bare timeout. */
+export async function waitUntil(page: Page, what: string, predicate: () => Promise<boolean>, timeoutMs = UI_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+}

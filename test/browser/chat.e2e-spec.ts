@@ -1,0 +1,337 @@
+import { deflateSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+import { startTestApp, TestApp } from '../helpers/app';
+import { http, unique } from '../helpers/http';
+import {
+  createRoomThroughUi,
+  freePort,
+  joinRoomThroughUi,
+  launchChromium,
+  message,
+  messageTexts,
+  openPerson,
+  Person,
+  registerThroughUi,
+  screenshot,
+  sendMessage,
+  waitUntil,
+} from './browser-helpers';
+
+jest.setTimeout(240_000);
+
+/** Boots the real app on a port chosen first, so its own origin can be in ALLOWED_ORIGINS. */
+async function startAppForBrowser(env: Record<string, string> = {}): Promise<TestApp> {
+  const port = await freePort();
+  return startTestApp({ PORT: String(port), ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...env });
+}
+
+/** A small valid PNG (a diagonal gradient), built by hand so the test needs no fixture file. */
+function gradientPng(width = 96, height = 64): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // truecolour RGB
+  const rows: number[] = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(0);
+    for (let x = 0; x < width; x++) rows.push(79 + Math.round((x / width) * 120), 70 + Math.round((y / height) * 150), 229);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.from(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * The browser client served at `/`, driven in headless Chromium exactly as people use it: each
+ * person has their own browser context; nothing is set up behind the page's back.
+ */
+describe('browser client in Chromium (e2e)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  const people: Person[] = [];
+  const extraApps: TestApp[] = [];
+
+  const person = async (name: string, viewport?: { width: number; height: number }, app: TestApp = t) => {
+    const p = await openPerson(browser, app.origin, name, viewport);
+    people.push(p);
+    return p;
+  };
+
+  /** Alice and Bob registered, in a fresh public room with its conversation open on both sides. */
+  const twoInARoom = async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    await registerThroughUi(alice);
+    await registerThroughUi(bob);
+    const room = unique('room-');
+    await createRoomThroughUi(alice.page, room);
+    await joinRoomThroughUi(bob.page, room);
+    return { alice, bob, room };
+  };
+
+  beforeAll(async () => {
+    t = await startAppForBrowser();
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    for (const p of people) expect({ user: p.displayName, problems: p.problems }).toEqual({ user: p.displayName, problems: [] });
+    await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => undefined)));
+    await Promise.all(extraApps.splice(0).map((app) => app.close()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('serves the client at / with a strict Content-Security-Policy and leaves the API, docs and health alone', async () => {
+    const page = await http(t.origin, 'GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    const host = new URL(t.origin).host;
+    expect(csp).toContain(`connect-src 'self' ws://${host} wss://${host}`);
+    expect(String(page.body)).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+
+    expect((await http(t.origin, 'GET', '/app/main.js')).headers.get('content-type')).toMatch(/javascript/);
+    expect((await http(t.origin, 'GET', '/health')).body).toEqual({ status: 'ok' });
+    expect((await http(t.origin, 'GET', '/docs')).status).toBe(200);
+    const missing = await http(t.api, 'GET', '/no-such-route');
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('ROUTE_NOT_FOUND');
+    expect((await http(t.origin, 'GET', '/no-such-page')).body.code).toBe('ROUTE_NOT_FOUND');
+  });
+
+  it('two people register, meet in a room, see each other online and typing, chat, and see an edit and a delete happen', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    await screenshot(alice.page, 'sign-in');
+    await registerThroughUi(alice);
+    await registerThroughUi(bob);
+    const room = unique('general-');
+    await createRoomThroughUi(alice.page, room);
+    await joinRoomThroughUi(bob.page, room);
+
+    // Presence: each sees the other online in the room's member list.
+    await alice.page.locator('.member[data-online="true"]', { hasText: 'Bob' }).waitFor();
+    await bob.page.locator('.member[data-online="true"]', { hasText: 'Alice' }).waitFor();
+
+    // Typing, both ways, and the indicator goes away once the message arrives.
+    await bob.page.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('Hi Alice!', { delay: 40 });
+    await alice.page.getByText('Bob is typing…').waitFor();
+    await bob.page.keyboard.press('Enter');
+    await message(alice.page, 'Hi Alice!').waitFor();
+    await alice.page.getByText('Bob is typing…').waitFor({ state: 'hidden' });
+    await alice.page.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('Hello Bob', { delay: 40 });
+    await bob.page.getByText('Alice is typing…').waitFor();
+    await alice.page.keyboard.press('Enter');
+    await message(bob.page, 'Hello Bob').waitFor();
+    await sendMessage(alice.page, 'Lunch at noon? I will book the usual tabel');
+    await message(bob.page, 'I will book the usual tabel').waitFor();
+    expect(await messageTexts(bob.page)).toEqual(['Hi Alice!', 'Hello Bob', 'Lunch at noon? I will book the usual tabel']);
+
+    // Alice fixes her typo; Bob sees the new text marked as edited.
+    const typo = message(alice.page, 'usual tabel');
+    await typo.hover();
+    await typo.getByRole('button', { name: 'Edit message' }).click();
+    const editBox = alice.page.getByRole('textbox', { name: 'Edit message' });
+    await editBox.fill('Lunch at noon? I will book the usual table');
+    await editBox.press('Enter');
+    await message(bob.page, 'usual table').getByText('(edited)').waitFor();
+    await sendMessage(bob.page, 'Sounds good, see you there');
+    await message(alice.page, 'see you there').waitFor();
+    await screenshot(alice.page, 'conversation');
+
+    // Dark theme, same view.
+    await alice.page.getByRole('button', { name: 'Switch light or dark theme' }).click();
+    await waitUntil(alice.page, 'the dark theme applies', async () => (await alice.page.evaluate('document.documentElement.dataset.theme')) === 'dark');
+    await screenshot(alice.page, 'conversation-dark');
+    await alice.page.getByRole('button', { name: 'Switch light or dark theme' }).click();
+
+    // Alice deletes a message; Bob sees it turn into a tombstone.
+    await sendMessage(alice.page, 'Oops, wrong room');
+    await message(bob.page, 'Oops, wrong room').waitFor();
+    const oops = message(alice.page, 'Oops, wrong room');
+    await oops.hover();
+    await oops.getByRole('button', { name: 'Delete message' }).click();
+    await alice.page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await bob.page.locator('.msg.deleted', { hasText: 'This message was deleted.' }).waitFor();
+    expect(await message(bob.page, 'Oops, wrong room').count()).toBe(0);
+
+    // Settings view.
+    await alice.page.getByRole('button', { name: 'Settings' }).click();
+    await alice.page.getByRole('dialog').getByText('Sessions').waitFor();
+    await screenshot(alice.page, 'settings');
+    await alice.page.keyboard.press('Escape');
+
+    // Readable at 360 px: one pane at a time, nothing wider than the screen.
+    await bob.page.setViewportSize({ width: 360, height: 740 });
+    await waitUntil(bob.page, 'nothing overflows 360 px', async () => Number(await bob.page.evaluate('document.documentElement.scrollWidth')) <= 360);
+    await screenshot(bob.page, 'mobile-conversation');
+    await bob.page.getByRole('button', { name: 'Back to conversations' }).click();
+    await bob.page.getByRole('link', { name: new RegExp(room) }).waitFor();
+    expect(Number(await bob.page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(360);
+    await screenshot(bob.page, 'mobile-list');
+  });
+
+  it('keeps the session and the open conversation across a page reload', async () => {
+    const alice = await person('Alice');
+    await registerThroughUi(alice);
+    const room = unique('notes-');
+    await createRoomThroughUi(alice.page, room);
+    await sendMessage(alice.page, 'Written before the reload');
+    await waitUntil(alice.page, 'the message is delivered', async () => (await messageTexts(alice.page)).includes('Written before the reload'));
+
+    await alice.page.reload();
+    await alice.page.getByRole('heading', { name: room, exact: true }).waitFor();
+    await message(alice.page, 'Written before the reload').waitFor();
+    expect(await alice.page.getByRole('tab', { name: 'Log in' }).count()).toBe(0);
+    // Only the refresh token is stored; the access token lives in memory.
+    const stored = (await alice.page.evaluate('Object.keys(localStorage)')) as string[];
+    expect(stored).toContain('chat.refresh_token');
+    expect(stored.filter((k) => /access/i.test(k))).toEqual([]);
+
+    await sendMessage(alice.page, 'Written after the reload');
+    await waitUntil(alice.page, 'the message after the reload is delivered', async () => (await messageTexts(alice.page)).includes('Written after the reload'));
+    expect(await messageTexts(alice.page)).toEqual(['Written before the reload', 'Written after the reload']);
+  });
+
+  it('loses nothing while the network is down for a few seconds: no gaps, no duplicates', async () => {
+    const { alice, bob } = await twoInARoom();
+    await sendMessage(bob.page, 'before the outage');
+    await message(alice.page, 'before the outage').waitFor();
+
+    await alice.context.setOffline(true);
+    await alice.page.locator('#banner:not([hidden])').waitFor();
+    expect(await alice.page.locator('#banner').textContent()).toMatch(/offline|reconnecting/i);
+
+    const meanwhile = ['while you were away 1', 'while you were away 2', 'while you were away 3'];
+    for (const text of meanwhile) {
+      await sendMessage(bob.page, text);
+      await waitUntil(bob.page, `"${text}" is delivered`, async () => (await messageTexts(bob.page)).includes(text));
+    }
+    // Alice writes while offline: it waits in her outbox.
+    await sendMessage(alice.page, 'written while offline');
+    await message(alice.page, 'written while offline').getByText('Waiting for the connection…').waitFor();
+    await alice.page.waitForTimeout(3000);
+
+    await alice.context.setOffline(false);
+    await alice.page.locator('#banner').waitFor({ state: 'hidden', timeout: 40_000 });
+    const expected = ['before the outage', ...meanwhile, 'written while offline'];
+    await waitUntil(alice.page, 'Alice has caught up', async () => (await messageTexts(alice.page)).length >= expected.length, 40_000);
+    expect(await messageTexts(alice.page)).toEqual(expected);
+    await waitUntil(bob.page, 'Bob got the offline message', async () => (await messageTexts(bob.page)).includes('written while offline'), 40_000);
+    expect(await messageTexts(bob.page)).toEqual(expected);
+    expect(await alice.page.locator('.msg.pending').count()).toBe(0);
+  });
+
+  it('starts a direct message from a user search; the other side gets it with an unread badge', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    await registerThroughUi(alice);
+    await registerThroughUi(bob);
+
+    await alice.page.getByRole('button', { name: 'New message' }).click();
+    await alice.page.getByLabel('Search people').fill(bob.username);
+    await alice.page.getByRole('button', { name: 'Message Bob' }).click();
+    await alice.page.getByRole('heading', { name: 'Bob', exact: true }).waitFor();
+    await sendMessage(alice.page, 'Psst, a private word');
+
+    const dm = bob.page.getByRole('link', { name: /^Alice, 1 unread/ });
+    await dm.waitFor();
+    await screenshot(bob.page, 'unread-badge');
+    await dm.click();
+    await message(bob.page, 'Psst, a private word').waitFor();
+    await bob.page.getByRole('link', { name: /^Alice(, online)?$/ }).waitFor();
+    await sendMessage(bob.page, 'Go on');
+    await message(alice.page, 'Go on').waitFor();
+    await alice.page.locator('.conv-sub[data-online="true"]').waitFor();
+    await screenshot(alice.page, 'direct-message');
+  });
+
+  it('replies, reactions, image attachments with previews and read receipts', async () => {
+    const { alice, bob } = await twoInARoom();
+
+    await alice.page.locator('.composer input[type=file]').setInputFiles({ name: 'chart.png', mimeType: 'image/png', buffer: gradientPng() });
+    await alice.page.locator('.upload.done').waitFor();
+    await sendMessage(alice.page, 'Here is the chart');
+    const onBob = message(bob.page, 'Here is the chart');
+    await onBob.waitFor();
+    await waitUntil(bob.page, 'the image preview has loaded', async () => onBob.locator('img.attachment-image').evaluate((img: any) => img.complete && img.naturalWidth > 0).catch(() => false));
+
+    await onBob.hover();
+    await onBob.getByRole('button', { name: 'Reply' }).click();
+    await sendMessage(bob.page, 'Looks great');
+    await message(alice.page, 'Looks great').locator('.msg-reply', { hasText: 'Here is the chart' }).waitFor();
+
+    await onBob.hover();
+    await onBob.getByRole('button', { name: 'React' }).click();
+    await onBob.getByRole('button', { name: 'React with 👍' }).click();
+    await message(alice.page, 'Here is the chart').getByRole('button', { name: /👍 1/ }).waitFor();
+
+    // Bob has the conversation open at the bottom: Alice's newest message shows it was seen.
+    await sendMessage(alice.page, 'Thanks!');
+    await message(alice.page, 'Thanks!').getByText(/Seen by Bob/).waitFor();
+    await screenshot(alice.page, 'attachments-reactions-receipts');
+  });
+
+  it('shows server errors in words: validation problems and rate limits with the wait, and works from the keyboard', async () => {
+    const limited = await startAppForBrowser({ RATE_LIMIT_AUTH_PER_MINUTE: '3' });
+    extraApps.push(limited);
+    const carol = await person('Carol', undefined, limited);
+    const { page } = carol;
+    await page.getByRole('tab', { name: 'Create account' }).click();
+    await page.getByLabel('Username').fill('x');
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const error = page.locator('.form-error:not([hidden])');
+    await error.waitFor();
+    const text = (await error.textContent()) ?? '';
+    expect(text).toMatch(/Username must be 3 to 32/);
+    expect(text).toMatch(/Password must be 8 to 72 bytes/);
+    expect(text).not.toMatch(/[{}]|status_code|VALIDATION_FAILED/);
+    await screenshot(page, 'validation-error');
+
+    // Log in with the keyboard alone until the server rate-limits the attempts.
+    await page.getByRole('tab', { name: 'Log in' }).click();
+    await page.getByLabel('Username or email').focus();
+    for (let attempt = 0; attempt < 6; attempt++) {
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('nobody-here');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('wrong password');
+      await page.keyboard.press('Enter');
+      await waitUntil(page, 'the attempt is answered', async () => (await page.getByRole('button', { name: 'Log in', exact: true }).isEnabled()) && (await error.isVisible()));
+      if (/Too many requests/.test((await error.textContent()) ?? '')) break;
+      await page.getByLabel('Username or email').focus();
+    }
+    expect(await error.textContent()).toMatch(/Too many requests\. Please wait \d+ seconds? and try again\./);
+  });
+});
