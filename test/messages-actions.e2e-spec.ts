@@ -61,8 +61,8 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
   });
 
   it('edits keep edited_at and take a new updated_seq; deletes leave a tombstone out of history', async () => {
-    const { sender, other, owner, room, message } = await cast();
-    const [o, s] = await Promise.all([ws(other), ws(sender)]);
+    const { sender, other, owner, outsider, room, message } = await cast();
+    const [o, s, x] = await Promise.all([ws(other), ws(sender), ws(outsider)]);
     expect(message).toMatchObject({ seq: 1, updated_seq: 1, edited_at: null, deleted_at: null, type: 'text', attachments: [], reactions: [] });
 
     for (const body of [{}, { content: '' }, { content: '   ' }, { content: 'x'.repeat(4001) }, { content: 5 }, { content: 'ok', extra: 1 }]) {
@@ -93,6 +93,8 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
 
     const history = await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: other.token });
     expect(history.body.items.map((m: any) => m.id)).toEqual([second.id]);
+    // The outsider (who can see this public room but has not joined) got none of it.
+    for (const type of ['new_message', 'edit_message', 'delete_message']) await x.expectNone(type, 50);
     expect(history.body.items[0].reply_to).toEqual({ id: message.id, sender_id: sender.id, content_preview: null });
   });
 
@@ -128,8 +130,8 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
   });
 
   it('moves the read pointer forward only, counts unread messages after sends, deletes and reads, and tells others', async () => {
-    const { sender, other, room, message } = await cast();
-    const [s, o] = await Promise.all([ws(sender), ws(other)]);
+    const { sender, other, outsider, room, message } = await cast();
+    const [s, o, x] = await Promise.all([ws(sender), ws(other), ws(outsider)]);
     const unread = async (user: TestUser) => (await http(t.api, 'GET', '/rooms/me', { token: user.token })).body.items.find((r: any) => r.id === room.id).unread_count;
 
     const m2 = await send(sender, room.id, { content: 'two' });
@@ -143,6 +145,7 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
     expect(read.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 1 });
     expect((await s.next('messages_read')).payload).toEqual({ room_id: room.id, user_id: other.id, last_read_seq: 2 });
     await o.expectNone('messages_read');
+    await x.expectNone('messages_read', 50);
 
     // Backwards is a no-op (and announces nothing).
     const back = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: other.token, body: { seq: 1 } });

@@ -22,6 +22,15 @@ export interface UploadDownload {
   headers: Record<string, string>;
 }
 
+/** A received, inspected file still in the temporary directory. */
+interface ReceivedFile {
+  id: string;
+  tempPath: string;
+  mime: string;
+  size: number;
+  name: string;
+}
+
 /** Renders a stored upload. */
 export function toUploadDto(row: UploadRow): UploadDto {
   return { id: row.id, url: uploadUrl(row.id), mime: row.mime, size: Number(row.size), name: row.name };
@@ -56,19 +65,46 @@ export class UploadsService {
     if (!request.isMultipart()) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data in a field named "file".');
     }
-    let part: MultipartFile | undefined;
+    await mkdir(this.tempDir, { recursive: true });
+    let received: ReceivedFile | undefined;
     try {
-      part = await request.file({ limits: { fileSize: this.config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
+      // Every part is read to the end, so a second file (or any other file field) is refused before
+      // anything is stored; plain text fields are ignored.
+      const parts = request.parts({ limits: { fileSize: this.config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024 } });
+      for await (const part of parts) {
+        if (part.type === 'field') continue;
+        if (part.fieldname !== 'file' || received) {
+          part.file.resume();
+          throw this.noFile();
+        }
+        received = await this.receiveFile(part, request);
+      }
     } catch (err) {
+      if (received) await rm(received.tempPath, { force: true }).catch(() => undefined);
       throw this.multipartError(err);
     }
-    if (!part) throw this.noFile();
-    if (part.fieldname !== 'file') {
-      part.file.resume();
-      throw this.noFile();
+    if (!received) throw this.noFile();
+    try {
+      const storageKey = `${received.id.slice(0, 2)}/${received.id}`;
+      await this.storage.save(storageKey, received.tempPath);
+      try {
+        const row = await this.uploads.insert({ ...received, uploaderId: userId, storageKey });
+        return toUploadDto(row);
+      } catch (err) {
+        await this.storage.remove(storageKey).catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await rm(received.tempPath, { force: true }).catch((err: unknown) => this.logger.warn(`could not remove ${received!.tempPath}: ${String(err)}`));
     }
+  }
 
-    await mkdir(this.tempDir, { recursive: true });
+  /**
+   * Streams one file part to a temporary file and decides its type; the temporary file is removed
+   * when anything fails (too large, refused type, client gone).
+   * @throws AppError UPLOAD_TOO_LARGE, UPLOAD_TYPE_NOT_ALLOWED; the stream's error when the client aborts.
+   */
+  private async receiveFile(part: MultipartFile, request: FastifyRequest): Promise<ReceivedFile> {
     const id = randomUUID();
     const tempPath = join(this.tempDir, `${id}.part`);
     const file = part.file;
@@ -78,11 +114,7 @@ export class UploadsService {
     };
     request.raw.once('close', onClose);
     try {
-      try {
-        await pipeline(file, createWriteStream(tempPath, { flags: 'wx', mode: 0o600 }));
-      } catch (err) {
-        throw this.multipartError(err);
-      }
+      await pipeline(file, createWriteStream(tempPath, { flags: 'wx', mode: 0o600 }));
       if (file.truncated) throw new AppError('UPLOAD_TOO_LARGE', `The file is larger than ${this.config.uploadMaxBytes} bytes.`);
       const { size } = await stat(tempPath);
       const type = await inspectFile(tempPath, size);
@@ -92,18 +124,12 @@ export class UploadsService {
           'Only PNG, JPEG, GIF and WebP images, PDF, MP3, Ogg, WAV and WebM audio, and plain UTF-8 text can be uploaded.',
         );
       }
-      const storageKey = `${id.slice(0, 2)}/${id}`;
-      await this.storage.save(storageKey, tempPath);
-      try {
-        const row = await this.uploads.insert({ id, uploaderId: userId, storageKey, mime: type.mime, size, name: safeFileName(part.filename, type) });
-        return toUploadDto(row);
-      } catch (err) {
-        await this.storage.remove(storageKey).catch(() => undefined);
-        throw err;
-      }
+      return { id, tempPath, mime: type.mime, size, name: safeFileName(part.filename, type) };
+    } catch (err) {
+      await rm(tempPath, { force: true }).catch(() => undefined);
+      throw err;
     } finally {
       request.raw.removeListener('close', onClose);
-      await rm(tempPath, { force: true }).catch((err: unknown) => this.logger.warn(`could not remove ${tempPath}: ${String(err)}`));
     }
   }
 
