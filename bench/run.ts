@@ -19,10 +19,10 @@ import { BenchUser, createRoom, registerUsers } from './lib/api';
 import { GeneratorPool } from './lib/gen-pool';
 import { BenchContext } from './lib/load';
 import { disablePinning, pinningAvailable, pinSelf, coreOf } from './lib/pinning';
-import { machineInfo } from './lib/proc-stats';
+import { loadAverage, machineInfo } from './lib/proc-stats';
 import type { ServerKind } from './lib/protocol';
 import { renderTable, Row } from './lib/report';
-import { startServer, ServerHandle, tail } from './lib/servers';
+import { startServer, ServerHandle, stopAllServers, tail } from './lib/servers';
 import { connectionsScenario, ConnectionsResult } from './scenarios/connections';
 import { fanoutScenario, FanoutResult, FanoutShape } from './scenarios/fanout';
 import { loginBurstScenario, LoginBurstResult } from './scenarios/login-burst';
@@ -98,8 +98,14 @@ type Results = Partial<Record<ScenarioName, Partial<Record<ServerKind, Outcome<u
 async function attempt<T>(results: Results, scenario: ScenarioName, kind: ServerKind, run: () => Promise<T>): Promise<T | undefined> {
   log(`${kind}: ${scenario}`);
   const slot = (results[scenario] ??= {});
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const result = await run();
+    // A scenario that hangs must not hang the suite: it is recorded as failed and the next one runs.
+    const limitMs = scenarioLimitMs;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${limitMs / 1000} s`)), limitMs);
+    });
+    const result = await Promise.race([run(), timeout]);
     slot[kind] = { ok: true, result };
     return result;
   } catch (err) {
@@ -107,8 +113,12 @@ async function attempt<T>(results: Results, scenario: ScenarioName, kind: Server
     log(`  ${kind} ${scenario} FAILED: ${message}`);
     slot[kind] = { ok: false, error: message };
     return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+let scenarioLimitMs = 900_000;
 
 function fanoutShape(quick: boolean): FanoutShape {
   return quick ? { rooms: 4, usersPerRoom: 5, devicesPerUser: 4 } : { rooms: 10, usersPerRoom: 5, devicesPerUser: 10 };
@@ -307,8 +317,33 @@ function summaryRows(results: Results, opts: Options): Row[] {
   return rows;
 }
 
+/** Writes the result files and prints the table; returns the failed scenarios. */
+function report(results: Results, opts: Options, meta: Record<string, unknown>, startedAt: Date, resultsDir: string): string[] {
+  const rows = summaryRows(results, opts);
+  const table = renderTable(rows);
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+  const fullMeta = { ...meta, finished_at: new Date().toISOString(), load_average_at_end: loadAverage() };
+  for (const [scenario, servers] of Object.entries(results)) {
+    writeFileSync(join(resultsDir, `${stamp}-${scenario}.json`), JSON.stringify({ scenario, ...fullMeta, servers }, null, 2) + '\n');
+  }
+  writeFileSync(join(resultsDir, `${stamp}-summary.json`), JSON.stringify({ ...fullMeta, rows, table }, null, 2) + '\n');
+  const failures = Object.entries(results).flatMap(([scenario, servers]) =>
+    Object.entries(servers ?? {})
+      .filter(([, o]) => o && !o.ok)
+      .map(([kind, o]) => `${scenario}/${kind}: ${(o as { error: string }).error.split('\n')[0]}`),
+  );
+  process.stdout.write(`\n${table}\n\n`);
+  const saturated = rows.filter((r) => r.metric.includes('generator CPU') && [r.ours, r.raw, r.socketio].some((v) => (v ?? 0) >= 90));
+  if (saturated.length > 0) process.stdout.write('note: the load generator used ≥ 90% of its core at a best step; that figure may be the generator\'s limit, not the server\'s.\n');
+  process.stdout.write(`load average at start ${JSON.stringify(meta.load_average_at_start)}, at end ${JSON.stringify(fullMeta.load_average_at_end)} (${String((meta.machine as { nproc: number }).nproc)} cores)\n`);
+  process.stdout.write(`raw figures: bench/results/${stamp}-*.json\n`);
+  if (failures.length > 0) process.stdout.write(`\nfailed scenarios:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+  return failures;
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  scenarioLimitMs = opts.quick ? 90_000 : 900_000;
   const resultsDir = join(process.cwd(), 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   pinSelf();
@@ -318,9 +353,41 @@ async function main(): Promise<void> {
     `chat benchmark, ${opts.quick ? 'quick' : 'full'} mode, ${machine.nproc} × ${machine.cpu_model}, ${machine.memory_gib} GiB, node ${machine.node}; ` +
       (pinning ? `server on core ${pinning.server}, generators on core ${pinning.generator}` : 'no CPU pinning'),
   );
+  const load = loadAverage();
+  if (load.length > 0 && load[0] > machine.nproc * 0.75) {
+    log(`warning: load average ${load.join(' ')} on ${machine.nproc} cores: other processes compete with the benchmark and distort its figures`);
+  }
   const startedAt = new Date();
+  const meta = {
+    mode: opts.quick ? 'quick' : 'full',
+    started_at: startedAt.toISOString(),
+    load_average_at_start: load,
+    machine,
+    pinning,
+    generators: opts.generators,
+    bcrypt_cost: opts.bcryptCost,
+  };
   const results: Results = {};
   const gens = new GeneratorPool(opts.generators);
+
+  // Last resort: whatever hangs, stop the servers we started, print what we have and leave.
+  const watchdog = setTimeout(
+    () => {
+      log('benchmark watchdog: the run took too long; stopping it and reporting what was measured');
+      gens.stop();
+      void stopAllServers().finally(() => {
+        report(results, opts, { ...meta, aborted: 'watchdog' }, startedAt, resultsDir);
+        process.exit(opts.quick ? 0 : 1);
+      });
+    },
+    opts.quick ? 6 * 60_000 : 90 * 60_000,
+  );
+  watchdog.unref();
+  process.once('SIGINT', () => {
+    gens.stop();
+    void stopAllServers().finally(() => process.exit(130));
+  });
+
   try {
     for (const kind of opts.servers) {
       if (kind === 'ours') await runOurs(opts, gens, results, resultsDir);
@@ -329,24 +396,7 @@ async function main(): Promise<void> {
   } finally {
     gens.stop();
   }
-
-  const rows = summaryRows(results, opts);
-  const table = renderTable(rows);
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
-  const meta = { mode: opts.quick ? 'quick' : 'full', started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), machine, pinning, generators: opts.generators, bcrypt_cost: opts.bcryptCost };
-  for (const [scenario, servers] of Object.entries(results)) {
-    writeFileSync(join(resultsDir, `${stamp}-${scenario}.json`), JSON.stringify({ scenario, ...meta, servers }, null, 2) + '\n');
-  }
-  writeFileSync(join(resultsDir, `${stamp}-summary.json`), JSON.stringify({ ...meta, rows, table }, null, 2) + '\n');
-
-  const failures = Object.entries(results).flatMap(([scenario, servers]) =>
-    Object.entries(servers ?? {})
-      .filter(([, o]) => o && !o.ok)
-      .map(([kind, o]) => `${scenario}/${kind}: ${(o as { error: string }).error.split('\n')[0]}`),
-  );
-  process.stdout.write(`\n${table}\n\n`);
-  process.stdout.write(`raw figures: bench/results/${stamp}-*.json\n`);
-  if (failures.length > 0) process.stdout.write(`\nfailed scenarios:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+  const failures = report(results, opts, meta, startedAt, resultsDir);
   // Quick mode checks that the suite runs, not how fast: a failed scenario is printed, not fatal.
   process.exit(failures.length > 0 && !opts.quick ? 1 : 0);
 }

@@ -150,3 +150,12 @@ export function machineInfo(): { nproc: number; cpu_model: string; memory_gib: n
     kernel,
   };
 }
+
+/** The 1-, 5- and 15-minute load averages: above nproc, something else competes for the cores. */
+export function loadAverage(): number[] {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+  } catch {
+    return [];
+  }
+}

@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { api, pool } from './api';
-
-/** The few members of pg's Client used here (the project has no @types/pg; pg comes with TypeORM). */
-interface PgClient {
-  connect(): Promise<void>;
-  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-  end(): Promise<void>;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Client } = require('pg') as { Client: new (options: { connectionString: string; application_name?: string }) => PgClient };
 
 /**
  * Connection URL of our server's embedded PostgreSQL, read from its data directory (the password
@@ -45,7 +37,7 @@ export async function seedMessages(opts: {
 }): Promise<SeedResult> {
   const started = Date.now();
   const perRoom = Math.ceil(opts.total / opts.roomIds.length);
-  let client: PgClient | undefined;
+  let client: Client | undefined;
   try {
     client = new Client({ connectionString: embeddedDatabaseUrl(opts.dataDir), application_name: 'chat-bench-seed' });
     await client.connect();

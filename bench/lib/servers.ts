@@ -41,6 +41,13 @@ export interface OursOptions {
   cpuProfileDir?: string;
 }
 
+const running = new Set<ServerHandle>();
+
+/** Stops every server this process started that is still running (watchdog, Ctrl-C). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
 /** A TCP port nothing listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -166,7 +173,7 @@ export async function startServer(kind: ServerKind, benchDir: string, ours?: Our
     }
   });
 
-  return {
+  const handle: ServerHandle = {
     kind,
     label,
     pid: child.pid!,
@@ -187,6 +194,7 @@ export async function startServer(kind: ServerKind, benchDir: string, ours?: Our
       });
     },
     async stop(): Promise<number | null> {
+      running.delete(handle);
       if (exited === undefined) child.kill('SIGTERM');
       const timer = setTimeout(() => {
         if (exited === undefined) child.kill('SIGKILL');
@@ -202,4 +210,6 @@ export async function startServer(kind: ServerKind, benchDir: string, ours?: Our
       return code;
     },
   };
+  running.add(handle);
+  return handle;
 }
