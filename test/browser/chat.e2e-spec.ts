@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../helpers/app';
-import { http, unique } from '../helpers/http';
+import { createRoom, http, registerUser, unique } from '../helpers/http';
 import {
   createRoomThroughUi,
   freePort,
@@ -298,6 +298,107 @@ describe('browser client in Chromium (e2e)', () => {
     await sendMessage(alice.page, 'Thanks!');
     await message(alice.page, 'Thanks!').getByText(/Seen by Bob/).waitFor();
     await screenshot(alice.page, 'attachments-reactions-receipts');
+  });
+
+  it('loads older history pages while scrolling up, in order and without gaps', async () => {
+    const bob = await registerUser(t.api, { display_name: 'Bob' });
+    const room = await createRoom(t.api, bob, 'public', unique('history-'));
+    const total = 130;
+    for (let i = 1; i <= total; i++) {
+      const res = await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: bob.token, body: { content: `history ${i}` } });
+      expect(res.status).toBe(201);
+    }
+    const alice = await person('Alice');
+    await registerThroughUi(alice);
+    await joinRoomThroughUi(alice.page, room.name);
+    await message(alice.page, `history ${total}`).waitFor();
+    expect((await messageTexts(alice.page)).length).toBeLessThan(total);
+
+    const scroller = alice.page.locator('.messages');
+    await waitUntil(
+      alice.page,
+      'the whole history is loaded by scrolling up',
+      async () => {
+        await scroller.evaluate((el: any) => el.scrollTo(0, 0));
+        return (await messageTexts(alice.page)).length >= total;
+      },
+      60_000,
+    );
+    expect(await messageTexts(alice.page)).toEqual(Array.from({ length: total }, (_, i) => `history ${i + 1}`));
+    expect(await alice.page.getByRole('button', { name: 'Load older messages' }).isVisible()).toBe(false);
+  });
+
+  it('private rooms gain members from the members dialog; settings change the profile and password, list sessions and log out', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    await registerThroughUi(alice);
+    await registerThroughUi(bob);
+    const secret = unique('secret-');
+    await createRoomThroughUi(alice.page, secret, 'private');
+
+    await alice.page.getByRole('button', { name: 'Members & add' }).click();
+    const dialog = alice.page.getByRole('dialog');
+    await dialog.getByLabel('Search people to add').fill(bob.username);
+    await dialog.getByRole('button', { name: 'Add Bob' }).click();
+    await dialog.getByRole('button', { name: 'Bob added' }).waitFor();
+    await dialog.locator('li[data-user-id]', { hasText: 'Bob' }).waitFor();
+    await alice.page.keyboard.press('Escape');
+    await sendMessage(alice.page, 'Welcome to the secret room');
+
+    await bob.page.getByRole('link', { name: new RegExp(`^${secret}, 1 unread`) }).click();
+    await message(bob.page, 'Welcome to the secret room').waitFor();
+
+    await alice.page.getByRole('button', { name: 'Settings' }).click();
+    const settings = alice.page.getByRole('dialog');
+    await settings.getByLabel('Display name').fill('Alice Liddell');
+    await settings.getByLabel('Status').fill('Down the rabbit hole');
+    await settings.getByRole('button', { name: 'Save profile' }).click();
+    await settings.getByText('Profile saved.').waitFor();
+    await alice.page.locator('.me-name', { hasText: 'Alice Liddell' }).waitFor();
+
+    await settings.getByLabel('Current password').fill('not my password');
+    await settings.getByLabel(/^New password/).fill('a much better passphrase');
+    await settings.getByRole('button', { name: 'Change password' }).click();
+    const pwError = settings.locator('.form-error:not([hidden])');
+    await pwError.waitFor();
+    expect(await pwError.textContent()).not.toMatch(/[{}]|WRONG_PASSWORD/);
+    await settings.getByLabel('Current password').fill(alice.password);
+    await settings.getByRole('button', { name: 'Change password' }).click();
+    await settings.getByText(/Password changed/).waitFor();
+    await settings.getByText('(this device)').waitFor();
+
+    await settings.getByRole('button', { name: 'Log out', exact: true }).last().click();
+    await alice.page.getByRole('tab', { name: 'Log in' }).waitFor();
+    expect(await alice.page.evaluate('localStorage.getItem("chat.refresh_token")')).toBeNull();
+    await alice.page.getByLabel('Username or email').fill(alice.username);
+    await alice.page.getByLabel('Password').fill('a much better passphrase');
+    await alice.page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await alice.page.getByRole('link', { name: new RegExp(`^${secret}`) }).waitFor();
+  });
+
+  it('refreshes a short-lived access token silently, over REST and for the WebSocket', async () => {
+    const shortLived = await startAppForBrowser({ ACCESS_TOKEN_TTL_SECONDS: '4' });
+    extraApps.push(shortLived);
+    const alice = await person('Alice', undefined, shortLived);
+    let refreshes = 0;
+    alice.page.on('response', (res) => {
+      if (res.url().endsWith('/auth/refresh') && res.status() === 200) refreshes++;
+    });
+    await registerThroughUi(alice);
+    await alice.page.waitForTimeout(9000);
+    const room = unique('fresh-');
+    await createRoomThroughUi(alice.page, room);
+    expect(refreshes).toBeGreaterThanOrEqual(2);
+
+    // A new WebSocket after the first token expired authenticates with a refreshed one.
+    await alice.context.setOffline(true);
+    await alice.page.locator('#banner:not([hidden])').waitFor();
+    await alice.page.waitForTimeout(2000);
+    await alice.context.setOffline(false);
+    await alice.page.locator('#banner').waitFor({ state: 'hidden', timeout: 40_000 });
+    await sendMessage(alice.page, 'still logged in');
+    await waitUntil(alice.page, 'the message is delivered', async () => (await messageTexts(alice.page)).includes('still logged in'));
+    expect(await alice.page.getByRole('tab', { name: 'Log in' }).count()).toBe(0);
   });
 
   it('shows server errors in words: validation problems and rate limits with the wait, and works from the keyboard', async () => {

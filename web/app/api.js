@@ -104,11 +104,13 @@ export class Api {
   adopt(auth) {
     this.accessToken = auth.access_token ?? auth.token;
     this.accessExpiresAtMs = Date.now() + (Number(auth.expires_in) || 900) * 1000;
+    this.refreshMarginMs = Math.min(30_000, (Number(auth.expires_in) || 900) * 250);
     if (auth.refresh_token) localStorage.setItem(REFRESH_KEY, auth.refresh_token);
     if (auth.user) this.user = auth.user;
     clearTimeout(this.refreshTimer);
+    // A minute before expiry, or at three quarters of a short lifetime.
     const ttlSeconds = Number(auth.expires_in) || 900;
-    const inSeconds = Math.max(5, Math.min(ttlSeconds - 60, ttlSeconds * 0.8));
+    const inSeconds = ttlSeconds > 240 ? ttlSeconds - 60 : Math.max(1, ttlSeconds * 0.75);
     this.refreshTimer = setTimeout(() => this.refresh().catch(() => undefined), inSeconds * 1000);
     this.emit('token', this.accessToken);
   }
@@ -168,9 +170,9 @@ export class Api {
     return this.refreshing;
   }
 
-  /** A valid access token, refreshing first when it expires within 30 s. */
+  /** A valid access token, refreshing first when it is about to expire (30 s, less for short lifetimes). */
   async freshToken() {
-    if (!this.accessToken || Date.now() > this.accessExpiresAtMs - 30_000) await this.refresh();
+    if (!this.accessToken || Date.now() > this.accessExpiresAtMs - (this.refreshMarginMs ?? 30_000)) await this.refresh();
     return this.accessToken;
   }
 

@@ -129,7 +129,10 @@ export class Store {
     this.convs.clear();
     this.members.clear();
     this.reads.clear();
+    for (const map of this.typing.values()) for (const t of map.values()) clearTimeout(t.timer);
     this.typing.clear();
+    this.typingSent.clear();
+    this.presence.clear();
     this.currentRoomId = null;
     this.roomsLoaded = false;
   }
@@ -170,6 +173,12 @@ export class Store {
     if (old && room.last_message === undefined) merged.last_message = old.last_message;
     if (old && room.unread_count === undefined) merged.unread_count = old.unread_count;
     if (old && !room.peer && old.peer) merged.peer = old.peer;
+    // Answers can arrive out of order: never move a room's activity backwards.
+    if (old && Number(room.last_seq ?? 0) < Number(old.last_seq ?? 0)) {
+      merged.last_seq = old.last_seq;
+      merged.last_message = old.last_message;
+      merged.unread_count = old.unread_count;
+    }
     if (merged.peer?.id && typeof merged.peer.online === 'boolean' && !this.presence.has(merged.peer.id)) {
       this.presence.set(merged.peer.id, merged.peer.online);
     }

@@ -254,6 +254,7 @@ export function membersDialog(store, roomId) {
                 try {
                   await store.addMembers(roomId, [user.id]);
                   btn.textContent = 'Added';
+                  btn.setAttribute('aria-label', `${displayName(user)} added`);
                   render();
                 } catch (err) {
                   status.show(err);
