@@ -38,8 +38,12 @@ class ChaosClient {
     this.view.lastSeq.set(m.room_id, Math.max(this.view.lastSeq.get(m.room_id) ?? 0, m.updated_seq));
   }
 
-  /** Connects (header auth), then syncs every room from the last seq seen. */
+  /**
+   * Connects (header auth), then syncs every room from the last seq seen before this connection:
+   * the cursor is taken before any live event of the new connection can move it past a gap.
+   */
   async connect(): Promise<void> {
+    const cursor = new Map(this.view.lastSeq);
     const ws = new WsTestClient(this.wsUrl, { token: this.user.token });
     ws.socket.on('message', (data) => {
       const f = JSON.parse(data.toString()) as Frame;
@@ -47,19 +51,20 @@ class ChaosClient {
     });
     await ws.next('auth_ok', 10_000);
     this.ws = ws;
-    await this.sync();
+    await this.sync(cursor);
   }
 
-  /** Pulls every change since the last seen seq of each room, following has_more. */
-  async sync(): Promise<void> {
+  /** Pulls every change since `cursor` (default: the last seen seq) of each room, following has_more. */
+  async sync(cursor: Map<string, number> = new Map(this.view.lastSeq)): Promise<void> {
     for (;;) {
-      const rooms = Object.fromEntries(this.rooms.map((r) => [r, this.view.lastSeq.get(r) ?? 0]));
+      const rooms = Object.fromEntries(this.rooms.map((r) => [r, cursor.get(r) ?? 0]));
       const result = await this.ws!.request('sync', { rooms }, 15_000);
       if (result.type !== 'sync_result') throw new Error(`sync failed: ${JSON.stringify(result)}`);
       let more = false;
       for (const room of result.payload.rooms) {
         for (const m of room.messages) this.apply(m);
         this.view.lastSeq.set(room.room_id, Math.max(this.view.lastSeq.get(room.room_id) ?? 0, room.last_seq));
+        cursor.set(room.room_id, room.last_seq);
         more ||= room.has_more;
       }
       if (!more) return;
