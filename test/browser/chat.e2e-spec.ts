@@ -163,8 +163,18 @@ describe('browser client in Chromium (e2e)', () => {
     await editBox.fill('Lunch at noon? I will book the usual table');
     await editBox.press('Enter');
     await message(bob.page, 'usual table').getByText('(edited)').waitFor();
-    await sendMessage(bob.page, 'Sounds good, see you there');
-    await message(alice.page, 'see you there').waitFor();
+    // Keyboard only: from the composer back to the message log, onto the newest message, its Reply.
+    await bob.page.getByRole('textbox', { name: 'Message', exact: true }).focus();
+    await bob.page.keyboard.press('Shift+Tab');
+    await bob.page.keyboard.press('Shift+Tab');
+    expect(await bob.page.evaluate('document.activeElement.getAttribute("role")')).toBe('log');
+    await bob.page.keyboard.press('ArrowUp');
+    await bob.page.keyboard.press('Tab');
+    await bob.page.keyboard.press('Enter');
+    await bob.page.getByText('Replying to Alice').waitFor();
+    await bob.page.keyboard.type('Sounds good, see you there');
+    await bob.page.keyboard.press('Enter');
+    await message(alice.page, 'see you there').locator('.msg-reply', { hasText: 'usual table' }).waitFor();
     await screenshot(alice.page, 'conversation');
 
     // Dark theme, same view.

@@ -38,7 +38,13 @@ export class ConversationView {
     this.olderButton = h('button', { type: 'button', class: 'button load-older', text: 'Load older messages', hidden: true, onclick: () => this.loadOlder() });
     this.list = h('ol', { class: 'message-list' });
     this.empty = h('p', { class: 'muted conv-empty', text: 'Loading messages…' });
-    this.scroller = h('div', { class: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: '0' }, this.olderButton, this.empty, this.list);
+    this.scroller = h(
+      'div',
+      { class: 'messages', role: 'log', 'aria-label': 'Messages (arrow keys move between messages, Escape returns to the composer)', tabindex: '0' },
+      this.olderButton,
+      this.empty,
+      this.list,
+    );
     this.typingLine = h('p', { class: 'typing muted', 'aria-live': 'polite' });
     this.composer = this.buildComposer();
 
@@ -60,6 +66,7 @@ export class ConversationView {
     replace(container, this.root);
 
     this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    this.scroller.addEventListener('keydown', (e) => this.onLogKey(e));
     this.onVisibility = () => this.reportWatching();
     document.addEventListener('visibilitychange', this.onVisibility);
     window.addEventListener('focus', this.onVisibility);
@@ -170,6 +177,28 @@ export class ConversationView {
   onScroll() {
     this.reportWatching();
     if (this.scroller.scrollTop < NEAR_TOP_PX) this.loadOlder();
+  }
+
+  /** Arrow keys, Home and End move between messages; Tab then reaches the focused one's actions. */
+  onLogKey(e) {
+    if (!['ArrowUp', 'ArrowDown', 'Home', 'End', 'Escape'].includes(e.key)) return;
+    if (e.target.closest('textarea, input, .picker')) return;
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.textarea.focus();
+      return;
+    }
+    const items = [...this.list.children];
+    if (items.length === 0) return;
+    const current = e.target.closest('.message-list > li');
+    let index = current ? items.indexOf(current) : items.length;
+    if (e.key === 'ArrowUp') index = Math.max(0, index - 1);
+    else if (e.key === 'ArrowDown') index = Math.min(items.length - 1, index + 1);
+    else index = e.key === 'Home' ? 0 : items.length - 1;
+    e.preventDefault();
+    items[index].focus();
+    items[index].scrollIntoView({ block: 'nearest' });
+    if (index === 0) this.loadOlder();
   }
 
   async loadOlder() {
