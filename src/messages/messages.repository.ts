@@ -272,8 +272,7 @@ export class MessagesRepository {
        hits AS (
          SELECT m.id, m.created_at FROM messages m
          CROSS JOIN q
-         JOIN room_members mem ON mem.room_id = m.room_id AND mem.user_id = $1
-         WHERE ${where}
+         WHERE ${where} AND m.room_id IN (SELECT mem.room_id FROM room_members mem WHERE mem.user_id = $1)
          ORDER BY m.created_at DESC, m.id DESC
          LIMIT $3)
        SELECT ${messageColumns('$1')},
