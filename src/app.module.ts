@@ -14,7 +14,9 @@ import { AppThrottlerGuard } from './common/guards/throttler.guard';
 import { SharedThrottlerStorage } from './common/guards/throttler-storage';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { runMigrationsLocked } from './database/migrations';
 import { typeormOptions } from './database/typeorm-options';
+import { DataSource } from 'typeorm';
 import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
@@ -56,7 +58,15 @@ export class AppModule {
                 : undefined,
           },
         }),
-        TypeOrmModule.forRoot({ ...typeormOptions(config.databaseUrl), migrationsRun: true }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => typeormOptions(config.databaseUrl!),
+          // Pending migrations are applied at start, under an advisory lock (replicas take turns).
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            await runMigrationsLocked(dataSource);
+            return dataSource;
+          },
+        }),
         ScheduleModule.forRoot(),
         ThrottlerModule.forRoot({
           throttlers: [

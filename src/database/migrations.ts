@@ -1,0 +1,25 @@
+import type { DataSource } from 'typeorm';
+
+/** Advisory lock key held while migrations run ("chat" in ASCII), so concurrent starts take turns. */
+const MIGRATION_LOCK_KEY = 0x63686174;
+
+/**
+ * Applies pending migrations while holding a PostgreSQL advisory lock: several instances starting at
+ * once (docker compose with replicas) run them one at a time instead of racing on CREATE TABLE.
+ * @returns the names of the migrations applied by this call.
+ */
+export async function runMigrationsLocked(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
