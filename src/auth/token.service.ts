@@ -59,6 +59,15 @@ export class TokenService {
   }
 
   /**
+   * True when the principal's token or session has been revoked since it was verified (memory only).
+   * For callers that await between verifying a token and relying on it, such as a WebSocket
+   * handshake that loads the user's rooms before registering the connection.
+   */
+  isRevoked(principal: AuthPrincipal): boolean {
+    return this.blacklist.isRevoked(principal.jti, principal.sessionId);
+  }
+
+  /**
    * Checks the claims of a token whose signature is already verified (passport path).
    * @throws AppError TOKEN_INVALID for a wrong type or missing claims, TOKEN_REVOKED when blacklisted.
    */
