@@ -320,7 +320,11 @@ describe('browser client in Chromium (e2e)', () => {
     }
     const alice = await person('Alice');
     await registerThroughUi(alice);
-    await joinRoomThroughUi(alice.page, room.name);
+    // A link to a public room she is not in yet: the conversation offers to join.
+    await alice.page.goto(`/#/room/${room.id}`);
+    await alice.page.getByText('You are not a member of this room.').waitFor();
+    await alice.page.getByRole('button', { name: 'Join this room' }).click();
+    await alice.page.getByRole('heading', { name: room.name, exact: true }).waitFor();
     await message(alice.page, `history ${total}`).waitFor();
     expect((await messageTexts(alice.page)).length).toBeLessThan(total);
 

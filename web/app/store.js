@@ -44,6 +44,7 @@ class Conversation {
     this.cursor = 0; // highest seq or updated_seq seen: where sync starts
     this.maxSeq = 0; // highest message seq held
     this.lastMarkedRead = 0;
+    this.error = null; // why the first page could not be loaded
   }
 
   get minSeq() {
@@ -211,7 +212,11 @@ export class Store {
     this.currentRoomId = roomId;
     this.emit('current', roomId);
     if (!roomId) return;
-    this.loadLatest(roomId).catch((err) => this.fail(err, 'Could not load messages'));
+    this.loadLatest(roomId).catch((err) => {
+      // Shown inside the conversation (with a Join button when that is the way in).
+      this.conv(roomId).error = err;
+      this.emit('conv', roomId);
+    });
     this.loadMembers(roomId).catch(() => undefined);
   }
 
@@ -304,6 +309,7 @@ export class Store {
         const page = await this.api.request('GET', `/rooms/${roomId}/messages`, { query: { limit: HISTORY_PAGE } });
         conv.hasMore = Boolean(page?.has_more);
         conv.loaded = true;
+        conv.error = null;
         for (const m of page?.items ?? []) this.acceptMessage(m, 'history');
         const room = this.rooms.get(roomId);
         if (room?.last_seq) conv.cursor = Math.max(conv.cursor, Number(room.last_seq) || 0);

@@ -256,7 +256,8 @@ export class ConversationView {
     this.olderButton.disabled = conv.loadingOlder;
     this.olderButton.textContent = conv.loadingOlder ? 'Loading older messages…' : 'Load older messages';
     this.empty.hidden = items.length > 0 && conv.loaded;
-    this.empty.textContent = conv.loaded ? 'No messages yet. Say hello!' : 'Loading messages…';
+    if (conv.error && !conv.loaded) this.renderLoadError(conv.error);
+    else this.empty.textContent = conv.loaded ? 'No messages yet. Say hello!' : 'Loading messages…';
 
     const firstKey = items[0]?.key ?? null;
     const prepended = this.firstKey !== null && firstKey !== this.firstKey && this.els.has(this.firstKey);
@@ -267,6 +268,29 @@ export class ConversationView {
     this.reportWatching();
     // A short first page that does not fill the view: fetch more so scrolling up is possible.
     if (conv.loaded && conv.hasMore && !conv.loadingOlder && this.scroller.scrollHeight <= this.scroller.clientHeight + NEAR_TOP_PX) this.loadOlder();
+  }
+
+  /** Why the conversation could not be opened, with a way in when joining is allowed. */
+  renderLoadError(err) {
+    const join =
+      err.code === 'NOT_A_MEMBER'
+        ? h('button', {
+            type: 'button',
+            class: 'button primary',
+            text: 'Join this room',
+            onclick: async () => {
+              try {
+                await this.store.joinRoom(this.roomId);
+                this.store.convs.delete(this.roomId);
+                this.store.openRoom(this.roomId);
+                this.render();
+              } catch (joinErr) {
+                this.store.fail(joinErr, 'Could not join');
+              }
+            },
+          })
+        : null;
+    replace(this.empty, h('span', { text: `${describeError(err)} ` }), join);
   }
 
   /** The seq of my newest message, where "Seen by" is shown. */

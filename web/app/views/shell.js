@@ -67,6 +67,7 @@ export class ChatShell {
     this.unsubscribe.forEach((u) => u());
     window.removeEventListener('hashchange', this.onHash);
     this.view?.destroy();
+    clearTimeout(this.bannerTimer);
     this.banner.hidden = true;
     if (location.hash) history.replaceState(null, '', location.pathname);
   }
@@ -96,14 +97,18 @@ export class ChatShell {
 
   renderBanner({ state, detail }) {
     const text = state === 'blocked' ? detail : BANNER[state];
-    // "connecting" on first load is only worth showing if it takes a while.
-    clearTimeout(this.bannerTimer);
-    if (!text) {
-      this.banner.hidden = true;
-      this.banner.dataset.state = state;
-    } else if (state === 'connecting') {
-      this.bannerTimer = setTimeout(() => this.renderBannerNow(state, text), 1500);
-    } else this.renderBannerNow(state, text);
+    // "connecting" on first load is only worth showing if it takes a while (timer not restarted by retries).
+    if (state === 'connecting' && text) {
+      this.bannerTimer ??= setTimeout(() => this.renderBannerNow(state, text), 1500);
+    } else {
+      clearTimeout(this.bannerTimer);
+      this.bannerTimer = null;
+      if (text) this.renderBannerNow(state, text);
+      else {
+        this.banner.hidden = true;
+        this.banner.dataset.state = state;
+      }
+    }
     this.renderMe();
   }
 
