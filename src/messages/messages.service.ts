@@ -347,9 +347,8 @@ export class MessagesService {
   }
 
   /**
-   * Broadcasts a message event whose `reactions[].me` depends on the receiver: one frame for
-   * everyone who has not reacted, and one per reacting member. Without reactions it is one room
-   * broadcast.
+   * Broadcasts a message event whose `reactions[].me` depends on the receiver: one room envelope
+   * (kept in the room's seq order) carrying a variant for each member who reacted.
    */
   private async broadcastPersonalised<T extends 'edit_message' | 'reaction'>(
     roomId: string,
@@ -362,15 +361,9 @@ export class MessagesService {
       this.fanout.toRoom(roomId, type, render(null));
       return;
     }
-    const [reactors, members] = await Promise.all([this.messages.reactorsOf(messageId), this.rooms.memberIds(roomId)]);
-    this.fanout.toUsers(
-      members.filter((id) => !reactors.has(id)),
-      type,
-      render(null),
-    );
-    for (const id of members) {
-      const mine = reactors.get(id);
-      if (mine) this.fanout.toUser(id, type, render(mine));
-    }
+    const reactors = await this.messages.reactorsOf(messageId);
+    const variants = new Map<string, ServerEvents[T]>();
+    for (const [userId, mine] of reactors) variants.set(userId, render(mine));
+    this.fanout.toRoomPersonalised(roomId, type, render(null), variants);
   }
 }

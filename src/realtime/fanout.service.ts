@@ -38,6 +38,16 @@ export class FanoutService implements OnModuleDestroy {
     this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, payload), exceptUserId, seq: seqOf(type, payload), senderId });
   }
 
+  /**
+   * Like {@link toRoom}, but some members get their own variant of the payload (a message's
+   * `reactions[].me` differs for those who reacted). Still one envelope, ordered by the room's seq.
+   */
+  toRoomPersonalised<T extends ServerEventType>(roomId: string, type: T, payload: ServerEvents[T], perUser: ReadonlyMap<string, ServerEvents[T]>): void {
+    const overrides: Record<string, string> = {};
+    for (const [userId, variant] of perUser) overrides[userId] = encodeFrame(type, variant);
+    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, payload), seq: seqOf(type, payload), overrides });
+  }
+
   /** Sends an event to every live connection of one user. */
   toUser<T extends ServerEventType>(userId: string, type: T, payload: ServerEvents[T]): void {
     this.backplane.publish({ kind: 'users', userIds: [userId], data: encodeFrame(type, payload) });
@@ -84,7 +94,7 @@ export class FanoutService implements OnModuleDestroy {
         const deliver = () => {
           // A message ends its sender's typing state, whichever path (REST or WS, any instance) sent it.
           if (envelope.senderId) this.typingIndicators.stop(envelope.roomId, envelope.senderId);
-          this.sendToRoom(envelope.roomId, envelope.data, envelope.exceptUserId);
+          this.sendToRoom(envelope.roomId, envelope.data, envelope.exceptUserId, envelope.overrides);
         };
         if (envelope.seq === undefined) deliver();
         else this.order.push(envelope.roomId, envelope.seq, deliver);
@@ -112,10 +122,11 @@ export class FanoutService implements OnModuleDestroy {
     }
   }
 
-  private sendToRoom(roomId: string, data: string, exceptUserId?: string): void {
+  private sendToRoom(roomId: string, data: string, exceptUserId?: string, overrides?: Record<string, string>): void {
     for (const userId of this.registry.onlineMembersOf(roomId)) {
       if (userId === exceptUserId) continue;
-      for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, data);
+      const frame = overrides?.[userId] ?? data;
+      for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, frame);
     }
   }
 

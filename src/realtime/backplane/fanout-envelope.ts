@@ -14,6 +14,8 @@ export type FanoutEnvelope =
       seq?: number;
       /** Sender of a new_message (typing ends when a user sends). */
       senderId?: string;
+      /** Per-user variants of the frame (e.g. `reactions[].me`), by user id; others get `data`. */
+      overrides?: Record<string, string>;
     }
   | { kind: 'rooms'; roomIds: string[]; data: string; exceptUserId?: string }
   | { kind: 'users'; userIds: string[]; data: string }
