@@ -64,6 +64,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     requestIdHeader: false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     logger: false,
+    // Errors Fastify raises before routing (a URL with broken percent-encoding) in API.md's shape too.
+    frameworkErrors: (_error, request, reply) => {
+      const id = String(request.id);
+      void reply
+        .status(400)
+        .header('x-request-id', id)
+        .send({ status_code: 400, code: 'BAD_REQUEST', error: 'The request URL is malformed.', request_id: id });
+    },
   });
   const fastify = adapter.getInstance();
   // Registered before Nest's middleware so pino-http sees the same id the response carries.
