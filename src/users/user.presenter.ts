@@ -3,16 +3,16 @@ import { UserEntity } from './user.entity';
 
 /** Public profile of a user (API.md "User"); `email` only on the caller's own profile. */
 export class UserDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid', example: '5b1f0c9e-8a4d-4c3e-9f7a-2d6b1e0c4a11' }) id: string;
   @ApiProperty({ example: 'alice' }) username: string;
   @ApiProperty({ example: 'Alice' }) display_name: string;
-  @ApiProperty({ nullable: true, type: String }) avatar_url: string | null;
-  @ApiProperty({ nullable: true, type: String }) bio: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Free-text custom status, up to 140 characters' }) status: string | null;
-  @ApiProperty() online: boolean;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_seen_at: string | null;
-  @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiProperty({ required: false, description: 'Only on the caller\'s own profile' }) email?: string;
+  @ApiProperty({ nullable: true, type: String, example: 'https://example.com/alice.png' }) avatar_url: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'Curious about rabbit holes.' }) bio: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'In a meeting until 3 pm', description: 'Free-text custom status, up to 140 characters' }) status: string | null;
+  @ApiProperty({ example: true }) online: boolean;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2026-11-21T10:30:00.000Z' }) last_seen_at: string | null;
+  @ApiProperty({ format: 'date-time', example: '2026-11-01T08:00:00.000Z' }) created_at: string;
+  @ApiProperty({ required: false, example: 'alice@example.com', description: 'Only on the caller\'s own profile' }) email?: string;
 }
 
 /** The short form of a user embedded in messages. */
