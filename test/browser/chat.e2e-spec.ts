@@ -362,6 +362,13 @@ describe('browser client in Chromium (e2e)', () => {
     await bob.page.getByRole('link', { name: new RegExp(`^${secret}, 1 unread`) }).click();
     await message(bob.page, 'Welcome to the secret room').waitFor();
 
+    // Alice is also logged in on a second device; the password change will end that session.
+    const aliceElsewhere = await person('Alice (laptop)');
+    await aliceElsewhere.page.getByLabel('Username or email').fill(alice.username);
+    await aliceElsewhere.page.getByLabel('Password').fill(alice.password);
+    await aliceElsewhere.page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await aliceElsewhere.page.getByRole('link', { name: new RegExp(`^${secret}`) }).waitFor();
+
     await alice.page.getByRole('button', { name: 'Settings' }).click();
     const settings = alice.page.getByRole('dialog');
     await settings.getByLabel('Display name').fill('Alice Liddell');
@@ -379,11 +386,14 @@ describe('browser client in Chromium (e2e)', () => {
     await settings.getByLabel('Current password').fill(alice.password);
     await settings.getByRole('button', { name: 'Change password' }).click();
     await settings.getByText(/Password changed/).waitFor();
+    await aliceElsewhere.page.getByText('Your session has ended. Please log in again.').waitFor();
     await settings.getByText('(this device)').waitFor();
 
     await settings.getByRole('button', { name: 'Log out', exact: true }).last().click();
     await alice.page.getByRole('tab', { name: 'Log in' }).waitFor();
     expect(await alice.page.evaluate('localStorage.getItem("chat.refresh_token")')).toBeNull();
+    await alice.page.waitForTimeout(1000);
+    expect(await alice.page.getByText(/session has ended/).count()).toBe(0);
     await alice.page.getByLabel('Username or email').fill(alice.username);
     await alice.page.getByLabel('Password').fill('a much better passphrase');
     await alice.page.getByRole('button', { name: 'Log in', exact: true }).click();

@@ -176,12 +176,18 @@ export class Api {
     return this.accessToken;
   }
 
-  /** Logs out on the server (best effort) and forgets everything locally. */
+  /**
+   * Logs out on the server (best effort) and forgets everything locally. The refresh token goes
+   * first, so the socket the server closes meanwhile (4401) does not try to refresh its way back.
+   */
   async logout() {
+    this.loggingOut = true;
+    localStorage.removeItem(REFRESH_KEY);
     try {
       if (this.accessToken) await this.request('POST', '/auth/logout', { retry: false });
     } catch {}
     this.endSession(null);
+    this.loggingOut = false;
   }
 
   /** Forgets tokens and tells the app; `reason` is shown on the login screen. */

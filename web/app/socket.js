@@ -145,6 +145,7 @@ export class Realtime {
     this.failPending();
     if (!this.running) return;
     if (code === 4401) {
+      if (this.api.loggingOut || !this.api.hasStoredSession()) return;
       // The access token was refused (expired or revoked): refresh once, then reconnect.
       this.api.refresh().then(
         () => this.scheduleReconnect(0),
