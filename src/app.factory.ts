@@ -65,7 +65,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     logger: false,
     // Errors Fastify raises before routing (a URL with broken percent-encoding) in API.md's shape too.
-    frameworkErrors: (_error, request, reply) => {
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
       const id = String(request.id);
       void reply
         .status(400)

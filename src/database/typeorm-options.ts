@@ -25,7 +25,9 @@ export function typeormOptions(url: string): DataSourceOptions {
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // Failed queries are logged by the exception filters without their parameters (which may hold
+    // hashes or tokens); TypeORM's own error log would print them.
+    logging: false,
     extra: { max: 20, connectionTimeoutMillis: 10_000, application_name: 'chat-server' },
   };
 }

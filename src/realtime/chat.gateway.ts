@@ -285,6 +285,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (user.deletedAt) throw new AppError('TOKEN_REVOKED');
     const roomIds = await this.rooms.roomIdsOfUser(user.id);
     if (client.readyState !== 1) return principal;
+    // Revoked while the rooms were loading: refuse rather than register a dead token's socket.
+    if (this.tokens.isRevoked(principal)) throw new AppError('TOKEN_REVOKED');
     const timer = this.authTimers.get(client);
     if (timer) clearTimeout(timer);
     client.chat.userId = user.id;

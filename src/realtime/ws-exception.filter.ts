@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { AppError } from '../common/errors/app-error';
 import { ERRORS } from '../common/errors/error-codes';
+import { safeError } from '../common/filters/http-exception.filter';
 import type { ChatSocket } from './connection-registry';
 import { encodeFrame } from './events';
 import type { ClientFrame } from './ws-frame';
@@ -27,7 +28,7 @@ export class WsExceptionFilter implements ExceptionFilter {
     } else if (exception instanceof WsException) {
       payload = { code: 'FORBIDDEN', message: ERRORS.FORBIDDEN.message };
     } else {
-      this.logger.error({ err: exception, connection: client.chat?.id }, 'gateway handler failed');
+      this.logger.error({ err: safeError(exception), connection: client.chat?.id }, 'gateway handler failed');
       payload = { code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message };
     }
     client.send(encodeFrame('error', payload, frame?.id !== undefined ? String(frame.id) : undefined));

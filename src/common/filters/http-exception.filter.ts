@@ -28,6 +28,16 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /**
+ * What of an error may be logged: type, message, code and stack, never the query parameters a
+ * driver error carries (they can hold password hashes or tokens).
+ */
+export function safeError(err: unknown): { type: string; message: string; code?: string; stack?: string } {
+  if (!(err instanceof Error)) return { type: typeof err, message: String(err) };
+  const code = (err as { code?: unknown }).code;
+  return { type: err.name, message: err.message, code: typeof code === 'string' ? code : undefined, stack: err.stack };
+}
+
+/**
  * Turns anything thrown into API.md's error body and status. Unknown errors become a 500 that shows
  * nothing internal; the cause is logged with the request id instead.
  * @returns the status and body to send, plus a Retry-After value in seconds when rate limited.
@@ -59,7 +69,7 @@ export function toErrorResponse(
     // Nest wraps Fastify's body-parser errors into plain HttpExceptions carrying Fastify's message.
     if (status === 400 && /not valid JSON|Body cannot be empty/i.test(exception.message)) code = 'INVALID_JSON';
     message = status >= 500 ? ERRORS.INTERNAL_ERROR.message : ERRORS[code].message;
-    if (status >= 500) logger.error({ err: exception, request_id: requestId }, 'request failed');
+    if (status >= 500) logger.error({ err: safeError(exception), request_id: requestId }, 'request failed');
   } else {
     const fastifyCode = (exception as { code?: unknown })?.code;
     const mapped = typeof fastifyCode === 'string' ? FASTIFY_CODES[fastifyCode] : undefined;
@@ -76,7 +86,7 @@ export function toErrorResponse(
     } else {
       code = 'INTERNAL_ERROR';
       message = ERRORS.INTERNAL_ERROR.message;
-      logger.error({ err: exception, request_id: requestId }, 'unhandled error');
+      logger.error({ err: safeError(exception), request_id: requestId }, 'unhandled error');
     }
   }
 
