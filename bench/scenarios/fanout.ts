@@ -67,6 +67,7 @@ export async function fanoutScenario(ctx: BenchContext, shape: FanoutShape, fixt
       factor: ctx.quick ? 2 : 1.5,
       maxRate: 40_000,
       bisections: ctx.quick ? 0 : 2,
+      retryFailures: !ctx.quick,
     });
     let half: StepResult | null = null;
     if (result.best) {

@@ -45,6 +45,7 @@ export async function persistenceScenario(ctx: BenchContext, users: BenchUser[],
       factor: ctx.quick ? 2 : 1.5,
       maxRate: 40_000,
       bisections: ctx.quick ? 0 : 2,
+      retryFailures: !ctx.quick,
     });
     const rooms = await pool(roomIds, 8, (id, i) => api<{ last_seq: number }>(base, 'GET', `/rooms/${id}`, users[i].token));
     return {
