@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RoomsModule } from '../rooms/rooms.module';
 import { UploadsModule } from '../uploads/uploads.module';
 import { MessageActionsController } from './message-actions.controller';
+import { MessageBatchWriter } from './message-batch-writer';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
@@ -11,7 +12,7 @@ import { ReadController } from './read.controller';
 @Module({
   imports: [RoomsModule, UploadsModule],
   controllers: [MessagesController, MessageActionsController, ReadController],
-  providers: [MessagesRepository, MessagesService],
+  providers: [MessagesRepository, MessageBatchWriter, MessagesService],
   exports: [MessagesService],
 })
 export class MessagesModule {}

@@ -84,6 +84,86 @@ export class MessagesRepository {
     return rows[0].id;
   }
 
+  /**
+   * Group commit: locks several rooms, in id order (so concurrent batches and single changes cannot
+   * deadlock). @returns the ids of the rooms that exist.
+   */
+  async lockRooms(manager: EntityManager, roomIds: string[]): Promise<Set<string>> {
+    const rows: { id: string }[] = await manager.query(`SELECT id FROM rooms WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [roomIds]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Group commit: for each (room, user) pair, the room's type and whether the user is a member.
+   * @returns `room|user` → {type, member}; pairs whose room does not exist are absent.
+   */
+  async membershipOf(manager: EntityManager, roomIds: string[], userIds: string[]): Promise<Map<string, { type: string; member: boolean }>> {
+    const rows: { room_id: string; user_id: string; type: string; member: boolean }[] = await manager.query(
+      `SELECT t.room_id, t.user_id, r.type, (m.user_id IS NOT NULL) AS member
+       FROM unnest($1::uuid[], $2::uuid[]) AS t(room_id, user_id)
+       JOIN rooms r ON r.id = t.room_id
+       LEFT JOIN room_members m ON m.room_id = t.room_id AND m.user_id = t.user_id`,
+      [roomIds, userIds],
+    );
+    return new Map(rows.map((r) => [`${r.room_id}|${r.user_id}`, { type: r.type, member: r.member }]));
+  }
+
+  /** Group commit: the messages senders already sent with these client_msg_ids, each rendered for its sender. */
+  async findByClientMsgIds(manager: EntityManager, senderIds: string[], clientMsgIds: string[]): Promise<MessageRow[]> {
+    if (senderIds.length === 0) return [];
+    return manager.query(
+      `SELECT ${messageColumns('m.sender_id')} FROM messages m ${MESSAGE_JOINS}
+       WHERE (m.sender_id, m.client_msg_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [senderIds, clientMsgIds],
+    );
+  }
+
+  /** Group commit: the room of each of these messages (reply targets). */
+  async roomsOfMessages(manager: EntityManager, messageIds: string[]): Promise<Map<string, string>> {
+    if (messageIds.length === 0) return new Map();
+    const rows: { id: string; room_id: string }[] = await manager.query(`SELECT id, room_id FROM messages WHERE id = ANY($1::uuid[])`, [messageIds]);
+    return new Map(rows.map((r) => [r.id, r.room_id]));
+  }
+
+  /**
+   * Group commit: takes `count` consecutive values of each room's counter in one statement.
+   * @returns room id → the last value taken (the first is `last - count + 1`).
+   */
+  async allocateSeqs(manager: EntityManager, roomIds: string[], counts: number[]): Promise<Map<string, number>> {
+    const rows = returnedRows<{ id: string; last_seq: string }>(
+      await manager.query(
+        `UPDATE rooms r SET last_seq = r.last_seq + c.n, last_activity_at = now()
+         FROM unnest($1::uuid[], $2::int[]) AS c(id, n) WHERE r.id = c.id RETURNING r.id, r.last_seq`,
+        [roomIds, counts],
+      ),
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
+  }
+
+  /** Group commit: inserts many text messages in one statement and returns them rendered (no reactions yet). */
+  async insertMany(
+    manager: EntityManager,
+    rows: { roomId: string; seq: number; senderId: string; content: string; replyToId: string | null; clientMsgId: string | null }[],
+  ): Promise<MessageRow[]> {
+    return manager.query(
+      `WITH m AS (
+         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
+         SELECT t.room_id, t.seq, t.seq, t.sender_id, 'text', t.content, t.reply_to_id, t.client_msg_id
+         FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[])
+           AS t(room_id, seq, sender_id, content, reply_to_id, client_msg_id)
+         RETURNING *)
+       SELECT ${messageColumns('NULL')} FROM m ${MESSAGE_JOINS}`,
+      [
+        rows.map((r) => r.roomId),
+        rows.map((r) => r.seq),
+        rows.map((r) => r.senderId),
+        rows.map((r) => r.content),
+        rows.map((r) => r.replyToId),
+        rows.map((r) => r.clientMsgId),
+      ],
+    );
+  }
+
   /** Links uploads to a message, keeping the given order. */
   async attach(manager: EntityManager, messageId: string, uploadIds: string[]): Promise<void> {
     if (uploadIds.length === 0) return;

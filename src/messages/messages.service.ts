@@ -22,6 +22,7 @@ import {
 import { canonicalEmoji } from './emoji';
 import { MessageDto, toMessageDto, withMyReactions } from './message.presenter';
 import { MessageType } from './message.entity';
+import { MessageBatchWriter } from './message-batch-writer';
 import { MessageMeta, MessagesRepository } from './messages.repository';
 
 /** Result of a send: the stored message and whether this call created it (false for a retry). */
@@ -63,8 +64,12 @@ export class MessagesService {
     private readonly rooms: RoomsService,
     private readonly uploads: UploadsRepository,
     private readonly fanout: FanoutService,
+    private readonly writer: MessageBatchWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // A batch that cannot commit as a whole is retried send by send on the single path.
+    writer.fallback = async (p) => ({ ...(await this.sendOne(p.senderId, p.roomId, p.content, [], p.replyToId, p.clientMsgId)), published: true });
+  }
 
   /**
    * Stores a message and fans it out as `new_message` to every live connection of every member.
@@ -84,9 +89,29 @@ export class MessagesService {
       throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
     }
     this.checkLength(content);
-    await this.rooms.getAsMember(roomId, userId);
     const clientMsgId = dto.client_msg_id ?? null;
+    if (attachmentIds.length === 0) {
+      // Text messages go through group commit (membership is checked there, in the batch).
+      const { message, created, published } = await this.writer.write({ roomId, senderId: userId, content, replyToId: dto.reply_to_id ?? null, clientMsgId });
+      if (created && !published) this.fanout.toRoom(roomId, 'new_message', message);
+      return { message, created };
+    }
+    return this.sendOne(userId, roomId, content, attachmentIds, dto.reply_to_id ?? null, clientMsgId);
+  }
 
+  /**
+   * The single-message send path: messages with attachments, and the fallback of a group commit
+   * that failed as a whole. Same guarantees as {@link send}.
+   */
+  private async sendOne(
+    userId: string,
+    roomId: string,
+    content: string,
+    attachmentIds: string[],
+    replyToId: string | null,
+    clientMsgId: string | null,
+  ): Promise<SendResult> {
+    await this.rooms.getAsMember(roomId, userId);
     let result: SendResult;
     try {
       result = await this.dataSource.transaction(async (manager) => {
@@ -96,7 +121,7 @@ export class MessagesService {
           const existing = await this.messages.findByClientMsgId(manager, userId, clientMsgId);
           if (existing) return { message: toMessageDto(existing), created: false };
         }
-        if (dto.reply_to_id && !(await this.messages.existsInRoom(manager, dto.reply_to_id, roomId))) {
+        if (replyToId && !(await this.messages.existsInRoom(manager, replyToId, roomId))) {
           throw new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [
             { field: 'reply_to_id', problem: 'must name a message of this room' },
           ]);
@@ -109,7 +134,7 @@ export class MessagesService {
           senderId: userId,
           type,
           content: content.length > 0 ? content : null,
-          replyToId: dto.reply_to_id ?? null,
+          replyToId,
           clientMsgId,
         });
         await this.messages.attach(manager, id, attachmentIds);
