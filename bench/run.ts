@@ -236,6 +236,8 @@ function summaryRows(results: Results, opts: Options): Row[] {
     pick('  server RSS MiB', (r) => r.server.rss_mib);
     pick('  event-loop delay p99 ms', (r) => r.event_loop_delay?.p99_ms ?? null);
     pick('  generator CPU % (1 core)', (r) => r.generator_cpu_pct);
+    // CPU per message is what a busy machine distorts least: it says what one send costs the server.
+    pick('  server CPU ms per send (incl. pg)', (r) => ((r.server.cpu_pct + (r.server.children?.cpu_pct ?? 0)) * 10) / Math.max(0.001, r.acked_per_sec));
     const half = (k: keyof typeof fo) => fo[k]?.half_load ?? null;
     const hp = (metric: string, get: (r: NonNullable<ReturnType<typeof half>>) => number | null, target?: string, met?: (v: number) => boolean) => {
       const o = half('ours') ? get(half('ours')!) : null;
@@ -290,6 +292,9 @@ function summaryRows(results: Results, opts: Options): Row[] {
     only('persistence', '  ack p99 ms', best?.ack_latency.p99_ms ?? null, '≤ 50', best ? best.ack_latency.p99_ms <= 50 : undefined);
     only('persistence', '  server CPU % (node)', best?.server.cpu_pct ?? null);
     only('persistence', '  postgres CPU %', best?.server.children?.cpu_pct ?? null);
+    const perMsg = (pct: number | undefined): number | null => (best && pct !== undefined && best.acked_per_sec > 0 ? (pct * 10) / best.acked_per_sec : null);
+    only('persistence', '  node CPU ms per stored msg', perMsg(best?.server.cpu_pct));
+    only('persistence', '  postgres CPU ms per stored msg', perMsg(best?.server.children?.cpu_pct));
     only('persistence', '  next step: acked msg/s', fail?.acked_per_sec ?? null);
     only('persistence', '  next step: ack p99 ms', fail?.ack_latency.p99_ms ?? null);
   }
