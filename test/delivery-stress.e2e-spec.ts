@@ -11,7 +11,10 @@ const ROOMS = 2;
 interface View {
   /** message id → what this client believes */
   messages: Map<string, { roomId: string; seq: number; updatedSeq: number; content: string | null }>;
-  /** room id → highest updated_seq seen (events of a room arrive in order) */
+  /**
+   * room id → the seq up to which this client has every change: moved by sync results, and by a
+   * live event only when it is the very next one (a live event past a gap must not hide the gap).
+   */
   lastSeq: Map<string, number>;
 }
 
@@ -30,24 +33,22 @@ class ChaosClient {
     private readonly rooms: string[],
   ) {}
 
-  apply(m: any): void {
+  apply(m: any, live: boolean): void {
     const known = this.view.messages.get(m.id);
     if (!known || known.updatedSeq < m.updated_seq) {
       this.view.messages.set(m.id, { roomId: m.room_id, seq: m.seq, updatedSeq: m.updated_seq, content: m.content });
     }
-    this.view.lastSeq.set(m.room_id, Math.max(this.view.lastSeq.get(m.room_id) ?? 0, m.updated_seq));
+    const cursor = this.view.lastSeq.get(m.room_id) ?? 0;
+    if (live && m.updated_seq === cursor + 1) this.view.lastSeq.set(m.room_id, m.updated_seq);
   }
 
-  /**
-   * Connects (header auth), then syncs every room from the last seq seen before this connection:
-   * the cursor is taken before any live event of the new connection can move it past a gap.
-   */
+  /** Connects (header auth), then syncs every room from the seq up to which the client has everything. */
   async connect(): Promise<void> {
     const cursor = new Map(this.view.lastSeq);
     const ws = new WsTestClient(this.wsUrl, { token: this.user.token });
     ws.socket.on('message', (data) => {
       const f = JSON.parse(data.toString()) as Frame;
-      if (f.type === 'new_message' || f.type === 'edit_message' || f.type === 'delete_message') this.apply(f.payload);
+      if (f.type === 'new_message' || f.type === 'edit_message' || f.type === 'delete_message') this.apply(f.payload, true);
     });
     await ws.next('auth_ok', 10_000);
     this.ws = ws;
@@ -62,7 +63,7 @@ class ChaosClient {
       if (result.type !== 'sync_result') throw new Error(`sync failed: ${JSON.stringify(result)}`);
       let more = false;
       for (const room of result.payload.rooms) {
-        for (const m of room.messages) this.apply(m);
+        for (const m of room.messages) this.apply(m, false);
         this.view.lastSeq.set(room.room_id, Math.max(this.view.lastSeq.get(room.room_id) ?? 0, room.last_seq));
         cursor.set(room.room_id, room.last_seq);
         more ||= room.has_more;
