@@ -81,11 +81,24 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  // Our own JSON parser below replaces Nest's (bodyParser: false).
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
 
   // Only JSON bodies (and multipart, for uploads) are accepted; text/plain would otherwise parse.
   fastify.removeContentTypeParser('text/plain');
+  // JSON with prototype-poisoning protection; an empty body counts as no body, because many clients
+  // send `Content-Type: application/json` on every request, bodyless POST/DELETE included.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: {

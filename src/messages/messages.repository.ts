@@ -21,6 +21,8 @@ export interface MessageMeta {
 /** A search hit: the message row plus its highlighted snippet. */
 export interface SearchRow extends MessageRow {
   snippet: string;
+  /** Full-precision text of created_at, for the keyset cursor. */
+  created_key: string;
 }
 
 /** The full-text configuration of messages.search_tsv (see the Conversations migration). */
@@ -355,7 +357,7 @@ export class MessagesRepository {
          WHERE ${where} AND m.room_id IN (SELECT mem.room_id FROM room_members mem WHERE mem.user_id = $1)
          ORDER BY m.created_at DESC, m.id DESC
          LIMIT $3)
-       SELECT ${messageColumns('$1')},
+       SELECT ${messageColumns('$1')}, m.created_at::text AS created_key,
          ts_headline(${TS_CONFIG}, replace(replace(replace(m.content, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), q.tsq,
            'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
        FROM hits h JOIN messages m ON m.id = h.id CROSS JOIN q ${MESSAGE_JOINS}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/postgres';
-import { decodeCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
+import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { FanoutService } from '../realtime/fanout.service';
@@ -92,7 +92,13 @@ export class MessagesService {
     const clientMsgId = dto.client_msg_id ?? null;
     if (attachmentIds.length === 0) {
       // Text messages go through group commit (membership is checked there, in the batch).
-      const { message, created, published } = await this.writer.write({ roomId, senderId: userId, content, replyToId: dto.reply_to_id ?? null, clientMsgId });
+      const { message, created, published } = await this.writer.write({
+        roomId: roomId.toLowerCase(),
+        senderId: userId,
+        content,
+        replyToId: dto.reply_to_id?.toLowerCase() ?? null,
+        clientMsgId,
+      });
       if (created && !published) this.fanout.toRoom(roomId, 'new_message', message);
       return { message, created };
     }
@@ -148,7 +154,7 @@ export class MessagesService {
       }
       throw err;
     }
-    if (result.created) this.fanout.toRoom(roomId, 'new_message', result.message);
+    if (result.created) this.fanout.toRoom(result.message.room_id, 'new_message', result.message);
     return result;
   }
 
@@ -310,16 +316,13 @@ export class MessagesService {
     const q = query.q.trim();
     if (query.room_id) await this.rooms.getAsMember(query.room_id, userId);
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const after = query.cursor ? (decodeCursor(query.cursor, 2) as [string, string]) : null;
-    if (after && (Number.isNaN(Date.parse(String(after[0]))) || !/^[0-9a-f-]{36}$/i.test(String(after[1])))) {
-      throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
-    }
+    const after = query.cursor ? decodeKeysetCursor(query.cursor) : null;
     const rows = await this.messages.search(userId, q, { roomId: query.room_id, limit, after });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map((row) => ({ ...toMessageDto(row), snippet: row.snippet })),
-      next_cursor: rows.length > limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null,
+      next_cursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null,
     };
   }
 

@@ -17,6 +17,9 @@ export interface RoomRow {
   last_seq: string | number;
   created_at: Date;
   last_activity_at: Date;
+  /** Full-precision text of created_at / last_activity_at, for keyset cursors. */
+  created_key: string;
+  activity_key: string;
   my_role: RoomRole | null;
   last_read_seq: string | number | null;
   /** DM rooms: the other member's user row as JSON (see {@link PEER_JOIN}); null otherwise. */
@@ -43,6 +46,8 @@ export interface MemberRow {
   user_id: string;
   role: RoomRole;
   joined_at: Date;
+  /** Full-precision text of joined_at, for keyset cursors. */
+  joined_key: string;
 }
 
 /** A room row of `rooms/me`, with unread count and the last message. */
@@ -51,7 +56,8 @@ export interface MyRoomRow extends RoomRow {
   last_message: MessageRow | null;
 }
 
-const ROOM_COLUMNS = `r.id, r.type, r.name, r.description, r.owner_id, r.member_count, r.last_seq, r.created_at, r.last_activity_at`;
+const ROOM_COLUMNS = `r.id, r.type, r.name, r.description, r.owner_id, r.member_count, r.last_seq, r.created_at, r.last_activity_at,
+  r.created_at::text AS created_key, r.last_activity_at::text AS activity_key`;
 
 /**
  * The other member of a DM room, for the viewer whose id is `viewer` (a bind parameter): at most one
@@ -189,7 +195,7 @@ export class RoomsRepository {
       where += ' AND (joined_at, user_id) > ($3::timestamptz, $4::uuid)';
     }
     return this.db.query(
-      `SELECT user_id, role, joined_at FROM room_members WHERE ${where} ORDER BY joined_at, user_id LIMIT $2`,
+      `SELECT user_id, role, joined_at, joined_at::text AS joined_key FROM room_members WHERE ${where} ORDER BY joined_at, user_id LIMIT $2`,
       params,
     );
   }

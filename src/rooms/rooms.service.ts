@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
-import { decodeCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
+import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { toMessageDto } from '../messages/message.presenter';
 import { FanoutService } from '../realtime/fanout.service';
 import { UserDto } from '../users/user.presenter';
@@ -132,25 +132,25 @@ export class RoomsService {
 
   /** `GET /rooms`: public rooms, newest first. */
   async listPublic(userId: string, q: string | undefined, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<RoomDto>> {
-    const after = cursor ? (decodeCursor(cursor, 2) as [string, string]) : null;
+    const after = cursor ? decodeKeysetCursor(cursor) : null;
     const rows = await this.rooms.findPublicPage(userId, q?.trim() || undefined, limit, after);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map(toRoomDto),
-      next_cursor: rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+      next_cursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null,
     };
   }
 
   /** `GET /rooms/me` (and `GET /dm` with `dmOnly`): the caller's rooms with unread counts, last messages and DM peers, in one query. */
   async listMine(userId: string, limit = DEFAULT_LIMIT, cursor?: string, dmOnly = false): Promise<Page<RoomDto>> {
-    const after = cursor ? (decodeCursor(cursor, 2) as [string, string]) : null;
+    const after = cursor ? decodeKeysetCursor(cursor) : null;
     const rows = await this.rooms.findMyRooms(userId, limit, after, dmOnly);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map((row) => this.present(row)),
-      next_cursor: rows.length > limit && last ? encodeCursor([last.last_activity_at.toISOString(), last.id]) : null,
+      next_cursor: rows.length > limit && last ? encodeCursor([last.activity_key, last.id]) : null,
     };
   }
 
@@ -354,7 +354,7 @@ export class RoomsService {
   /** `GET /rooms/:id/members` for anyone who can see the room. */
   async members(roomId: string, userId: string, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<MemberDto>> {
     await this.getVisible(roomId, userId);
-    const after = cursor ? (decodeCursor(cursor, 2) as [string, string]) : null;
+    const after = cursor ? decodeKeysetCursor(cursor) : null;
     const rows = await this.rooms.findMembersPage(roomId, limit, after);
     const page = rows.slice(0, limit);
     const users = new Map((await this.users.findByIds(page.map((r) => r.user_id))).map((u) => [u.id, u]));
@@ -363,7 +363,7 @@ export class RoomsService {
       items: page
         .filter((r) => users.has(r.user_id))
         .map((r) => ({ user: this.usersService.present(users.get(r.user_id)!), role: r.role, joined_at: r.joined_at.toISOString() })),
-      next_cursor: rows.length > limit && last ? encodeCursor([last.joined_at.toISOString(), last.user_id]) : null,
+      next_cursor: rows.length > limit && last ? encodeCursor([last.joined_key, last.user_id]) : null,
     };
   }
 

@@ -53,3 +53,20 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   }
   throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
 }
+
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Decodes a (timestamp, id) keyset cursor. The timestamp is PostgreSQL's own text of the column
+ * (`col::text`, microseconds kept): a JavaScript Date would cut it to milliseconds and make pages
+ * skip or repeat rows that share a millisecond.
+ * @throws AppError VALIDATION_FAILED when the cursor was not made by this server.
+ */
+export function decodeKeysetCursor(cursor: string): [string, string] {
+  const [ts, id] = decodeCursor(cursor, 2);
+  if (typeof ts !== 'string' || typeof id !== 'string' || !TIMESTAMP_TEXT.test(ts) || !UUID_TEXT.test(id)) {
+    throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
+  }
+  return [ts, id];
+}

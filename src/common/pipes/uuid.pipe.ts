@@ -1,12 +1,22 @@
-import { ParseUUIDPipe } from '@nestjs/common';
+import { ArgumentMetadata, ParseUUIDPipe } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
 
 /**
- * A path-parameter pipe that accepts only UUIDs and otherwise fails with 400 VALIDATION_FAILED
- * naming the parameter, so a bad id never reaches the database.
+ * Accepts only UUIDs and hands them on in lower case: ids are compared as strings in memory (live
+ * routing, ordering), where `ABC…` and `abc…` must be the same room.
+ */
+class LowerCaseUuidPipe extends ParseUUIDPipe {
+  override async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
+    return (await super.transform(value, metadata)).toLowerCase();
+  }
+}
+
+/**
+ * A path-parameter pipe that accepts only UUIDs (returned in lower case) and otherwise fails with
+ * 400 VALIDATION_FAILED naming the parameter, so a bad id never reaches the database.
  */
 export function uuidPipe(field: string): ParseUUIDPipe {
-  return new ParseUUIDPipe({
+  return new LowerCaseUuidPipe({
     exceptionFactory: () => new AppError('VALIDATION_FAILED', `${field} must be a UUID.`, [{ field, problem: 'must be a UUID' }]),
   });
 }
