@@ -37,7 +37,13 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-const PLACEHOLDER_SECRETS = /^(change.?me|secret|password|placeholder|your.?secret|replace.?me|example|jwt.?secret|x+)/i;
+/** Words that give away a value copied from documentation rather than generated. */
+const PLACEHOLDER_WORDS = /change.?me|replace.?me|your.?(jwt.?)?secret|placeholder|example|insecure|not.?secret|todo/i;
+
+/** True for documentation placeholders and obviously weak values (few distinct characters). */
+function looksLikePlaceholder(secret: string): boolean {
+  return PLACEHOLDER_WORDS.test(secret) || new Set(secret).size < 10;
+}
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -107,7 +113,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   let jwtSecret = env.JWT_SECRET?.trim() ?? '';
   if (jwtSecret !== '') {
     if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters long.');
-    if (PLACEHOLDER_SECRETS.test(jwtSecret)) {
+    if (looksLikePlaceholder(jwtSecret)) {
       throw new ConfigError('JWT_SECRET looks like a placeholder value; generate one with `openssl rand -base64 48`.');
     }
   } else if (nodeEnv === 'production') {

@@ -39,6 +39,12 @@ export class MessagesRepository {
     return rows.length > 0;
   }
 
+  /** The user's role in the room, read under the room lock; null when not a member. */
+  async roleOf(manager: EntityManager, roomId: string, userId: string): Promise<'owner' | 'admin' | 'member' | null> {
+    const rows: { role: 'owner' | 'admin' | 'member' }[] = await manager.query(`SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
+    return rows[0]?.role ?? null;
+  }
+
   /** Takes the next value of the room's counter for a new message and marks the room active. Inside the locking transaction. */
   async nextSeq(manager: EntityManager, roomId: string): Promise<number> {
     const rows = returnedRows<{ last_seq: string }>(

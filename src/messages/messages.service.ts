@@ -117,11 +117,13 @@ export class MessagesService {
     replyToId: string | null,
     clientMsgId: string | null,
   ): Promise<SendResult> {
-    await this.rooms.getAsMember(roomId, userId);
+    const room = await this.rooms.getAsMember(roomId, userId);
     let result: SendResult;
     try {
       result = await this.dataSource.transaction(async (manager) => {
         if (!(await this.messages.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+        // Membership again under the lock: a kick that committed meanwhile wins.
+        if (!(await this.messages.roleOf(manager, roomId, userId))) throw new AppError(room.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
         // Checked after taking the room lock, so a racing twin of this request sees the first commit.
         if (clientMsgId) {
           const existing = await this.messages.findByClientMsgId(manager, userId, clientMsgId);
@@ -171,7 +173,7 @@ export class MessagesService {
     this.checkLength(trimmed);
     const meta = await this.visibleMessage(userId, messageId);
     const message = await this.dataSource.transaction(async (manager) => {
-      const current = await this.lockMessage(manager, meta);
+      const current = await this.lockMessage(manager, meta, userId);
       if (current.deleted_at) throw new AppError('MESSAGE_NOT_FOUND');
       if (current.sender_id !== userId) throw new AppError('FORBIDDEN', 'Only the sender may edit a message.');
       const window = this.config.messageEditWindowSeconds;
@@ -198,8 +200,8 @@ export class MessagesService {
     const meta = await this.visibleMessage(userId, messageId);
     const room = await this.rooms.getAsMember(meta.room_id, userId);
     const { message, changed } = await this.dataSource.transaction(async (manager) => {
-      const current = await this.lockMessage(manager, meta);
-      const mayModerate = room.type !== 'dm' && (room.my_role === 'owner' || room.my_role === 'admin');
+      const current = await this.lockMessage(manager, meta, userId);
+      const mayModerate = room.type !== 'dm' && (current.role === 'owner' || current.role === 'admin');
       if (current.sender_id !== userId && !mayModerate) {
         throw new AppError('FORBIDDEN', 'Only the sender or an owner or admin of the room may delete this message.');
       }
@@ -225,7 +227,7 @@ export class MessagesService {
     }
     const meta = await this.visibleMessage(userId, messageId);
     const { message, changed } = await this.dataSource.transaction(async (manager) => {
-      const current = await this.lockMessage(manager, meta);
+      const current = await this.lockMessage(manager, meta, userId);
       if (current.deleted_at) throw new AppError('MESSAGE_NOT_FOUND');
       const did = add
         ? await this.messages.addReaction(manager, messageId, userId, emoji)
@@ -366,12 +368,18 @@ export class MessagesService {
     return meta;
   }
 
-  /** Takes the room lock (serializing every change in the room) and re-reads the message under it. */
-  private async lockMessage(manager: EntityManager, meta: MessageMeta): Promise<MessageMeta> {
+  /**
+   * Takes the room lock (serializing every change in the room, membership changes included) and
+   * re-reads the message and the caller's role under it, so a member removed a moment ago can no
+   * longer change anything.
+   * @throws AppError MESSAGE_NOT_FOUND when the message is gone or the caller is no longer a member.
+   */
+  private async lockMessage(manager: EntityManager, meta: MessageMeta, userId: string): Promise<MessageMeta & { role: 'owner' | 'admin' | 'member' }> {
     if (!(await this.messages.lockRoom(manager, meta.room_id))) throw new AppError('MESSAGE_NOT_FOUND');
     const current = await this.messages.findMeta(manager, meta.id);
-    if (!current) throw new AppError('MESSAGE_NOT_FOUND');
-    return current;
+    const role = await this.messages.roleOf(manager, meta.room_id, userId);
+    if (!current || !role) throw new AppError('MESSAGE_NOT_FOUND');
+    return { ...current, role };
   }
 
   /**

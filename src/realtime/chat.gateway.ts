@@ -39,6 +39,10 @@ import { ClientFrame, INVALID_FRAME, UNKNOWN_TYPE } from './ws-frame';
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Most changes one `sync` returns per room (API.md). */
 export const SYNC_MAX_PER_ROOM = 500;
+/** Most changes one `sync` frame returns over all its rooms (bounds the answer's size). */
+export const SYNC_MAX_PER_FRAME = 2000;
+/** Rooms of one `sync` read at the same time (each is one short REPEATABLE READ transaction). */
+export const SYNC_ROOMS_IN_PARALLEL = 4;
 /** Protocol ping interval; a peer that misses two in a row (60 s of silence) is dropped. */
 export const WS_HEARTBEAT_MS = 30_000;
 
@@ -148,12 +152,17 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }
   }
 
-  /** First-message authentication; a bad token closes the connection with 4401. */
+  /**
+   * First-message authentication: `auth_ok` on success (plus an ack when the frame has an id); a bad
+   * token closes the connection with 4401.
+   */
   @SubscribeMessage('auth')
-  async onAuth(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsAuthDto): Promise<undefined> {
+  async onAuth(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsAuthDto): Promise<{ user_id: string } | undefined> {
     if (client.chat.userId) throw new AppError('BAD_REQUEST', 'This connection is already authenticated.');
     try {
-      await this.authenticate(client, dto.token);
+      const principal = await this.authenticate(client, dto.token);
+      // auth_ok has gone out; a frame with an id also gets its ack.
+      return { user_id: principal.userId };
     } catch {
       client.close(CloseCode.UNAUTHORIZED, 'invalid token');
     }
@@ -207,17 +216,31 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('sync')
   async sync(@ConnectedSocket() client: ChatSocket, @MessageBody() frame: ClientFrame, @MessageBody('payload') dto: WsSyncDto): Promise<undefined> {
     const userId = client.chat.userId!;
-    const rooms = await Promise.all(
-      Object.entries(dto.rooms).map(async ([roomId, lastSeq]): Promise<ChangesResult | { room_id: string; error: { code: string; message: string } }> => {
-        try {
-          return await this.messages.changesSince(userId, roomId, lastSeq, SYNC_MAX_PER_ROOM);
-        } catch (err) {
-          if (err instanceof AppError) return { room_id: roomId, error: { code: err.code, message: err.message } };
-          throw err;
-        }
-      }),
-    );
-    this.registry.send(client, encodeFrame('sync_result', { rooms }, frame.id !== undefined ? String(frame.id) : undefined));
+    type RoomAnswer = ChangesResult | { room_id: string; error: { code: string; message: string } };
+    const entries = Object.entries(dto.rooms);
+    const answers: RoomAnswer[] = [];
+    // Bounded work per frame: a few rooms at a time, and at most SYNC_MAX_PER_FRAME messages in all;
+    // rooms past the budget answer `has_more` with their cursor unchanged, so the client asks again.
+    let budget = SYNC_MAX_PER_FRAME;
+    for (let i = 0; i < entries.length; i += SYNC_ROOMS_IN_PARALLEL) {
+      const chunk = entries.slice(i, i + SYNC_ROOMS_IN_PARALLEL);
+      const perRoom = Math.min(SYNC_MAX_PER_ROOM, Math.floor(budget / chunk.length));
+      answers.push(
+        ...(await Promise.all(
+          chunk.map(async ([roomId, lastSeq]): Promise<RoomAnswer> => {
+            if (perRoom < 1) return { room_id: roomId, messages: [], has_more: true, last_seq: lastSeq };
+            try {
+              return await this.messages.changesSince(userId, roomId, lastSeq, perRoom);
+            } catch (err) {
+              if (err instanceof AppError) return { room_id: roomId, error: { code: err.code, message: err.message } };
+              throw err;
+            }
+          }),
+        )),
+      );
+      for (const a of answers.slice(-chunk.length)) if ('messages' in a) budget -= a.messages.length;
+    }
+    this.registry.send(client, encodeFrame('sync_result', { rooms: answers }, frame.id !== undefined ? String(frame.id) : undefined));
     return undefined;
   }
 
