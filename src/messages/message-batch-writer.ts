@@ -29,6 +29,12 @@ interface Waiting extends PendingSend {
 
 /** Most sends one transaction takes. */
 export const MAX_BATCH = 256;
+/**
+ * Transactions committing at once. Two keep the database busy while the other waits for its WAL
+ * flush, and a room held locked by a long operation stalls only one of them; batches lock their rooms
+ * in id order, so they cannot deadlock each other.
+ */
+export const MAX_FLUSHES_IN_FLIGHT = 2;
 
 /**
  * Group commit for text messages: sends that arrive while a transaction is committing wait for the
@@ -43,7 +49,9 @@ export const MAX_BATCH = 256;
 export class MessageBatchWriter {
   private readonly logger = new Logger(MessageBatchWriter.name);
   private queue: Waiting[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  /** Rooms with sends in a transaction now. */
+  private readonly busyRooms = new Set<string>();
   /** Single-send path used when a batch cannot be committed as a whole. */
   fallback: ((send: PendingSend) => Promise<BatchResult>) | undefined;
 
@@ -66,13 +74,26 @@ export class MessageBatchWriter {
   }
 
   private kick(): void {
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = true;
-    const batch = this.queue.splice(0, MAX_BATCH);
-    void this.flush(batch).finally(() => {
-      this.flushing = false;
-      this.kick();
-    });
+    while (this.inFlight < MAX_FLUSHES_IN_FLIGHT && this.queue.length > 0) {
+      // A room's sends never split over two transactions in flight: its seqs follow arrival order.
+      const batch: Waiting[] = [];
+      const rest: Waiting[] = [];
+      for (const w of this.queue) {
+        if (batch.length < MAX_BATCH && !this.busyRooms.has(w.roomId)) batch.push(w);
+        else rest.push(w);
+      }
+      if (batch.length === 0) return;
+      // A room stays out of the next batch for as long as this one holds any of its sends.
+      const rooms = new Set(batch.map((w) => w.roomId));
+      for (const room of rooms) this.busyRooms.add(room);
+      this.queue = rest;
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        for (const room of rooms) this.busyRooms.delete(room);
+        this.inFlight--;
+        this.kick();
+      });
+    }
   }
 
   private async flush(batch: Waiting[]): Promise<void> {
@@ -80,9 +101,7 @@ export class MessageBatchWriter {
     try {
       await this.dataSource.transaction(async (manager) => {
         outcomes.clear();
-        const rooms = await this.messages.lockRooms(manager, [...new Set(batch.map((w) => w.roomId))].sort());
-        // Membership under the room locks, for the whole batch in one query.
-        const membership = await this.messages.membershipOf(
+        const membership = await this.messages.lockRoomsWithMembership(
           manager,
           batch.map((w) => w.roomId),
           batch.map((w) => w.senderId),
@@ -105,7 +124,7 @@ export class MessageBatchWriter {
         for (const w of batch) {
           const key = w.clientMsgId !== null ? `${w.senderId}|${w.clientMsgId}` : null;
           const seat = membership.get(`${w.roomId}|${w.senderId}`);
-          if (!rooms.has(w.roomId) || !seat) outcomes.set(w, new AppError('ROOM_NOT_FOUND'));
+          if (!seat) outcomes.set(w, new AppError('ROOM_NOT_FOUND'));
           // A public room answers 403 to a non-member; any other room stays invisible (404).
           else if (!seat.member) outcomes.set(w, new AppError(seat.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND'));
           else if (key && existing.has(key)) outcomes.set(w, { message: toMessageDto(existing.get(key)!), created: false, published: false });

@@ -25,6 +25,14 @@ export interface SearchRow extends MessageRow {
   created_key: string;
 }
 
+/** {@link messageColumns} for messages inserted a moment ago: no attachments or reactions can exist yet. */
+const NEW_MESSAGE_COLUMNS = `
+  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
+  m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
+  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
+  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
+  NULL::json AS attachments, NULL::json AS reactions`;
+
 /** The full-text configuration of messages.search_tsv (see the Conversations migration). */
 const TS_CONFIG = `'simple'::regconfig`;
 
@@ -93,24 +101,19 @@ export class MessagesRepository {
   }
 
   /**
-   * Group commit: locks several rooms, in id order (so concurrent batches and single changes cannot
-   * deadlock). @returns the ids of the rooms that exist.
-   */
-  async lockRooms(manager: EntityManager, roomIds: string[]): Promise<Set<string>> {
-    const rows: { id: string }[] = await manager.query(`SELECT id FROM rooms WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [roomIds]);
-    return new Set(rows.map((r) => r.id));
-  }
-
-  /**
-   * Group commit: for each (room, user) pair, the room's type and whether the user is a member.
+   * Group commit: locks the rooms of a batch, in id order (so concurrent batches and single changes
+   * cannot deadlock), and reads under those locks each (room, sender) pair's room type and
+   * membership, in one statement.
    * @returns `room|user` → {type, member}; pairs whose room does not exist are absent.
    */
-  async membershipOf(manager: EntityManager, roomIds: string[], userIds: string[]): Promise<Map<string, { type: string; member: boolean }>> {
+  async lockRoomsWithMembership(manager: EntityManager, roomIds: string[], userIds: string[]): Promise<Map<string, { type: string; member: boolean }>> {
     const rows: { room_id: string; user_id: string; type: string; member: boolean }[] = await manager.query(
-      `SELECT t.room_id, t.user_id, r.type, (m.user_id IS NOT NULL) AS member
-       FROM unnest($1::uuid[], $2::uuid[]) AS t(room_id, user_id)
-       JOIN rooms r ON r.id = t.room_id
-       LEFT JOIN room_members m ON m.room_id = t.room_id AND m.user_id = t.user_id`,
+      `SELECT r.id AS room_id, t.user_id, r.type, (m.user_id IS NOT NULL) AS member
+       FROM rooms r
+       JOIN unnest($1::uuid[], $2::uuid[]) AS t(room_id, user_id) ON t.room_id = r.id
+       LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = t.user_id
+       ORDER BY r.id
+       FOR UPDATE OF r`,
       [roomIds, userIds],
     );
     return new Map(rows.map((r) => [`${r.room_id}|${r.user_id}`, { type: r.type, member: r.member }]));
@@ -160,7 +163,7 @@ export class MessagesRepository {
          FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[])
            AS t(room_id, seq, sender_id, content, reply_to_id, client_msg_id)
          RETURNING *)
-       SELECT ${messageColumns('NULL')} FROM m ${MESSAGE_JOINS}`,
+       SELECT ${NEW_MESSAGE_COLUMNS} FROM m ${MESSAGE_JOINS}`,
       [
         rows.map((r) => r.roomId),
         rows.map((r) => r.seq),
