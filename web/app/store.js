@@ -1,6 +1,6 @@
 // Chat state and the rules that keep it convergent: messages keyed by id and ordered by seq, an
 // outbox of unacknowledged sends keyed by client_msg_id (resent after every reconnect; the server
-// deduplicates them), and `sync` from the highest seq seen after every reconnect, so nothing is
+// deduplicates them), and `sync` from the last seq up to which it holds every change, so nothing is
 // shown twice and nothing is missing.
 
 import { ApiError, describeError } from './api.js';
@@ -365,7 +365,11 @@ export class Store {
           isNew = true;
         }
       }
-      if (source !== 'older') conv.cursor = Math.max(conv.cursor, seqOf(msg));
+      // The sync cursor must mean "every change up to here is held". A live event moves it only when
+      // it is the very next change: one arriving after a gap (frames lost with a dropped connection)
+      // must not hide the gap from the next sync.
+      if (source === 'sync' || source === 'history') conv.cursor = Math.max(conv.cursor, seqOf(msg));
+      else if (source === 'live' && seqOf(msg) === conv.cursor + 1) conv.cursor = seqOf(msg);
       conv.maxSeq = Math.max(conv.maxSeq, msg.seq);
       if (msg.sender?.id) this.clearTyping(msg.room_id, msg.sender.id);
     }
