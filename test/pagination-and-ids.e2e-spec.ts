@@ -80,4 +80,23 @@ describe('pagination, id case and bodyless requests (e2e)', () => {
     expect((await http(t.api, 'POST', '/auth/logout', { token: other.token, headers: json, raw: '' })).status).toBe(200);
     expectError(await http(t.api, 'POST', '/rooms', { token: user.token, raw: '{"name": ' }), 400, 'INVALID_JSON');
   });
+
+  it('gives members unread_count and last_message on GET /rooms/:id and join, and outsiders neither', async () => {
+    const owner = await registerUser(t.api);
+    const reader = await registerUser(t.api);
+    const outsider = await registerUser(t.api);
+    const room = await createRoom(t.api, owner);
+    await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'first' } });
+    const joined = await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: reader.token });
+    expect(joined.body).toMatchObject({ my_role: 'member', unread_count: 1, last_message: { content: 'first' } });
+    await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'second' } });
+    const view = await http(t.api, 'GET', `/rooms/${room.id}`, { token: reader.token });
+    expect(view.body).toMatchObject({ unread_count: 2, last_message: { content: 'second', seq: 2 } });
+    const own = await http(t.api, 'GET', `/rooms/${room.id}`, { token: owner.token });
+    expect(own.body).toMatchObject({ my_role: 'owner', unread_count: 0 });
+    const seen = await http(t.api, 'GET', `/rooms/${room.id}`, { token: outsider.token });
+    expect(seen.body.my_role).toBeNull();
+    expect(seen.body).not.toHaveProperty('unread_count');
+    expect(seen.body).not.toHaveProperty('last_message');
+  });
 });

@@ -72,6 +72,22 @@ const peerJoin = (viewer: string): string => `
       WHERE pm.room_id = r.id AND pm.user_id <> ${viewer}::uuid LIMIT 1) pu
   ) p ON r.type = 'dm'`;
 
+/**
+ * The member-only fields of a room (`m` is the caller's room_members row, null for outsiders): the
+ * unread count — other people's live messages after the read pointer, an index-only scan of
+ * messages_room_live_seq_idx — and the last live message. Both are NULL for non-members.
+ * @param viewer SQL expression of the caller's id (for `reactions[].me` of the last message)
+ */
+function memberColumns(viewer: string): string {
+  return `
+    CASE WHEN m.user_id IS NULL THEN NULL ELSE (SELECT count(*) FROM messages u
+      WHERE u.room_id = r.id AND u.seq > m.last_read_seq AND u.deleted_at IS NULL
+        AND u.sender_id IS DISTINCT FROM m.user_id) END AS unread_count,
+    CASE WHEN m.user_id IS NULL THEN NULL ELSE (SELECT row_to_json(lm) FROM (
+      SELECT ${messageColumns(viewer)} FROM messages m ${MESSAGE_JOINS}
+      WHERE m.room_id = r.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm) END AS last_message`;
+}
+
 /** The SQL of rooms and room members. */
 @Injectable()
 export class RoomsRepository {
@@ -126,6 +142,21 @@ export class RoomsRepository {
   }
 
   /**
+   * A room as the caller sees it in responses (`GET /rooms/:id`, join, DM creation): like
+   * {@link findRoomForUser}, plus the member-only unread count and last message.
+   */
+  async findRoomViewForUser(roomId: string, userId: string): Promise<RoomRow | MyRoomRow | null> {
+    const rows: (RoomRow | MyRoomRow)[] = await this.db.query(
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${memberColumns('$2')}
+       FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
+       ${peerJoin('$2')}
+       WHERE r.id = $1`,
+      [roomId, userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
    * One page of public rooms, newest first, optionally filtered by a case-insensitive name substring.
    * Keyset pagination on (created_at, id) served by rooms_public_created_idx.
    */
@@ -164,13 +195,7 @@ export class RoomsRepository {
       where += ` AND (r.last_activity_at, r.id) < ($3::timestamptz, $4::uuid)`;
     }
     return this.db.query(
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer,
-         (SELECT count(*) FROM messages u
-           WHERE u.room_id = r.id AND u.seq > m.last_read_seq AND u.deleted_at IS NULL
-             AND u.sender_id IS DISTINCT FROM m.user_id) AS unread_count,
-         (SELECT row_to_json(lm) FROM (
-            SELECT ${messageColumns('$1')} FROM messages m ${MESSAGE_JOINS}
-            WHERE m.room_id = r.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm) AS last_message
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${memberColumns('$1')}
        FROM room_members m JOIN rooms r ON r.id = m.room_id
        ${peerJoin('$1')}
        WHERE ${where}

@@ -49,7 +49,8 @@ export class RoomsService {
   present(row: RoomRow | MyRoomRow): RoomDto {
     const dto = toRoomDto(row);
     if (row.type === 'dm' && row.peer) dto.peer = this.presentPeer(row.peer);
-    if ('unread_count' in row) {
+    // Member-only fields (API.md): present for members, absent for outsiders.
+    if (row.my_role !== null && 'unread_count' in row && row.unread_count !== null) {
       dto.unread_count = Number(row.unread_count);
       dto.last_message = row.last_message ? toMessageDto(row.last_message) : null;
     }
@@ -85,9 +86,9 @@ export class RoomsService {
     return this.viewOf(roomId, userId);
   }
 
-  /** The room as `userId` sees it now (after a change). */
+  /** The room as `userId` sees it now (after a change), with the member-only fields for members. */
   async viewOf(roomId: string, userId: string): Promise<RoomDto> {
-    const row = await this.rooms.findRoomForUser(roomId, userId);
+    const row = await this.rooms.findRoomViewForUser(roomId, userId);
     if (!row) throw new AppError('ROOM_NOT_FOUND');
     return this.present(row);
   }
@@ -125,9 +126,11 @@ export class RoomsService {
     return room;
   }
 
-  /** `GET /rooms/:id`. */
+  /** `GET /rooms/:id`: unread_count and last_message included for members. @throws AppError ROOM_NOT_FOUND */
   async get(roomId: string, userId: string): Promise<RoomDto> {
-    return this.present(await this.getVisible(roomId, userId));
+    const row = await this.rooms.findRoomViewForUser(roomId, userId);
+    if (!row || (row.type !== 'public' && row.my_role === null)) throw new AppError('ROOM_NOT_FOUND');
+    return this.present(row);
   }
 
   /** `GET /rooms`: public rooms, newest first. */
