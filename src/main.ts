@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { createApp } from './app.factory';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, loadConfigOrExit } from './config/app-config';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 
 /** Longest a graceful shutdown may take before the process exits anyway, in ms. */
@@ -13,16 +13,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
  * sockets, HTTP and the database in that order, exiting 0.
  */
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`Configuration error: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  let config: AppConfig = loadConfigOrExit();
   const log = pino({ level: config.logLevel, base: { context: 'bootstrap' } });
 
   let embedded: EmbeddedDatabase | undefined;

@@ -174,3 +174,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       .filter((p) => p !== ''),
   };
 }
+
+/**
+ * {@link loadConfig} for command-line entry points: a bad value prints
+ * `Configuration error: <sentence naming the variable>` on stderr and exits with status 1.
+ */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
