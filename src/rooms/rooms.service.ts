@@ -166,7 +166,11 @@ export class RoomsService {
     const room = await this.getVisible(roomId, userId);
     if (room.my_role !== null) return this.present(room);
     if (room.type !== 'public') throw new AppError('ROOM_NOT_FOUND');
-    const added = await this.dataSource.transaction((manager) => this.rooms.addMember(manager, roomId, userId, 'member'));
+    const added = await this.dataSource.transaction(async (manager) => {
+      // Under the room lock, like every membership change: a room deleted meanwhile is a 404, not a 500.
+      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+      return this.rooms.addMember(manager, roomId, userId, 'member');
+    });
     if (added) {
       this.fanout.memberJoined(roomId, userId);
       const user = await this.usersService.getEntity(userId);
