@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
+import { RoomsModule } from '../rooms/rooms.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
@@ -28,6 +29,7 @@ import { JWT_ALGORITHM, TokenService } from './token.service';
       }),
     }),
     UsersModule,
+    RoomsModule,
   ],
   controllers: [AuthController],
   providers: [AuthService, SessionsService, TokenService, JwtStrategy, SessionsRepository, PasswordHasher],

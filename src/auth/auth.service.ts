@@ -8,6 +8,7 @@ import { UserEntity } from '../users/user.entity';
 import { UserDto } from '../users/user.presenter';
 import { ProfileFields, UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
+import { RoomsService } from '../rooms/rooms.service';
 import { AuthPrincipal } from './auth-principal';
 import {
   AccountDeletedDto,
@@ -46,6 +47,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly hasher: PasswordHasher,
+    private readonly rooms: RoomsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -196,11 +198,14 @@ export class AuthService {
    */
   async deleteAccount(principal: AuthPrincipal, password: string): Promise<AccountDeletedDto> {
     const user = await this.checkPassword(principal.userId, password);
-    const revocations = await this.dataSource.transaction(async (manager) => {
+    const { revocations, announceHandovers } = await this.dataSource.transaction(async (manager) => {
       if (!(await this.users.anonymise(user.id, manager))) throw new AppError('USER_NOT_FOUND');
-      return this.sessions.revokeAllInTransaction(user.id, null, manager);
+      // Owned rooms pass to an admin or the oldest member, so none is left without anyone to run it.
+      const announce = await this.rooms.handOverOwnedRooms(manager, user.id);
+      return { revocations: await this.sessions.revokeAllInTransaction(user.id, null, manager), announceHandovers: announce };
     });
     this.sessions.announce(revocations);
+    await announceHandovers();
     return { id: user.id, deleted: true };
   }
 

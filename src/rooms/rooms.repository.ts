@@ -225,6 +225,30 @@ export class RoomsRepository {
     );
   }
 
+  /**
+   * A deleted account's rooms (not DMs) pass to the oldest admin, else the oldest other live member;
+   * the old owner becomes a member. Rooms with nobody else left keep the tombstone owner.
+   * @returns each room handed over, with its new owner.
+   */
+  async handOverOwnedRooms(manager: EntityManager, userId: string): Promise<{ room_id: string; owner_id: string }[]> {
+    return manager.query(
+      `WITH owned AS (SELECT id FROM rooms WHERE owner_id = $1 AND type <> 'dm' ORDER BY id FOR UPDATE),
+       heir AS (
+         SELECT DISTINCT ON (m.room_id) m.room_id, m.user_id
+         FROM room_members m JOIN owned o ON o.id = m.room_id JOIN users u ON u.id = m.user_id
+         WHERE m.user_id <> $1 AND u.deleted_at IS NULL
+         ORDER BY m.room_id, (m.role = 'admin') DESC, m.joined_at, m.user_id),
+       promoted AS (
+         UPDATE room_members m SET role = 'owner' FROM heir h
+         WHERE m.room_id = h.room_id AND m.user_id = h.user_id RETURNING m.room_id),
+       demoted AS (
+         UPDATE room_members SET role = 'member' WHERE user_id = $1 AND room_id IN (SELECT room_id FROM heir) RETURNING room_id)
+       UPDATE rooms r SET owner_id = h.user_id FROM heir h WHERE r.id = h.room_id
+       RETURNING r.id AS room_id, h.user_id AS owner_id`,
+      [userId],
+    ).then((result) => returnedRows<{ room_id: string; owner_id: string }>(result));
+  }
+
   /** Locks the room row for the rest of the transaction (membership and role changes are serialized per room). */
   async lockRoom(manager: EntityManager, roomId: string): Promise<boolean> {
     const rows: unknown[] = await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE`, [roomId]);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { toMessageDto } from '../messages/message.presenter';
@@ -355,6 +355,24 @@ export class RoomsService {
       member_count: view.member_count,
       updated_by: userId,
       role_changes: changes,
+    };
+  }
+
+  /**
+   * Account deletion: hands the user's rooms over inside the caller's transaction (see
+   * RoomsRepository.handOverOwnedRooms). @returns a function to call after commit, which tells each
+   * room about its new owner.
+   */
+  async handOverOwnedRooms(manager: EntityManager, userId: string): Promise<() => Promise<void>> {
+    const handed = await this.rooms.handOverOwnedRooms(manager, userId);
+    return async () => {
+      for (const { room_id: roomId, owner_id: ownerId } of handed) {
+        const view = await this.viewOf(roomId, ownerId);
+        this.fanout.toRoom(roomId, 'room_updated', this.updatedPayload(view, userId, [
+          { user_id: ownerId, role: 'owner' },
+          { user_id: userId, role: 'member' },
+        ]));
+      }
     };
   }
 
