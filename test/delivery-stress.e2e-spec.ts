@@ -118,6 +118,7 @@ describe('delivery guarantee under dropped connections (stress e2e)', () => {
     const counts = { sent: 0, acked: 0, retried: 0, dropped: 0 };
     const retriedAt = new Map<string, number>();
     let stop = false;
+    const reconnecting: Promise<void>[] = [];
 
     // Chaos: every 150 ms terminate a random open connection; it reconnects after a short pause.
     const chaos = (async () => {
@@ -127,7 +128,7 @@ describe('delivery guarantee under dropped connections (stress e2e)', () => {
         if (!victim.isOpen()) continue;
         counts.dropped++;
         victim.ws!.socket.terminate();
-        void (async () => {
+        reconnecting.push((async () => {
           await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
           for (let attempt = 0; attempt < 20; attempt++) {
             try {
@@ -138,7 +139,7 @@ describe('delivery guarantee under dropped connections (stress e2e)', () => {
               await new Promise((r) => setTimeout(r, 100));
             }
           }
-        })();
+        })());
       }
     })();
 
@@ -177,6 +178,7 @@ describe('delivery guarantee under dropped connections (stress e2e)', () => {
     );
     stop = true;
     await chaos;
+    await Promise.all(reconnecting);
     // Let reconnects settle, then a final sync on every connection.
     for (const c of all) {
       for (let i = 0; i < 100 && !c.isOpen(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -218,6 +220,7 @@ describe('delivery guarantee under dropped connections (stress e2e)', () => {
       expect(counts.dropped).toBeGreaterThan(5);
     } finally {
       await db.end();
+      for (const c of all) c.ws?.close();
     }
   }, 180_000);
 });

@@ -14,7 +14,7 @@ export interface Frame {
 export class WsTestClient {
   readonly socket: WebSocket;
   readonly frames: Frame[] = [];
-  private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void; fail: (err: Error) => void }[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
 
@@ -29,6 +29,10 @@ export class WsTestClient {
     });
     this.opened.catch(() => undefined);
     this.closed = new Promise((resolve) => this.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    // Nothing more can arrive once the socket is closed: fail the waiters now, not at their timeout.
+    this.socket.once('close', (code) => {
+      for (const w of this.waiters.splice(0)) w.fail(new Error(`no frame matching before the connection closed (${code}); got ${JSON.stringify(this.frames.map((f) => f.type))}`));
+    });
     this.socket.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Frame;
       const i = this.waiters.findIndex((w) => w.match(frame));
@@ -51,8 +55,15 @@ export class WsTestClient {
     const predicate = typeof match === 'string' ? (f: Frame) => f.type === match : match;
     const i = this.frames.findIndex(predicate);
     if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
+    if (this.socket.readyState === WebSocket.CLOSED) {
+      return Promise.reject(new Error(`no frame matching ${typeof match === 'string' ? match : 'predicate'}: the connection is closed`));
+    }
     return new Promise((resolve, reject) => {
-      const waiter = { match: predicate, resolve: (f: Frame) => (clearTimeout(timer), resolve(f)) };
+      const waiter = {
+        match: predicate,
+        resolve: (f: Frame) => (clearTimeout(timer), resolve(f)),
+        fail: (err: Error) => (clearTimeout(timer), reject(err)),
+      };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new Error(`no frame matching ${typeof match === 'string' ? match : 'predicate'} within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`));
