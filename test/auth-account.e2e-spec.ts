@@ -1,19 +1,10 @@
 import { createRoom, expectError, http, registerUser, TestUser, unique } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
-import { connectAuthed, WsTestClient } from './helpers/ws-client';
+import { useTestApp } from './helpers/app';
+import { connectAuthed } from './helpers/ws-client';
 
 /** The caller's own account: profile, username, email, password and deletion. */
 describe('auth: own account (e2e)', () => {
-  let t: TestApp;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await t.close();
-  });
+  const { t, sockets } = useTestApp();
 
   const login = async (u: TestUser, password = u.password) => http(t.api, 'POST', '/auth/login', { body: { login: u.username, password } });
 

@@ -1,5 +1,5 @@
 import { expectError, http, registerUser, TestUser } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
+import { useTestApp } from './helpers/app';
 import { connectAuthed, WsTestClient } from './helpers/ws-client';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
@@ -7,16 +7,7 @@ const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebK
 
 /** Sessions list and revocation, and revocation reaching live WebSocket connections. */
 describe('auth: sessions and revocation (e2e)', () => {
-  let t: TestApp;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await t.close();
-  });
+  const { t, sockets } = useTestApp();
 
   const loginAs = (u: TestUser, userAgent?: string) =>
     http(t.api, 'POST', '/auth/login', { body: { login: u.username, password: u.password }, headers: userAgent ? { 'user-agent': userAgent } : {} });

@@ -1,5 +1,5 @@
 import { createRoom, http, registerUser } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
+import { useTestApp } from './helpers/app';
 import { connectAuthed, WsTestClient } from './helpers/ws-client';
 
 /**
@@ -7,16 +7,7 @@ import { connectAuthed, WsTestClient } from './helpers/ws-client';
  * connects by header and one by first-message auth, they chat live, and history returns it all.
  */
 describe('a conversation between two users (e2e)', () => {
-  let t: TestApp;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await t.close();
-  });
+  const { t, sockets } = useTestApp();
 
   it('registers, meets in a room, chats live over WebSocket and keeps the history in order', async () => {
     const alice = await registerUser(t.api);

@@ -1,6 +1,5 @@
-import { expectError, http, registerUser, TestUser } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
-import { connectAuthed, WsTestClient } from './helpers/ws-client';
+import { expectError, http, registerUser } from './helpers/http';
+import { useTestApp } from './helpers/app';
 
 /**
  * Direct messages: one room per pair (also under concurrent requests from both sides), refusals,
@@ -8,22 +7,7 @@ import { connectAuthed, WsTestClient } from './helpers/ws-client';
  * unmanageable for everyone else.
  */
 describe('direct messages (e2e)', () => {
-  let t: TestApp;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await t.close();
-  });
-
-  const ws = async (user: TestUser): Promise<WsTestClient> => {
-    const c = await connectAuthed(t.wsUrl, user.token);
-    sockets.push(c);
-    return c;
-  };
+  const { t, ws } = useTestApp();
 
   it('creates the DM once (201), returns it afterwards from either side (200), and tells the recipient', async () => {
     const [alice, bob, eve] = await Promise.all([registerUser(t.api), registerUser(t.api), registerUser(t.api)]);

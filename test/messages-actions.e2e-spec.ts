@@ -1,7 +1,6 @@
 import { MessagesService } from '../src/messages/messages.service';
 import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
-import { connectAuthed, WsTestClient } from './helpers/ws-client';
+import { startTestApp, useTestApp } from './helpers/app';
 
 /**
  * Messages beyond sending: edits (sender only, edit window), deletes with tombstones (sender or
@@ -9,22 +8,7 @@ import { connectAuthed, WsTestClient } from './helpers/ws-client';
  * forward, unread counts, changes since a seq (sync), and the live events of each.
  */
 describe('message edits, deletes, replies, read pointers and sync (e2e)', () => {
-  let t: TestApp;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await t.close();
-  });
-
-  const ws = async (user: TestUser): Promise<WsTestClient> => {
-    const c = await connectAuthed(t.wsUrl, user.token);
-    sockets.push(c);
-    return c;
-  };
+  const { t, ws } = useTestApp();
   const send = async (user: TestUser, roomId: string, body: object) => {
     const res = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body });
     if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1,7 +1,6 @@
 import { MessagesService } from '../src/messages/messages.service';
-import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
-import { connectAuthed, WsTestClient } from './helpers/ws-client';
+import { createRoom, expectError, http, registerUser } from './helpers/http';
+import { useTestApp } from './helpers/app';
 
 /**
  * Reactions: one per user and emoji from a bounded allow-list, aggregated with `me` in every message
@@ -9,24 +8,9 @@ import { connectAuthed, WsTestClient } from './helpers/ws-client';
  * `me` right for each receiver.
  */
 describe('reactions (e2e)', () => {
-  let t: TestApp;
-  const sockets: WsTestClient[] = [];
+  const { t, ws } = useTestApp();
   const THUMBS = encodeURIComponent('👍');
   const HEART = encodeURIComponent('❤️');
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await t.close();
-  });
-
-  const ws = async (user: TestUser): Promise<WsTestClient> => {
-    const c = await connectAuthed(t.wsUrl, user.token);
-    sockets.push(c);
-    return c;
-  };
 
   async function cast() {
     const [alice, bob, carol, outsider] = await Promise.all([0, 1, 2, 3].map(() => registerUser(t.api)));

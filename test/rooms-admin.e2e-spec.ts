@@ -1,6 +1,5 @@
-import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
-import { connectAuthed, WsTestClient } from './helpers/ws-client';
+import { createRoom, expectError, http, registerUser } from './helpers/http';
+import { useTestApp } from './helpers/app';
 
 /**
  * Room administration: who may add, kick, promote, rename and delete (the authorization matrix),
@@ -8,22 +7,7 @@ import { connectAuthed, WsTestClient } from './helpers/ws-client';
  * change reaching members' connections and never outsiders'.
  */
 describe('room administration (e2e)', () => {
-  let t: TestApp;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await t.close();
-  });
-
-  const ws = async (user: TestUser): Promise<WsTestClient> => {
-    const c = await connectAuthed(t.wsUrl, user.token);
-    sockets.push(c);
-    return c;
-  };
+  const { t, ws } = useTestApp();
 
   /** A room with an owner, an admin, two members and an outsider (and a spare user to add). */
   async function cast(type: 'public' | 'private' = 'private') {

@@ -3,7 +3,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TokenBlacklistService } from '../src/token-blacklist/token-blacklist.service';
 import { expectError, http, registerUser } from './helpers/http';
-import { startTestApp, TEST_ENV, TestApp } from './helpers/app';
+import { startTestApp, TEST_ENV, useTestApp } from './helpers/app';
 import { WsTestClient } from './helpers/ws-client';
 
 const b64 = (value: object | string) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -21,16 +21,7 @@ function decodeClaims(token: string): Record<string, unknown> {
 
 /** Token forgery attempts, the blacklist's persistence across restarts and its scheduled purge. */
 describe('tokens: forgery, blacklist persistence and purge (e2e)', () => {
-  let t: TestApp;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await t.close();
-  });
+  const { t, sockets } = useTestApp();
 
   describe('forged and misused access tokens are refused on REST and WebSocket', () => {
     let valid: Record<string, unknown>;

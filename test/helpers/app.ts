@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
+import { connectAuthed, WsTestClient } from './ws-client';
 
 /** A running instance of the real application on 127.0.0.1 and an ephemeral port. */
 export interface TestApp {
@@ -50,5 +51,40 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     api: `${origin}/api/v1`,
     wsUrl: `ws://127.0.0.1:${address.port}/api/v1/ws`,
     close: () => app.close(),
+  };
+}
+
+/** What {@link useTestApp} gives a suite. */
+export interface TestSuite {
+  /** The running app; its fields are filled in by the suite's beforeAll. */
+  t: TestApp;
+  /** Sockets closed after the suite (push any you open yourself). */
+  sockets: WsTestClient[];
+  /** Opens a header-authenticated connection for the user, waits for auth_ok, and tracks it. */
+  ws(user: { token: string }): Promise<WsTestClient>;
+}
+
+/**
+ * Registers the usual suite lifecycle: one real app started before the suite's tests and closed
+ * after them, together with every socket the suite tracked.
+ */
+export function useTestApp(env: Record<string, string> = {}): TestSuite {
+  const t = {} as TestApp;
+  const sockets: WsTestClient[] = [];
+  beforeAll(async () => {
+    Object.assign(t, await startTestApp(env));
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await t.close?.();
+  });
+  return {
+    t,
+    sockets,
+    ws: async (user) => {
+      const client = await connectAuthed(t.wsUrl, user.token);
+      sockets.push(client);
+      return client;
+    },
   };
 }
