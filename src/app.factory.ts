@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
+import { registerAccessLog, ROOT_LOGGER } from './common/logging/root-logger';
 import type { AppConfig } from './config/app-config';
 import { parseClientFrame } from './realtime/ws-frame';
 
@@ -74,7 +75,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
   });
   const fastify = adapter.getInstance();
-  // Registered before Nest's middleware so pino-http sees the same id the response carries.
+  // Every request and its response carry the same id (X-Request-Id), also in the logs.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     request.raw.headers['x-request-id'] = String(request.id);
     void reply.header('x-request-id', String(request.id));
@@ -84,6 +85,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Our own JSON parser below replaces Nest's (bodyParser: false).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  registerAccessLog(fastify, app.get(ROOT_LOGGER));
 
   // Only JSON bodies (and multipart, for uploads) are accepted; text/plain would otherwise parse.
   fastify.removeContentTypeParser('text/plain');

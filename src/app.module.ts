@@ -1,10 +1,10 @@
-import { DynamicModule, ExecutionContext, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, ExecutionContext, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import { createRootLogger, ROOT_LOGGER } from './common/logging/root-logger';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AUTH_RATE_LIMIT_KEY } from './common/decorators/auth-rate-limit.decorator';
@@ -40,24 +40,14 @@ export class AppModule {
   /** Builds the module tree for a validated config whose databaseUrl is set. */
   static forRoot(config: AppConfig): DynamicModule {
     if (!config.databaseUrl) throw new Error('AppModule needs config.databaseUrl (start the embedded database first)');
+    const rootLogger = createRootLogger(config);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req: IncomingMessage) => String(req.headers['x-request-id']),
-            customProps: (req: IncomingMessage) => ({ request_id: String(req.headers['x-request-id']) }),
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
-            transport:
-              config.nodeEnv === 'development' && process.stdout.isTTY
-                ? { target: 'pino-pretty', options: { singleLine: true } }
-                : undefined,
-          },
-        }),
+        // nestjs-pino serves Nest's Logger; its per-request middleware is off (forRoutes: []) and
+        // the access log comes from a Fastify hook instead (see registerAccessLog).
+        LoggerModule.forRoot({ pinoHttp: { logger: rootLogger }, forRoutes: [] }),
         TypeOrmModule.forRootAsync({
           useFactory: () => typeormOptions(config.databaseUrl!),
           // Pending migrations are applied at start, under an advisory lock (replicas take turns).
@@ -92,6 +82,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: ROOT_LOGGER, useValue: rootLogger },
       ],
     };
   }

@@ -114,7 +114,8 @@ export async function startServer(kind: ServerKind, benchDir: string, ours?: Our
   const probe = join(benchDir, 'lib', 'eld-probe.js');
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   delete env.NODE_OPTIONS;
-  const nodeArgs = ['--max-old-space-size=4096', '-r', probe];
+  // The same V8 heap flags for all three servers; the young generation as `npm start` sets it for ours.
+  const nodeArgs = ['--max-old-space-size=4096', '--max-semi-space-size=32', '-r', probe];
   let entry: string;
   let dataDir: string | undefined;
   if (kind === 'ours') {

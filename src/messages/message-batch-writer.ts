@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { MessageDto, MessageRow, toMessageDto } from './message.presenter';
-import { MessagesRepository } from './messages.repository';
+import { BatchOutcomeRow, MessagesRepository } from './messages.repository';
 
 /** One text message waiting for the next group commit. */
 export interface PendingSend {
@@ -37,9 +37,10 @@ export const MAX_BATCH = 256;
 export const MAX_FLUSHES_IN_FLIGHT = 2;
 
 /**
- * Group commit for text messages: sends that arrive while a transaction is committing wait for the
- * next one, which stores all of them with one lock, one counter update, one multi-row INSERT and one
- * COMMIT (one WAL flush). With a single sender it adds no delay; under load it turns N commits into
+ * Group commit for text messages: sends that arrive while a batch is committing wait for the next
+ * one, which stores all of them with a single SQL statement (one round trip to PostgreSQL; see
+ * {@link MessagesRepository.commitTextBatch}: room locks, checks, counter update, multi-row INSERT,
+ * one COMMIT and one WAL flush). With a single sender it adds no delay; under load it turns N commits into
  * one. Per-room seq order and "ack only after commit" hold as for a single send: seqs are taken from
  * each room's counter under its row lock, in arrival order, and callers resolve only after COMMIT.
  * If a batch fails as a whole (a client_msg_id raced in from another instance), its sends are retried
@@ -97,75 +98,76 @@ export class MessageBatchWriter {
   }
 
   private async flush(batch: Waiting[]): Promise<void> {
-    const outcomes = new Map<Waiting, BatchResult | AppError>();
+    let rows: BatchOutcomeRow[];
     try {
-      await this.dataSource.transaction(async (manager) => {
-        outcomes.clear();
-        const membership = await this.messages.lockRoomsWithMembership(
-          manager,
-          batch.map((w) => w.roomId),
-          batch.map((w) => w.senderId),
-        );
-        // Retries: earlier sends with the same (sender, client_msg_id), stored before or in this batch.
-        const keyed = batch.filter((w) => w.clientMsgId !== null);
-        const existing = new Map<string, MessageRow>();
-        for (const row of await this.messages.findByClientMsgIds(
-          manager,
-          keyed.map((w) => w.senderId),
-          keyed.map((w) => w.clientMsgId!),
-        )) {
-          existing.set(`${row.sender_id}|${row.client_msg_id}`, row);
-        }
-        const replyRooms = await this.messages.roomsOfMessages(manager, [...new Set(batch.filter((w) => w.replyToId).map((w) => w.replyToId!))]);
-
-        const fresh: Waiting[] = [];
-        const firstOfKey = new Map<string, Waiting>();
-        const twins = new Map<Waiting, Waiting>();
-        for (const w of batch) {
-          const key = w.clientMsgId !== null ? `${w.senderId}|${w.clientMsgId}` : null;
-          const seat = membership.get(`${w.roomId}|${w.senderId}`);
-          if (!seat) outcomes.set(w, new AppError('ROOM_NOT_FOUND'));
-          // A public room answers 403 to a non-member; any other room stays invisible (404).
-          else if (!seat.member) outcomes.set(w, new AppError(seat.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND'));
-          else if (key && existing.has(key)) outcomes.set(w, { message: toMessageDto(existing.get(key)!), created: false, published: false });
-          else if (key && firstOfKey.has(key)) twins.set(w, firstOfKey.get(key)!);
-          else if (w.replyToId && replyRooms.get(w.replyToId) !== w.roomId) {
-            outcomes.set(w, new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [{ field: 'reply_to_id', problem: 'must name a message of this room' }]));
-          } else {
-            if (key) firstOfKey.set(key, w);
-            fresh.push(w);
-          }
-        }
-        if (fresh.length === 0) return;
-
-        const counts = new Map<string, number>();
-        for (const w of fresh) counts.set(w.roomId, (counts.get(w.roomId) ?? 0) + 1);
-        const last = await this.messages.allocateSeqs(manager, [...counts.keys()], [...counts.values()]);
-        const next = new Map([...counts].map(([roomId, n]) => [roomId, last.get(roomId)! - n + 1]));
-        const seqOf = new Map<Waiting, number>();
-        for (const w of fresh) {
-          const seq = next.get(w.roomId)!;
-          next.set(w.roomId, seq + 1);
-          seqOf.set(w, seq);
-        }
-        const rows = await this.messages.insertMany(
-          manager,
-          fresh.map((w) => ({ roomId: w.roomId, seq: seqOf.get(w)!, senderId: w.senderId, content: w.content, replyToId: w.replyToId, clientMsgId: w.clientMsgId })),
-        );
-        const bySeat = new Map(rows.map((r) => [`${r.room_id}|${Number(r.seq)}`, r]));
-        for (const w of fresh) outcomes.set(w, { message: toMessageDto(bySeat.get(`${w.roomId}|${seqOf.get(w)}`)!), created: true, published: false });
-        for (const [twin, first] of twins) outcomes.set(twin, { message: (outcomes.get(first) as BatchResult).message, created: false, published: false });
-      });
+      rows = await this.messages.commitTextBatch(batch);
     } catch (err) {
+      // The statement is atomic: nothing of the batch was stored.
       this.logger.debug?.(`group commit of ${batch.length} failed (${(err as Error).message}); retrying one by one`);
       await Promise.all(batch.map((w) => this.fallbackOne(w)));
       return;
     }
-    for (const w of batch) {
-      const outcome = outcomes.get(w)!;
-      if (outcome instanceof AppError) w.reject(outcome);
-      else w.resolve(outcome);
+    const outcomes = new Map<Waiting, BatchResult | AppError>();
+    try {
+      this.readOutcomes(batch, rows, outcomes, await this.storedRetries(batch, rows));
+    } catch (err) {
+      this.logger.warn(`group commit of ${batch.length}: ${(err as Error).message}; answering the rest one by one`);
     }
+    // Sends left unanswered go through the single path, which finds anything stored by client_msg_id.
+    await Promise.all(batch.map((w) => (outcomes.has(w) ? this.settle(w, outcomes.get(w)!) : this.fallbackOne(w))));
+  }
+
+  /** The messages that retried sends (outcome `existing`) stored before, by `sender|client_msg_id`. */
+  private async storedRetries(batch: Waiting[], rows: BatchOutcomeRow[]): Promise<Map<string, MessageRow>> {
+    const retried = rows.filter((r) => r.outcome === 'existing').map((r) => batch[Number(r.ord) - 1]);
+    const existing = new Map<string, MessageRow>();
+    if (retried.length === 0) return existing;
+    const found = await this.messages.findByClientMsgIds(
+      this.dataSource,
+      retried.map((w) => w.senderId),
+      retried.map((w) => w.clientMsgId!),
+    );
+    for (const row of found) existing.set(`${row.sender_id}|${row.client_msg_id}`, row);
+    return existing;
+  }
+
+  /** Turns the statement's answer into one outcome per send. */
+  private readOutcomes(batch: Waiting[], rows: BatchOutcomeRow[], outcomes: Map<Waiting, BatchResult | AppError>, existing: Map<string, MessageRow>): void {
+    const firstOfKey = new Map<string, Waiting>();
+    const twins: Waiting[] = [];
+    for (const row of rows) {
+      const w = batch[Number(row.ord) - 1];
+      const key = `${w.senderId}|${w.clientMsgId}`;
+      if (row.outcome === 'twin') {
+        twins.push(w);
+        continue;
+      }
+      if (row.outcome === 'stored') {
+        if (w.clientMsgId !== null) firstOfKey.set(key, w);
+        outcomes.set(w, { message: toMessageDto(row), created: true, published: false });
+      }
+      else if (row.outcome === 'no_room') outcomes.set(w, new AppError('ROOM_NOT_FOUND'));
+      // A public room answers 403 to a non-member; any other room stays invisible (404).
+      else if (row.outcome === 'not_member') outcomes.set(w, new AppError(row.room_type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND'));
+      else if (row.outcome === 'bad_reply') {
+        outcomes.set(w, new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [{ field: 'reply_to_id', problem: 'must name a message of this room' }]));
+      } else {
+        // `existing`: answered with the stored message; if it vanished since (account deletion), the single path decides.
+        const stored = existing.get(key);
+        if (stored) outcomes.set(w, { message: toMessageDto(stored), created: false, published: false });
+      }
+    }
+    // A twin repeats the send of the same batch that stored its client_msg_id: same message, not created again.
+    for (const w of twins) {
+      const first = firstOfKey.get(`${w.senderId}|${w.clientMsgId}`);
+      const outcome = first ? outcomes.get(first) : undefined;
+      if (outcome && !(outcome instanceof AppError)) outcomes.set(w, { message: outcome.message, created: false, published: false });
+    }
+  }
+
+  private settle(w: Waiting, outcome: BatchResult | AppError): void {
+    if (outcome instanceof AppError) w.reject(outcome);
+    else w.resolve(outcome);
   }
 
   private async fallbackOne(w: Waiting): Promise<void> {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { returnedRows } from '../common/errors/postgres';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
 import { MessageType } from './message.entity';
@@ -25,13 +27,27 @@ export interface SearchRow extends MessageRow {
   created_key: string;
 }
 
-/** {@link messageColumns} for messages inserted a moment ago: no attachments or reactions can exist yet. */
-const NEW_MESSAGE_COLUMNS = `
-  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
-  m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
-  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
-  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
-  NULL::json AS attachments, NULL::json AS reactions`;
+/** One text send of a group-commit batch. */
+export interface BatchSendRow {
+  roomId: string;
+  senderId: string;
+  content: string;
+  replyToId: string | null;
+  clientMsgId: string | null;
+}
+
+/**
+ * What {@link MessagesRepository.commitTextBatch} answers per send: `stored` (the message columns
+ * are set), `no_room`, `not_member` (room_type says which error to show), `existing` (the sender
+ * stored this client_msg_id before), `twin` (an earlier send of the same batch with this
+ * client_msg_id is the one stored) or `bad_reply` (reply target not in this room). The checks apply
+ * in that order, as on the single-send path.
+ */
+export interface BatchOutcomeRow extends MessageRow {
+  ord: string | number;
+  outcome: 'stored' | 'no_room' | 'not_member' | 'existing' | 'twin' | 'bad_reply';
+  room_type: string | null;
+}
 
 /** The full-text configuration of messages.search_tsv (see the Conversations migration). */
 const TS_CONFIG = `'simple'::regconfig`;
@@ -101,77 +117,102 @@ export class MessagesRepository {
   }
 
   /**
-   * Group commit: locks the rooms of a batch, in id order (so concurrent batches and single changes
-   * cannot deadlock), and reads under those locks each (room, sender) pair's room type and
-   * membership, in one statement.
-   * @returns `room|user` → {type, member}; pairs whose room does not exist are absent.
+   * Group commit in one statement (one round trip, and as a single statement its own transaction, so
+   * one COMMIT and one WAL flush): locks the batch's rooms in id order (concurrent batches and single
+   * changes cannot deadlock), checks each send under those locks — room exists, sender is a member,
+   * reply target is a message of that room, (sender, client_msg_id) not stored before nor earlier in
+   * the batch — takes consecutive seqs from each room's counter in input order for the sends that
+   * pass, inserts them, and answers one row per input send.
+   * A (sender, client_msg_id) committed by another transaction after this statement's snapshot fails
+   * the whole statement with a unique violation; callers then retry send by send.
+   * @param sends in arrival order; content already trimmed and validated.
+   * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
-  async lockRoomsWithMembership(manager: EntityManager, roomIds: string[], userIds: string[]): Promise<Map<string, { type: string; member: boolean }>> {
-    const rows: { room_id: string; user_id: string; type: string; member: boolean }[] = await manager.query(
-      `SELECT r.id AS room_id, t.user_id, r.type, (m.user_id IS NOT NULL) AS member
-       FROM rooms r
-       JOIN unnest($1::uuid[], $2::uuid[]) AS t(room_id, user_id) ON t.room_id = r.id
-       LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = t.user_id
-       ORDER BY r.id
-       FOR UPDATE OF r`,
-      [roomIds, userIds],
-    );
-    return new Map(rows.map((r) => [`${r.room_id}|${r.user_id}`, { type: r.type, member: r.member }]));
+  async commitTextBatch(sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
+    // Shapes that keep it cheap at any batch size: lookups are per-row index probes (scalar
+    // subqueries), not joins the planner might hash over the whole messages table; new ids are made
+    // here so the answer needs no join back from the INSERT's output; a named statement is planned
+    // once per connection, not on every batch.
+    return this.pgPool().query({
+      name: 'messages_commit_text_batch',
+      text: `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[]) WITH ORDINALITY
+           AS t(room_id, sender_id, content, reply_to_id, client_msg_id, ord)),
+       locked AS (
+         SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
+       checked AS (
+         SELECT i.*, l.type AS room_type,
+                EXISTS (SELECT 1 FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id) AS member,
+                (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
+                (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
+         FROM input i LEFT JOIN locked l ON l.id = i.room_id),
+       ranked AS (
+         -- The first send of a new client_msg_id that passes every check is the one stored; later
+         -- sends of that key in the batch are its twins. Refused sends never claim a key.
+         SELECT c.*,
+                CASE WHEN c.client_msg_id IS NOT NULL THEN
+                  min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
+                    OVER (PARTITION BY c.sender_id, c.client_msg_id) END AS first_ord
+         FROM checked c),
+       fresh AS (
+         SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id,
+                row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
+                count(*) OVER (PARTITION BY c.room_id) AS n
+         FROM ranked c
+         WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
+           AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
+       bumped AS (
+         UPDATE rooms r SET last_seq = r.last_seq + c.n, last_activity_at = now()
+         FROM (SELECT room_id, max(n) AS n FROM fresh GROUP BY room_id) c
+         WHERE r.id = c.room_id
+         RETURNING r.id, r.last_seq),
+       numbered AS (
+         SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at
+         FROM fresh f JOIN bumped b ON b.id = f.room_id),
+       ins AS (
+         INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at)
+         SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered)
+       SELECT c.ord,
+              CASE WHEN n.id IS NOT NULL THEN 'stored'
+                   WHEN c.room_type IS NULL THEN 'no_room'
+                   WHEN NOT c.member THEN 'not_member'
+                   WHEN c.existing_id IS NOT NULL THEN 'existing'
+                   WHEN c.first_ord < c.ord THEN 'twin'
+                   ELSE 'bad_reply' END AS outcome,
+              c.room_type,
+              n.id, n.room_id, n.seq, n.seq AS updated_seq, 'text' AS type, n.content, n.client_msg_id, n.created_at,
+              NULL::timestamptz AS edited_at, NULL::timestamptz AS deleted_at,
+              n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
+              su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
+              n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
+              NULL::json AS attachments, NULL::json AS reactions
+       FROM ranked c
+       LEFT JOIN numbered n ON n.ord = c.ord
+       LEFT JOIN users su ON su.id = n.sender_id
+       LEFT JOIN messages rm ON rm.id = n.reply_to_id
+       ORDER BY c.ord`,
+      values: [
+        sends.map((r) => r.roomId),
+        sends.map((r) => r.senderId),
+        sends.map((r) => r.content),
+        sends.map((r) => r.replyToId),
+        sends.map((r) => r.clientMsgId),
+      ],
+    }).then((result) => result.rows as BatchOutcomeRow[]);
   }
 
-  /** Group commit: the messages senders already sent with these client_msg_ids, each rendered for its sender. */
-  async findByClientMsgIds(manager: EntityManager, senderIds: string[], clientMsgIds: string[]): Promise<MessageRow[]> {
+  /** node-postgres' pool under TypeORM, for named (plan-cached) statements TypeORM cannot send. */
+  private pgPool(): Pool {
+    return (this.db.driver as PostgresDriver).master as Pool;
+  }
+
+  /** The messages senders already sent with these client_msg_ids, each rendered for its sender (retries in a batch). */
+  async findByClientMsgIds(q: Queryable, senderIds: string[], clientMsgIds: string[]): Promise<MessageRow[]> {
     if (senderIds.length === 0) return [];
-    return manager.query(
+    return q.query(
       `SELECT ${messageColumns('m.sender_id')} FROM messages m ${MESSAGE_JOINS}
        WHERE (m.sender_id, m.client_msg_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
       [senderIds, clientMsgIds],
-    );
-  }
-
-  /** Group commit: the room of each of these messages (reply targets). */
-  async roomsOfMessages(manager: EntityManager, messageIds: string[]): Promise<Map<string, string>> {
-    if (messageIds.length === 0) return new Map();
-    const rows: { id: string; room_id: string }[] = await manager.query(`SELECT id, room_id FROM messages WHERE id = ANY($1::uuid[])`, [messageIds]);
-    return new Map(rows.map((r) => [r.id, r.room_id]));
-  }
-
-  /**
-   * Group commit: takes `count` consecutive values of each room's counter in one statement.
-   * @returns room id → the last value taken (the first is `last - count + 1`).
-   */
-  async allocateSeqs(manager: EntityManager, roomIds: string[], counts: number[]): Promise<Map<string, number>> {
-    const rows = returnedRows<{ id: string; last_seq: string }>(
-      await manager.query(
-        `UPDATE rooms r SET last_seq = r.last_seq + c.n, last_activity_at = now()
-         FROM unnest($1::uuid[], $2::int[]) AS c(id, n) WHERE r.id = c.id RETURNING r.id, r.last_seq`,
-        [roomIds, counts],
-      ),
-    );
-    return new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
-  }
-
-  /** Group commit: inserts many text messages in one statement and returns them rendered (no reactions yet). */
-  async insertMany(
-    manager: EntityManager,
-    rows: { roomId: string; seq: number; senderId: string; content: string; replyToId: string | null; clientMsgId: string | null }[],
-  ): Promise<MessageRow[]> {
-    return manager.query(
-      `WITH m AS (
-         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
-         SELECT t.room_id, t.seq, t.seq, t.sender_id, 'text', t.content, t.reply_to_id, t.client_msg_id
-         FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[])
-           AS t(room_id, seq, sender_id, content, reply_to_id, client_msg_id)
-         RETURNING *)
-       SELECT ${NEW_MESSAGE_COLUMNS} FROM m ${MESSAGE_JOINS}`,
-      [
-        rows.map((r) => r.roomId),
-        rows.map((r) => r.seq),
-        rows.map((r) => r.senderId),
-        rows.map((r) => r.content),
-        rows.map((r) => r.replyToId),
-        rows.map((r) => r.clientMsgId),
-      ],
     );
   }
 

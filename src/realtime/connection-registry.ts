@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
@@ -132,12 +133,21 @@ export class ConnectionRegistry {
   }
 
   /**
-   * Sends an already serialized frame. A connection whose unsent buffer has passed
+   * Sends an already serialized frame (text; a Buffer holds its UTF-8 bytes, so a frame going to many
+   * sockets is encoded once, not once per socket). A connection whose unsent buffer has passed
    * WS_MAX_BUFFERED_BYTES is closed with 4008 instead, so one slow reader never holds memory or
    * slows the others.
+   *
+   * Frames sent to one socket in the same turn of the event loop (a group commit's acks and events,
+   * a burst of fan-out) leave in one write: the socket is corked on its first frame and uncorked
+   * after the I/O phase, which saves a system call per frame at no added latency.
    */
-  send(socket: ChatSocket, data: string): void {
+  send(socket: ChatSocket, data: string | Buffer): void {
     if (socket.readyState !== 1) return;
+    const raw = rawSocket(socket);
+    // Frames held by our cork are not backlog: hand them to the kernel before judging the reader,
+    // and in any case once they add up to a full write.
+    if (raw && raw.writableCorked > 0 && raw.writableLength >= CORK_FLUSH_BYTES) raw.uncork();
     if (socket.bufferedAmount > this.config.wsMaxBufferedBytes) {
       this.logger.warn(`closing slow consumer connection ${socket.chat.id} (${socket.bufferedAmount} bytes buffered)`);
       socket.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
@@ -146,6 +156,28 @@ export class ConnectionRegistry {
       setTimeout(() => socket.terminate(), SLOW_CONSUMER_TERMINATE_MS).unref();
       return;
     }
-    socket.send(data);
+    if (raw && raw.writableCorked === 0) {
+      raw.cork();
+      if (this.corked.push(raw) === 1) setImmediate(this.uncorkAll);
+    }
+    socket.send(data, TEXT_FRAME);
   }
+
+  /** Sockets corked in this turn of the event loop (one may appear twice; uncork is then a no-op). */
+  private readonly corked: Socket[] = [];
+
+  private readonly uncorkAll = (): void => {
+    for (const raw of this.corked.splice(0)) raw.uncork();
+  };
 }
+
+/** Corked frames to one socket are written out once they reach this many bytes. */
+const CORK_FLUSH_BYTES = 16 * 1024;
+
+/** The TCP socket under a `ws` socket (private in `ws`); undefined means frames go out one by one. */
+function rawSocket(socket: ChatSocket): Socket | undefined {
+  return (socket as unknown as { _socket?: Socket })._socket;
+}
+
+/** Options of `ws.send` for our frames: always text, whether given as a string or UTF-8 bytes. */
+const TEXT_FRAME = { binary: false } as const;

@@ -37,8 +37,26 @@ export interface ServerEvents {
 /** Name of a server → client frame. */
 export type ServerEventType = keyof ServerEvents;
 
-/** Serializes a frame once; the same string is then sent to every recipient. */
+/**
+ * JSON of message payloads already serialized for `new_message`, so the sender's ack (same message
+ * object) reuses it instead of serializing the message a second time. Weak: gone with the message.
+ */
+const messageJson = new WeakMap<object, string>();
+
+/**
+ * Serializes a frame once; the same string is then sent to every recipient. A `new_message`
+ * payload's JSON is remembered for an `ack` of the same object (payloads are not changed after they
+ * are broadcast).
+ */
 export function encodeFrame<T extends ServerEventType>(type: T, payload?: ServerEvents[T], id?: string): string {
+  if ((type === 'new_message' || type === 'ack') && typeof payload === 'object' && payload !== null) {
+    let json = messageJson.get(payload);
+    if (json === undefined) {
+      json = JSON.stringify(payload);
+      if (type === 'new_message') messageJson.set(payload, json);
+    }
+    return `{"type":"${type}"${id === undefined ? '' : `,"id":${JSON.stringify(id)}`},"payload":${json}}`;
+  }
   const frame: { type: string; id?: string; payload?: unknown } = { type };
   if (id !== undefined) frame.id = id;
   if (payload !== undefined) frame.payload = payload;

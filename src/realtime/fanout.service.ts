@@ -123,14 +123,18 @@ export class FanoutService implements OnModuleDestroy {
   }
 
   private sendToRoom(roomId: string, data: string, exceptUserId?: string, overrides?: Record<string, string>): void {
+    // UTF-8 encoded once for all recipients (ws would encode a string again for every socket).
+    const bytes = Buffer.from(data);
     for (const userId of this.registry.onlineMembersOf(roomId)) {
       if (userId === exceptUserId) continue;
-      const frame = overrides?.[userId] ?? data;
+      const own = overrides?.[userId];
+      const frame = own === undefined ? bytes : Buffer.from(own);
       for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, frame);
     }
   }
 
   private sendToUsers(userIds: Iterable<string>, data: string): void {
-    for (const userId of userIds) for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, data);
+    const bytes = Buffer.from(data);
+    for (const userId of userIds) for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, bytes);
   }
 }

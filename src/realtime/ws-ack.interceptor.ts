@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { finalize, map, Observable, throwError } from 'rxjs';
 import { AppError } from '../common/errors/app-error';
-import type { ChatSocket } from './connection-registry';
+import { ChatSocket, ConnectionRegistry } from './connection-registry';
 import { encodeFrame } from './events';
 import type { ClientFrame } from './ws-frame';
 import { WsDrain } from './ws-drain';
@@ -12,7 +12,10 @@ import { WsDrain } from './ws-drain';
  */
 @Injectable()
 export class WsAckInterceptor implements NestInterceptor {
-  constructor(private readonly drain: WsDrain) {}
+  constructor(
+    private readonly drain: WsDrain,
+    private readonly registry: ConnectionRegistry,
+  ) {}
 
   /** Also counts the frame as in flight, so shutdown waits for it; refuses new frames while draining. */
   intercept(context: ExecutionContext, next: CallHandler): Observable<undefined> {
@@ -23,9 +26,7 @@ export class WsAckInterceptor implements NestInterceptor {
     return next.handle().pipe(
       finalize(() => this.drain.end()),
       map((result: unknown) => {
-        if (frame.id !== undefined && result !== undefined && client.readyState === 1) {
-          client.send(encodeFrame('ack', result, String(frame.id)));
-        }
+        if (frame.id !== undefined && result !== undefined) this.registry.send(client, encodeFrame('ack', result, String(frame.id)));
         return undefined;
       }),
     );
