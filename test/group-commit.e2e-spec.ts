@@ -36,7 +36,7 @@ interface Planned {
  */
 describe('group commit of text sends with mixed outcomes (e2e)', () => {
   const { t, ws } = useTestApp();
-  let spy: jest.SpyInstance<Promise<BatchOutcomeRow[]>, [BatchSendRow[]]>;
+  let spy: jest.SpyInstance<Promise<BatchOutcomeRow[]>, Parameters<MessagesRepository["commitTextBatch"]>>;
 
   beforeAll(() => {
     spy = jest.spyOn(t.app.get(MessagesRepository), 'commitTextBatch');
@@ -131,7 +131,7 @@ describe('group commit of text sends with mixed outcomes (e2e)', () => {
   async function batchesHolding(from: number, contents: Set<string>): Promise<{ sends: BatchSendRow[]; rows: BatchOutcomeRow[] }[]> {
     const found: { sends: BatchSendRow[]; rows: BatchOutcomeRow[] }[] = [];
     for (let i = from; i < spy.mock.calls.length; i++) {
-      const sends = spy.mock.calls[i][0];
+      const sends = spy.mock.calls[i][1];
       if (!sends.some((s) => contents.has(s.content))) continue;
       found.push({ sends: sends.map((s) => ({ ...s })), rows: await (spy.mock.results[i].value as Promise<BatchOutcomeRow[]>) });
     }

@@ -43,4 +43,34 @@ describe('server process start-up (e2e)', () => {
     }
     expect(postgresProcessesUsing(dataDir)).toEqual([]);
   }, 240_000);
+  it('writes one JSON access-log line per request with its request id, and none for /health probes', async () => {
+    const server = await spawnServer({ LOG_LEVEL: 'info' });
+    try {
+      await fetch(`${server.origin()}/health`);
+      const res = await fetch(`${server.api}/rooms/me`, { headers: { 'x-request-id': 'access-log-check-1' } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('x-request-id')).toBe('access-log-check-1');
+      const entries = () =>
+        server
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((entry) => entry.msg === 'request completed');
+      for (let i = 0; i < 50 && !entries().some((e) => e.request_id === 'access-log-check-1'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(entries().find((e) => e.request_id === 'access-log-check-1')).toMatchObject({
+        level: 30,
+        method: 'GET',
+        url: '/api/v1/rooms/me',
+        status_code: 401,
+        response_time_ms: expect.any(Number),
+      });
+      expect(entries().filter((e) => String(e.url).startsWith('/health'))).toEqual([]);
+      // The bearer token of a request is never logged.
+      expect(server.output()).not.toMatch(/authorization/i);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 90_000);
 });

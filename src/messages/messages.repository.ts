@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { returnedRows } from '../common/errors/postgres';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
 import { MessageType } from './message.entity';
@@ -125,15 +124,16 @@ export class MessagesRepository {
    * pass, inserts them, and answers one row per input send.
    * A (sender, client_msg_id) committed by another transaction after this statement's snapshot fails
    * the whole statement with a unique violation; callers then retry send by send.
+   * @param db connections to run it on (node-postgres: TypeORM cannot send named statements).
    * @param sends in arrival order; content already trimmed and validated.
    * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
-  async commitTextBatch(sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
+  async commitTextBatch(db: Pick<Pool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
     // Shapes that keep it cheap at any batch size: lookups are per-row index probes (scalar
     // subqueries), not joins the planner might hash over the whole messages table; new ids are made
     // here so the answer needs no join back from the INSERT's output; a named statement is planned
-    // once per connection, not on every batch.
-    return this.pgPool().query({
+    // once per connection (generic plan, see MessageBatchWriter), not on every batch.
+    const result = await db.query<BatchOutcomeRow>({
       name: 'messages_commit_text_batch',
       text: `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[]) WITH ORDINALITY
@@ -198,12 +198,8 @@ export class MessagesRepository {
         sends.map((r) => r.replyToId),
         sends.map((r) => r.clientMsgId),
       ],
-    }).then((result) => result.rows as BatchOutcomeRow[]);
-  }
-
-  /** node-postgres' pool under TypeORM, for named (plan-cached) statements TypeORM cannot send. */
-  private pgPool(): Pool {
-    return (this.db.driver as PostgresDriver).master as Pool;
+    });
+    return result.rows;
   }
 
   /** The messages senders already sent with these client_msg_ids, each rendered for its sender (retries in a batch). */
