@@ -70,7 +70,9 @@ export class MessageBatchWriter implements OnApplicationShutdown {
   private soloSince = 0;
   /** When the last batch started (ms since epoch). */
   private lastStart = 0;
+  /** The pending timer that runs {@link kick} again, and when it fires (ms since epoch). */
   private rekick: NodeJS.Timeout | undefined;
+  private rekickAt = 0;
   /** Rooms with sends in a transaction now. */
   private readonly busyRooms = new Set<string>();
   /** Single-send path used when a batch cannot be committed as a whole. */
@@ -126,10 +128,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
       const now = Date.now();
       const wait = this.inFlight === 1 ? this.soloSince + SECOND_FLUSH_AFTER_MS - now : this.lastStart + MIN_BATCH_INTERVAL_MS - now;
       if (wait > 0) {
-        this.rekick ??= setTimeout(() => {
-          this.rekick = undefined;
-          this.kick();
-        }, wait).unref();
+        this.kickAfter(wait);
         return;
       }
       // A room's sends never split over two transactions in flight: its seqs follow arrival order.
@@ -153,6 +152,18 @@ export class MessageBatchWriter implements OnApplicationShutdown {
         this.kick();
       });
     }
+  }
+
+  /** Runs {@link kick} again in `ms`, unless a timer already does so sooner. */
+  private kickAfter(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.rekick && this.rekickAt <= at) return;
+    clearTimeout(this.rekick);
+    this.rekickAt = at;
+    this.rekick = setTimeout(() => {
+      this.rekick = undefined;
+      this.kick();
+    }, ms).unref();
   }
 
   private async flush(batch: Waiting[]): Promise<void> {
