@@ -140,7 +140,8 @@ export class ConnectionRegistry {
    *
    * Frames sent to one socket in the same turn of the event loop (a group commit's acks and events,
    * a burst of fan-out) leave in one write: the socket is corked on its first frame and uncorked
-   * after the I/O phase, which saves a system call per frame at no added latency.
+   * once the current I/O phase is over (a fraction of a millisecond later), saving a system call per
+   * frame.
    */
   send(socket: ChatSocket, data: string | Buffer): void {
     if (socket.readyState !== 1) return;
