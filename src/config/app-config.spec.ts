@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, /^JWT_SECRET must be at least 32 characters long\.$/],
     [{ JWT_SECRET: 'change-me-to-a-long-random-string-please' }, /^JWT_SECRET looks like a placeholder/],
     [{ JWT_SECRET: 'x'.repeat(40) }, /^JWT_SECRET looks like a placeholder/],
+    [{ JWT_SECRET: 'your-jwt-secret-goes-here-0123456789abcdef' }, /^JWT_SECRET looks like a placeholder/],
   ])('refuses %j with one sentence naming the variable', (env, message) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(message);
@@ -52,7 +53,8 @@ describe('loadConfig', () => {
 
   it('requires JWT_SECRET in production and accepts a random one', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/^JWT_SECRET is required when NODE_ENV=production/);
-    for (let i = 0; i < 200; i++) {
+    // Random secrets must never be mistaken for placeholders (a short word in the list once was).
+    for (let i = 0; i < 20_000; i++) {
       const secret = strongSecret();
       expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), JWT_SECRET: secret }).jwtSecret).toBe(secret);
     }

@@ -37,8 +37,12 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-/** Words that give away a value copied from documentation rather than generated. */
-const PLACEHOLDER_WORDS = /change.?me|replace.?me|your.?(jwt.?)?secret|placeholder|example|insecure|not.?secret|todo/i;
+/**
+ * Words that give away a value copied from documentation rather than generated. Each is at least 7
+ * characters long, so a random base64 secret contains one by chance about once in 10^8 secrets (a
+ * 4-letter word such as "todo" turned up once in ~16,000 and refused a good `openssl rand` value).
+ */
+const PLACEHOLDER_WORDS = /change.?me|replace.?me|your.?(jwt.?)?secret|placeholder|example|insecure|not.?secret/i;
 
 /** True for documentation placeholders and obviously weak values (few distinct characters). */
 function looksLikePlaceholder(secret: string): boolean {
