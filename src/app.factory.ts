@@ -77,7 +77,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = adapter.getInstance();
   // Every request and its response carry the same id (X-Request-Id), also in the logs.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    request.raw.headers['x-request-id'] = String(request.id);
     void reply.header('x-request-id', String(request.id));
     done();
   });

@@ -1,16 +1,9 @@
 import { createRoom, http, registerUser } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
-import { connectAuthed } from './helpers/ws-client';
+import { useTestApp } from './helpers/app';
 
 /** Deleting an account hands its rooms over instead of leaving them without anyone to run them. */
 describe('account deletion and room ownership (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const { t, ws } = useTestApp();
 
   it('passes each owned room to the oldest admin (else the oldest member) and tells the room', async () => {
     const owner = await registerUser(t.api);
@@ -23,7 +16,7 @@ describe('account deletion and room ownership (e2e)', () => {
     await http(t.api, 'POST', `/rooms/${withAdmin.id}/join`, { token: admin.token });
     expect((await http(t.api, 'PATCH', `/rooms/${withAdmin.id}/members/${admin.id}`, { token: owner.token, body: { role: 'admin' } })).status).toBe(200);
     await http(t.api, 'POST', `/rooms/${withoutAdmin.id}/members`, { token: owner.token, body: { user_ids: [early.id] } });
-    const watcher = await connectAuthed(t.wsUrl, early.token);
+    const watcher = await ws(early);
 
     const deleted = await http(t.api, 'DELETE', '/auth/me', { token: owner.token, body: { password: owner.password } });
     expect(deleted.status).toBe(200);
@@ -40,6 +33,5 @@ describe('account deletion and room ownership (e2e)', () => {
 
     const events = [await watcher.next('room_updated'), await watcher.next('room_updated')];
     expect(events.map((e) => e.payload.owner_id).sort()).toEqual([admin.id, early.id].sort());
-    watcher.close();
   });
 });

@@ -1,19 +1,12 @@
 import { expectError, http, registerUser, unique } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
+import { useTestApp } from './helpers/app';
 
 /**
  * Register, login, refresh rotation with reuse detection, logout, and every validation rule of
  * register/login/refresh, on the real app and PostgreSQL.
  */
 describe('auth: register, login, refresh, logout (e2e)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const { t } = useTestApp();
 
   describe('register', () => {
     it('creates the account, a session and a token pair', async () => {

@@ -1,16 +1,9 @@
 import { createRoom, expectError, http, registerUser } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
-import { connectAuthed } from './helpers/ws-client';
+import { useTestApp } from './helpers/app';
 
 /** Keyset pagination that neither skips nor repeats, id case, and bodyless JSON requests. */
 describe('pagination, id case and bodyless requests (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const { t, ws } = useTestApp();
 
   it('pages through members added in one call (same joined_at) without repeating or skipping', async () => {
     const owner = await registerUser(t.api);
@@ -61,13 +54,12 @@ describe('pagination, id case and bodyless requests (e2e)', () => {
     const member = await registerUser(t.api);
     const room = await createRoom(t.api, owner, 'private');
     await http(t.api, 'POST', `/rooms/${room.id.toUpperCase()}/members`, { token: owner.token, body: { user_ids: [member.id] } });
-    const ws = await connectAuthed(t.wsUrl, member.token);
+    const socket = await ws(member);
     await http(t.api, 'POST', `/rooms/${room.id.toUpperCase()}/messages`, { token: owner.token, body: { content: 'hello' } });
-    expect((await ws.next('new_message')).payload.content).toBe('hello');
+    expect((await socket.next('new_message')).payload.content).toBe('hello');
     expect((await http(t.api, 'DELETE', `/rooms/${room.id.toUpperCase()}/members/${member.id.toUpperCase()}`, { token: owner.token })).status).toBe(200);
     await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'secret after kick' } });
-    await ws.expectNone((f) => f.type === 'new_message', 500);
-    ws.close();
+    await socket.expectNone((f) => f.type === 'new_message', 500);
   });
 
   it('accepts bodyless POST and DELETE sent with Content-Type: application/json', async () => {

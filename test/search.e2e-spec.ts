@@ -1,19 +1,12 @@
 import { createRoom, expectError, http, registerUser, unique } from './helpers/http';
-import { startTestApp, TestApp } from './helpers/app';
+import { useTestApp } from './helpers/app';
 
 /**
  * Full-text search: only the caller's rooms, newest first with a cursor, a room filter, an
  * HTML-escaped highlighted snippet, deleted messages never found, and bad input refused.
  */
 describe('message search (e2e)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const { t } = useTestApp();
 
   const send = async (token: string, roomId: string, content: string) =>
     (await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token, body: { content } })).body;

@@ -89,11 +89,7 @@ export class MessagesRepository {
 
   /** The message a sender already sent with this client_msg_id, if any, rendered for that sender. */
   async findByClientMsgId(q: Queryable, senderId: string, clientMsgId: string): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await q.query(
-      `SELECT ${messageColumns('$1')} FROM messages m ${MESSAGE_JOINS} WHERE m.sender_id = $1 AND m.client_msg_id = $2`,
-      [senderId, clientMsgId],
-    );
-    return rows[0] ?? null;
+    return (await this.findByClientMsgIds(q, [senderId], [clientMsgId]))[0] ?? null;
   }
 
   /** True when a message with this id exists in that room (reply targets; deleted ones included). */

@@ -82,7 +82,7 @@ export class MessagesService {
   async send(userId: string, roomId: string, dto: SendMessageBodyDto): Promise<SendResult> {
     const content = dto.content?.trim() ?? '';
     const attachmentIds = dto.attachment_ids ?? [];
-    if (new Set(attachmentIds.map((id) => id.toLowerCase())).size !== attachmentIds.length) {
+    if (new Set(attachmentIds).size !== attachmentIds.length) {
       throw new AppError('VALIDATION_FAILED', 'attachment_ids must not repeat an upload.', [{ field: 'attachment_ids', problem: 'must not contain duplicates' }]);
     }
     if (content.length === 0 && attachmentIds.length === 0) {
@@ -92,14 +92,8 @@ export class MessagesService {
     const clientMsgId = dto.client_msg_id ?? null;
     if (attachmentIds.length === 0) {
       // Text messages go through group commit (membership is checked there, in the batch).
-      const { message, created, published } = await this.writer.write({
-        roomId: roomId.toLowerCase(),
-        senderId: userId,
-        content,
-        replyToId: dto.reply_to_id?.toLowerCase() ?? null,
-        clientMsgId,
-      });
-      if (created && !published) this.fanout.toRoom(roomId, 'new_message', message);
+      const { message, created, published } = await this.writer.write({ roomId, senderId: userId, content, replyToId: dto.reply_to_id ?? null, clientMsgId });
+      if (created && !published) this.fanout.toRoom(message.room_id, 'new_message', message);
       return { message, created };
     }
     return this.sendOne(userId, roomId, content, attachmentIds, dto.reply_to_id ?? null, clientMsgId);

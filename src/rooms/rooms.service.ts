@@ -98,9 +98,7 @@ export class RoomsService {
    * @throws AppError ROOM_NOT_FOUND for unknown rooms and for private rooms and DMs of others (404, not 403).
    */
   async getVisible(roomId: string, userId: string): Promise<RoomRow> {
-    const room = await this.rooms.findRoomForUser(roomId, userId);
-    if (!room || (room.type !== 'public' && room.my_role === null)) throw new AppError('ROOM_NOT_FOUND');
-    return room;
+    return visibleOrThrow(await this.rooms.findRoomForUser(roomId, userId));
   }
 
   /**
@@ -128,9 +126,7 @@ export class RoomsService {
 
   /** `GET /rooms/:id`: unread_count and last_message included for members. @throws AppError ROOM_NOT_FOUND */
   async get(roomId: string, userId: string): Promise<RoomDto> {
-    const row = await this.rooms.findRoomViewForUser(roomId, userId);
-    if (!row || (row.type !== 'public' && row.my_role === null)) throw new AppError('ROOM_NOT_FOUND');
-    return this.present(row);
+    return this.present(visibleOrThrow(await this.rooms.findRoomViewForUser(roomId, userId)));
   }
 
   /** `GET /rooms`: public rooms, newest first. */
@@ -401,4 +397,13 @@ export class RoomsService {
   roomIdsOfUser(userId: string): Promise<string[]> {
     return this.rooms.roomIdsOfUser(userId);
   }
+}
+
+/**
+ * The one visibility rule: any public room, or a private room or DM the caller belongs to.
+ * @throws AppError ROOM_NOT_FOUND otherwise (404, not 403, so private rooms stay invisible).
+ */
+function visibleOrThrow<T extends { type: string; my_role: string | null }>(row: T | null | undefined): T {
+  if (!row || (row.type !== 'public' && row.my_role === null)) throw new AppError('ROOM_NOT_FOUND');
+  return row;
 }

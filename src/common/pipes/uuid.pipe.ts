@@ -20,3 +20,11 @@ export function uuidPipe(field: string): ParseUUIDPipe {
     exceptionFactory: () => new AppError('VALIDATION_FAILED', `${field} must be a UUID.`, [{ field, problem: 'must be a UUID' }]),
   });
 }
+
+/**
+ * class-transformer `@Transform` for ids in bodies and WebSocket payloads (a string, or an array of
+ * strings): lower case, as {@link uuidPipe} does for path parameters, so every id reaches the
+ * services in one spelling.
+ */
+export const lowerCaseIds = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.toLowerCase() : Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value;

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto, toInt } from '../../common/pagination/pagination';
+import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
 import { MessageDto } from '../message.presenter';
 
 /** Content bounds after trimming, in characters. */
@@ -17,6 +18,7 @@ export class SendMessageBodyDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'A message of the same room' })
   @IsOptional()
+  @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   reply_to_id?: string;
 
@@ -24,6 +26,7 @@ export class SendMessageBodyDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
+  @Transform(lowerCaseIds)
   @IsUUID('all', { each: true, message: 'must be UUIDs' })
   attachment_ids?: string[];
 

@@ -1,9 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsObject, IsString, IsUUID, MaxLength, Min, registerDecorator } from 'class-validator';
+import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
 import { SendMessageBodyDto } from '../../messages/dto/messages.dto';
 
-/** Ids are compared as strings in memory, so they are taken in lower case. */
-const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
 
 /** Payload of `auth`. */
 export class WsAuthDto {
@@ -15,21 +14,21 @@ export class WsAuthDto {
 
 /** Payload of `join_room` and `leave_room`. */
 export class WsRoomDto {
-  @Transform(lowerCase)
+  @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
 }
 
 /** Payload of `send_message`: the REST body plus the room. */
 export class WsSendMessageDto extends SendMessageBodyDto {
-  @Transform(lowerCase)
+  @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
 }
 
 /** Payload of `edit_message`. */
 export class WsEditMessageDto {
-  @Transform(lowerCase)
+  @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   message_id: string;
 
@@ -40,14 +39,14 @@ export class WsEditMessageDto {
 
 /** Payload of `delete_message`. */
 export class WsDeleteMessageDto {
-  @Transform(lowerCase)
+  @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   message_id: string;
 }
 
 /** Payload of `mark_read`. */
 export class WsMarkReadDto {
-  @Transform(lowerCase)
+  @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
 
