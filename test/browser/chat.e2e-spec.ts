@@ -118,7 +118,13 @@ describe('browser client in Chromium (e2e)', () => {
     expect(csp).toContain(`connect-src 'self' ws://${host} wss://${host}`);
     expect(String(page.body)).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
 
-    expect((await http(t.origin, 'GET', '/app/main.js')).headers.get('content-type')).toMatch(/javascript/);
+    // The built client: hashed asset names, cached for good; the page itself is revalidated.
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const script = /<script type="module"[^>]*src="(\/assets\/index-[\w-]+\.js)"/.exec(String(page.body))?.[1];
+    expect(script).toBeDefined();
+    const asset = await http(t.origin, 'GET', script!);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
     expect((await http(t.origin, 'GET', '/health')).body).toEqual({ status: 'ok' });
     expect((await http(t.origin, 'GET', '/docs')).status).toBe(200);
     const missing = await http(t.api, 'GET', '/no-such-route');

@@ -82,7 +82,7 @@ export class UpdateRoomDto {
   @MaxLength(80)
   name?: string;
 
-  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: 500, nullable: true, description: 'null or "" clears it' })
+  @ApiPropertyOptional({ type: String, example: 'Everything and nothing', maxLength: 500, nullable: true, description: 'null or "" clears it' })
   @ValidateIf((_o, v) => v !== undefined && v !== null)
   @Transform(trim)
   @IsString()
