@@ -191,11 +191,14 @@ export class Chat {
       next.set(room.id, old && (old.last_seq ?? 0) > (room.last_seq ?? 0) ? { ...room, last_seq: old.last_seq, last_message: old.last_message, unread_count: old.unread_count } : room);
       if (room.peer) this.setPresence(room.peer.id, room.peer.online);
     }
+    // Rooms the user was in but no longer is (removed while offline) are forgotten; a room opened
+    // by link without being a member keeps its conversation (it shows "Join this room").
+    const gone = [...this.rooms.value.keys()].filter((id) => !next.has(id));
     batch(() => {
       this.rooms.value = next;
       this.roomsLoaded.value = true;
     });
-    for (const id of this.convs.keys()) if (!next.has(id)) this.forgetRoom(id);
+    for (const id of gone) this.forgetRoom(id);
   }
 
   room(id: string | null): Room | undefined {

@@ -97,7 +97,7 @@ function Sessions({ chat }: { chat: Chat }): JSX.Element {
       <div class="dialog-actions">
         <ActionButton
           className="button"
-          label="Log out other sessions"
+          label="Log out everywhere else"
           disabled={items.filter((s) => !s.current).length === 0}
           action={async () => {
             const n = await chat.logoutOthers();
