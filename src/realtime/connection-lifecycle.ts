@@ -11,7 +11,7 @@ import { UsersService } from '../users/users.service';
 import { ChatSocket, ConnectionRegistry } from './connection-registry';
 import { CloseCode, encodeFrame } from './events';
 import { PresenceService } from './presence.service';
-import { RequestOrigin } from './request-origin';
+import { clientKey, RequestOrigin } from './request-origin';
 import { TypingService } from './typing.service';
 import { WsDrain } from './ws-drain';
 import type { ClientFrame } from './ws-frame';
@@ -125,7 +125,7 @@ export class ConnectionLifecycle implements OnModuleDestroy {
       this.closeWith(client, CloseCode.UNAUTHORIZED, 'tokens in the URL are refused');
       return;
     }
-    const ip = this.origin.clientIp(request);
+    const ip = clientKey(this.origin.clientIp(request));
     const count = this.connectionsByIp.get(ip) ?? 0;
     if (count >= this.config.wsMaxConnectionsPerIp) {
       this.closeWith(client, CloseCode.TRY_AGAIN_LATER, 'too many connections from this address');

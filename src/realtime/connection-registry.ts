@@ -19,7 +19,7 @@ export type AuthStage = 'pending' | 'authenticating' | 'authenticated';
 export interface ConnectionState {
   /** Process-unique id of the connection. */
   id: number;
-  /** Client IP counted against WS_MAX_CONNECTIONS_PER_IP; null when the connection was not counted. */
+  /** Client key (IP, IPv6 /56) counted against WS_MAX_CONNECTIONS_PER_IP; null when not counted. */
   ip: string | null;
   auth: AuthStage;
   /** The one authentication attempt of this socket (resolves true when it succeeded). */

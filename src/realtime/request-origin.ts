@@ -1,5 +1,6 @@
 import proxyaddr from '@fastify/proxy-addr';
 import type { IncomingMessage } from 'node:http';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
 /**
@@ -15,7 +16,10 @@ export class RequestOrigin {
     this.trust = trustProxy.length > 0 ? proxyaddr.compile([...trustProxy]) : () => false;
   }
 
-  /** The client IP: the TCP peer, or the X-Forwarded-For hop chosen by the trusted proxies. */
+  /**
+   * The client IP: the TCP peer, or the X-Forwarded-For hop chosen by the trusted proxies. An IPv6
+   * address with an embedded IPv4 tail (`::ffff:1.2.3.4`) is returned as given; see {@link clientKey}.
+   */
   clientIp(request: IncomingMessage): string {
     const peer = request.socket.remoteAddress ?? '';
     return this.trustProxy.length > 0 ? proxyaddr(request, this.trust) : peer;
@@ -52,6 +56,23 @@ export class RequestOrigin {
       return false;
     }
   }
+}
+
+/**
+ * The key one client's connections are counted under: an IPv4 address as is (IPv4-mapped IPv6 too),
+ * an IPv6 address by its /56 prefix, since one subscriber usually owns a whole prefix (as the REST
+ * limits group them); anything else as given.
+ */
+export function clientKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (isIPv4(ip) || !isIPv6(ip)) return ip;
+  const [head, tail = ''] = ip.split('%')[0].split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  const words = groups.map((g) => parseInt(g, 16) || 0);
+  return `${words.slice(0, 3).map((w) => w.toString(16)).join(':')}:${(words[3] & 0xff00).toString(16)}::/56`;
 }
 
 /** First entry of a possibly repeated, comma-separated header. */
