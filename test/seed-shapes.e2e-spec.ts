@@ -217,4 +217,20 @@ describe('seed clients\' request shapes (e2e)', () => {
       expect(await lastSeq(alice, r.id)).toBe(2);
     });
   });
+
+  it('documents all of it (and the directory, levels and room owner) in Swagger', async () => {
+    const doc = (await (await fetch(`${t.origin}/docs-json`)).json()) as any;
+    const schemas = doc.components.schemas;
+    const op = (path: string, method: string) => doc.paths[`/api/v1${path}`]?.[method];
+    expect(op('/users', 'get').parameters.map((p: any) => p.name).sort()).toEqual(['cursor', 'limit', 'q']);
+    expect(op('/rooms/{id}/notifications', 'patch').responses).toEqual(expect.objectContaining({ '200': expect.anything(), '400': expect.anything(), '403': expect.anything(), '404': expect.anything() }));
+    expect(schemas.NotificationLevelDto.properties.level.enum).toEqual(['all', 'mentions', 'none']);
+    expect(schemas.NotificationLevelDto.required).toEqual(['level']);
+    expect(schemas.RoomDto.properties.notification_level.enum).toEqual(['all', 'mentions', 'none']);
+    expect(schemas.RoomDto.properties).toHaveProperty('owner');
+    expect(schemas.CreateRoomDto.properties.member_ids).toEqual(expect.objectContaining({ type: 'array', maxItems: 50 }));
+    expect(schemas.CreateRoomDto.required ?? []).not.toContain('type');
+    expect(schemas.SendMessageBodyDto.properties.type.enum).toEqual(['text', 'image', 'file', 'audio']);
+    expect(schemas.MarkReadDto.required ?? []).not.toContain('seq');
+  });
 });
