@@ -235,4 +235,39 @@ describe('browser client features (e2e)', () => {
     await alice.page.getByRole('heading', { name: room, exact: true }).waitFor({ timeout: 30_000 });
     expect(await alice.page.getByRole('tab', { name: 'Log in' }).count()).toBe(0);
   });
+
+  it('on a non-default port, with no ALLOWED_ORIGINS at all, two people chat live (a same-origin page is always allowed)', async () => {
+    const port = await freePort();
+    const app = await startTestApp({ PORT: String(port), ALLOWED_ORIGINS: '' });
+    extraApps.push(app);
+    expect(port).not.toBe(3000);
+    const alice = await person('Alice', app);
+    const bob = await person('Bob', app);
+    await registerThroughUi(alice);
+    await registerThroughUi(bob);
+    const room = unique('port-');
+    await createRoomThroughUi(alice.page, room);
+    await joinRoomThroughUi(bob.page, room);
+    await sendMessage(alice.page, `Hello on port ${port}`);
+    await message(bob.page, `Hello on port ${port}`).waitFor();
+    await sendMessage(bob.page, 'Live both ways');
+    await message(alice.page, 'Live both ways').waitFor();
+    expect(await alice.page.locator('#banner:not([hidden])').count()).toBe(0);
+  });
+
+  it('stays signed in through 20 reloads in a minute with the production sign-in limit (10 per minute per address)', async () => {
+    const app = await startAppForBrowser({ RATE_LIMIT_AUTH_PER_MINUTE: '10' });
+    extraApps.push(app);
+    const alice = await person('Alice', app);
+    await registerThroughUi(alice);
+    const room = unique('reloads-');
+    await createRoomThroughUi(alice.page, room);
+    for (let i = 1; i <= 20; i++) {
+      await alice.page.reload();
+      await alice.page.getByRole('heading', { name: room, exact: true }).waitFor();
+      expect(await alice.page.getByRole('tab', { name: 'Log in' }).count()).toBe(0);
+    }
+    await sendMessage(alice.page, 'still here after 20 reloads');
+    await waitUntil(alice.page, 'the message is delivered', async () => (await messageTexts(alice.page)).includes('still here after 20 reloads'));
+  });
 });

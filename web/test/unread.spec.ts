@@ -1,7 +1,7 @@
 import type { Message, Room } from '../src/api/types';
 import { firstUnreadId, roomAfterMessage, roomAfterRead, totalUnread } from '../src/state/unread';
 
-const room = (over: Partial<Room> = {}): Room => ({ id: 'r', type: 'public', name: 'r', description: null, owner_id: 'o', member_count: 2, created_at: '2026-01-01T00:00:00.000Z', last_seq: 10, my_role: 'member', unread_count: 0, ...over });
+const room = (over: Partial<Room> = {}): Room => ({ id: 'r', type: 'public', name: 'r', description: null, owner_id: 'o', owner: null, member_count: 2, created_at: '2026-01-01T00:00:00.000Z', last_seq: 10, my_role: 'member', unread_count: 0, ...over });
 const msg = (seq: number, sender = 'other', over: Partial<Message> = {}): Message =>
   ({ id: `m${seq}`, room_id: 'r', seq, updated_seq: seq, sender: { id: sender, username: sender, display_name: sender, avatar_url: null }, type: 'text', content: `#${seq}`, reply_to: null, attachments: [], reactions: [], client_msg_id: null, created_at: '2026-01-01T00:00:00.000Z', edited_at: null, deleted_at: null, ...over }) as Message;
 

@@ -12,7 +12,7 @@ import { ActionButton, SearchList } from './common';
  * What tells rooms with the same name apart: member count, owner and description.
  */
 export function roomFacts(chat: Chat, room: Room): string {
-  const owner = room.owner_id ? chat.userById(null, room.owner_id) : undefined;
+  const owner = room.owner ?? (room.owner_id ? chat.userById(null, room.owner_id) : undefined);
   return [`${room.member_count} member${room.member_count === 1 ? '' : 's'}`, owner ? `owner ${displayName(owner)}` : null, room.description].filter(Boolean).join(' · ');
 }
 
