@@ -601,18 +601,23 @@ export class Chat {
         membersChanged = true;
       }
       if (membersChanged) this.members.value = all;
+      const summary = (s: UserSummary): UserSummary =>
+        s.id === userId ? { ...s, display_name: patch.display_name ?? s.display_name, username: patch.username ?? s.username, avatar_url: patch.avatar_url !== undefined ? patch.avatar_url : s.avatar_url } : s;
       const rooms = new Map(this.rooms.value);
       let roomsChanged = false;
       for (const [id, r] of rooms) {
-        if (r.peer?.id === userId) {
-          rooms.set(id, { ...r, peer: { ...r.peer, ...patch } });
+        if (r.peer?.id === userId || r.last_message?.sender.id === userId || r.owner?.id === userId) {
+          rooms.set(id, {
+            ...r,
+            peer: r.peer?.id === userId ? { ...r.peer, ...patch } : r.peer,
+            owner: r.owner ? summary(r.owner) : r.owner,
+            last_message: r.last_message ? { ...r.last_message, sender: summary(r.last_message.sender) } : r.last_message,
+          });
           roomsChanged = true;
         }
       }
       if (roomsChanged) this.rooms.value = rooms;
       if (patch.display_name !== undefined || patch.avatar_url !== undefined || patch.username !== undefined) {
-        const summary = (s: UserSummary): UserSummary =>
-          s.id === userId ? { ...s, display_name: patch.display_name ?? s.display_name, username: patch.username ?? s.username, avatar_url: patch.avatar_url !== undefined ? patch.avatar_url : s.avatar_url } : s;
         for (const [roomId, conv] of this.convs) {
           conv.mapMessages((m) => (m.sender.id === userId ? { ...m, sender: summary(m.sender) } : m));
           this.publish(roomId);
