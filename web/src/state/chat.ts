@@ -825,8 +825,10 @@ export class Chat {
     return this.http.call('get', '/messages/search', { query: { q, room_id: roomId, limit: 30 } });
   }
 
-  searchUsers(q: string) {
-    return this.http.call('get', '/users/search', { query: { q, limit: 20 } });
+  /** People by a substring of their name; with no words, the directory (GET /users). */
+  async findPeople(q: string): Promise<User[]> {
+    if (!q) return (await this.http.call('get', '/users', { query: { limit: 50 } })).items;
+    return (await this.http.call('get', '/users/search', { query: { q, limit: 20 } })).items;
   }
 
   browseRooms(q: string) {

@@ -29,7 +29,18 @@ export function SearchList<T>({ placeholder, label, search, row, emptyText, init
   }, [q]);
   return (
     <>
-      <input type="search" placeholder={placeholder} aria-label={label} autocomplete="off" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <input
+        type="search"
+        placeholder={placeholder}
+        aria-label={label}
+        autocomplete="off"
+        value={q}
+        onInput={(e) => {
+          // Old results go at once, so nothing stale can be clicked while the new answer is on its way.
+          setItems(null);
+          setQ(e.currentTarget.value);
+        }}
+      />
       <ErrorLine error={error} />
       <ul class="result-list" aria-live="polite">
         {items === null ? null : items.length ? items.map((item, i) => <li key={i}>{row(item)}</li>) : <li class="muted">{emptyText}</li>}

@@ -67,7 +67,7 @@ function MembersPanel({ chat, roomId }: { chat: Chat; roomId: string }): JSX.Ele
           <SearchList<User>
             placeholder="Add people by name"
             label="Search people to add"
-            search={async (q) => (q ? (await chat.searchUsers(q)).items : [])}
+            search={(q) => chat.findPeople(q)}
             emptyText="Type a name to find people."
             row={(user) => <AddRow chat={chat} roomId={roomId} user={user} />}
           />

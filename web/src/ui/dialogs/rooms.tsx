@@ -138,7 +138,7 @@ export function newDmDialog(chat: Chat): void {
     <SearchList<User>
       placeholder="Search people by name"
       label="Search people"
-      search={async (q) => (q ? (await chat.searchUsers(q)).items : [])}
+      search={(q) => chat.findPeople(q)}
       emptyText="Type a name to find people."
       row={(user) => (
         <PersonRow chat={chat} user={user}>
