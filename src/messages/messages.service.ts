@@ -11,7 +11,6 @@ import { RoomsService } from '../rooms/rooms.service';
 import { kindOfMime } from '../uploads/file-inspector';
 import { UploadsRepository } from '../uploads/uploads.repository';
 import {
-  CONTENT_MAX_CHARS,
   HistoryPageDto,
   HistoryQueryDto,
   ReactionEventPayload,
@@ -73,7 +72,7 @@ export class MessagesService {
 
   /**
    * Stores a message and fans it out as `new_message` to every live connection of every member.
-   * Content is trimmed to 1..4000 characters, or may be empty when attachments are given (only the
+   * Content arrives trimmed and within 4000 characters (the DTO), and may be empty when attachments are given (only the
    * sender's own uploads; the message type follows the first one). A repeated `client_msg_id` from
    * the same sender returns the first message and stores nothing, also when two such requests race.
    * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target, foreign or
@@ -88,7 +87,6 @@ export class MessagesService {
     if (content.length === 0 && attachmentIds.length === 0) {
       throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
     }
-    this.checkLength(content);
     const clientMsgId = dto.client_msg_id ?? null;
     if (attachmentIds.length === 0) {
       // Text messages go through group commit (membership is checked there, in the batch).
@@ -164,7 +162,6 @@ export class MessagesService {
   async edit(userId: string, messageId: string, content: string): Promise<MessageDto> {
     const trimmed = (content ?? '').trim();
     if (trimmed.length === 0) throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
-    this.checkLength(trimmed);
     const meta = await this.visibleMessage(userId, messageId);
     const message = await this.dataSource.transaction(async (manager) => {
       const current = await this.lockMessage(manager, meta, userId);
@@ -320,15 +317,6 @@ export class MessagesService {
       items: page.map((row) => ({ ...toMessageDto(row), snippet: row.snippet })),
       next_cursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null,
     };
-  }
-
-  /** @throws AppError VALIDATION_FAILED when trimmed content is longer than the limit. */
-  private checkLength(content: string): void {
-    if (content.length > CONTENT_MAX_CHARS) {
-      throw new AppError('VALIDATION_FAILED', `content must be at most ${CONTENT_MAX_CHARS} characters.`, [
-        { field: 'content', problem: `must be at most ${CONTENT_MAX_CHARS} characters` },
-      ]);
-    }
   }
 
   /**

@@ -1,26 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
+import { IsText, Optional, OptionalNullable, Trim } from '../../common/validation/text.validators';
 import { MessageDto } from '../../messages/message.presenter';
 import { UserDto } from '../../users/user.presenter';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Longest room name and description, in characters. */
+export const ROOM_NAME_MAX_CHARS = 80;
+export const ROOM_DESCRIPTION_MAX_CHARS = 500;
 
 /** Body of `POST /rooms`. */
 export class CreateRoomDto {
-  @ApiProperty({ example: 'general', minLength: 1, maxLength: 80 })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be empty' })
-  @MaxLength(80)
+  @ApiProperty({ example: 'general', minLength: 1, maxLength: ROOM_NAME_MAX_CHARS, description: 'One line, 1..80 characters after trimming' })
+  @Trim()
+  @IsText({ min: 1, max: ROOM_NAME_MAX_CHARS })
   name: string;
 
-  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: 500 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(500)
+  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: ROOM_DESCRIPTION_MAX_CHARS, description: 'Up to 500 characters, line breaks allowed' })
+  @Optional()
+  @Trim()
+  @IsText({ max: ROOM_DESCRIPTION_MAX_CHARS, multiline: true })
   description?: string;
 
   @ApiProperty({ enum: ['public', 'private'] })
@@ -30,10 +29,9 @@ export class CreateRoomDto {
 
 /** Query of `GET /rooms`: optional name search plus paging. */
 export class ListRoomsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Case-insensitive substring of the room name' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(80)
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the room name (one line, up to 80 characters)' })
+  @Optional()
+  @IsText({ max: ROOM_NAME_MAX_CHARS })
   q?: string;
 }
 
@@ -74,19 +72,22 @@ export class MemberPageDto {
 
 /** Body of `PATCH /rooms/:id`: at least one of the fields. */
 export class UpdateRoomDto {
-  @ApiPropertyOptional({ example: 'general', minLength: 1, maxLength: 80 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be empty' })
-  @MaxLength(80)
+  @ApiPropertyOptional({ example: 'general', minLength: 1, maxLength: ROOM_NAME_MAX_CHARS, description: 'One line, 1..80 characters after trimming; cannot be null' })
+  @Optional()
+  @Trim()
+  @IsText({ min: 1, max: ROOM_NAME_MAX_CHARS })
   name?: string;
 
-  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: 500, nullable: true, description: 'null or "" clears it' })
-  @ValidateIf((_o, v) => v !== undefined && v !== null)
-  @Transform(trim)
-  @IsString()
-  @MaxLength(500)
+  @ApiPropertyOptional({
+    example: 'Everything and nothing',
+    maxLength: ROOM_DESCRIPTION_MAX_CHARS,
+    nullable: true,
+    type: String,
+    description: 'Up to 500 characters, line breaks allowed; null or "" clears it',
+  })
+  @OptionalNullable()
+  @Trim()
+  @IsText({ max: ROOM_DESCRIPTION_MAX_CHARS, multiline: true })
   description?: string | null;
 }
 

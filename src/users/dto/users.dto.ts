@@ -1,16 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
+import { IsText, Trim } from '../../common/validation/text.validators';
 import { UserDto } from '../user.presenter';
 
 /** Query of `GET /users/search`. */
 export class UserSearchQueryDto extends PageQueryDto {
   @ApiProperty({ example: 'ali', description: 'Prefix of a username or display name, case-insensitive; 1..64 characters after trimming' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be at least 1 character' })
-  @MaxLength(64)
+  @Trim()
+  @IsText({ min: 1, max: 64 })
   q: string;
 }
 
