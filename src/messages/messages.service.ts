@@ -74,7 +74,7 @@ export class MessagesService {
    * Stores a message and fans it out as `new_message` to every live connection of every member.
    * Content arrives trimmed and within 4000 characters (the DTO), and may be empty when attachments are given (only the
    * sender's own uploads; the message type follows the first one). A repeated `client_msg_id` from
-   * the same sender returns the first message and stores nothing, also when two such requests race.
+   * the same sender in the same room returns the first message and stores nothing, also when two such requests race.
    * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target, foreign or
    *   duplicate attachments), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
    */
@@ -118,7 +118,7 @@ export class MessagesService {
         if (!(await this.messages.roleOf(manager, roomId, userId))) throw new AppError(room.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
         // Checked after taking the room lock, so a racing twin of this request sees the first commit.
         if (clientMsgId) {
-          const existing = await this.messages.findByClientMsgId(manager, userId, clientMsgId);
+          const existing = await this.messages.findByClientMsgId(manager, userId, roomId, clientMsgId);
           if (existing) return { message: toMessageDto(existing), created: false };
         }
         if (replyToId && !(await this.messages.existsInRoom(manager, replyToId, roomId))) {
@@ -141,9 +141,9 @@ export class MessagesService {
         return { message: toMessageDto((await this.messages.findById(manager, id, userId))!), created: true };
       });
     } catch (err) {
-      // The same client_msg_id raced into another room: the first one wins, this call returns it.
-      if (clientMsgId && isUniqueViolation(err, 'messages_sender_client_msg_uq')) {
-        const existing = await this.messages.findByClientMsgId(this.dataSource, userId, clientMsgId);
+      // A twin of this send committed first (another instance's batch): the first one wins, this call returns it.
+      if (clientMsgId && isUniqueViolation(err, 'messages_sender_room_client_msg_uq')) {
+        const existing = await this.messages.findByClientMsgId(this.dataSource, userId, roomId, clientMsgId);
         if (existing) return { message: toMessageDto(existing), created: false };
       }
       throw err;
