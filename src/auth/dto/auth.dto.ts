@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsUrl, Matches, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
-import { IsText, Optional, OptionalNullable, Trim, TrimToNull } from '../../common/validation/text.validators';
+import { isEmail, isURL, Matches, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
+import { IsText, Optional, OptionalNullable, TextAlso, Trim, TrimToNull } from '../../common/validation/text.validators';
 import { UserDto } from '../../users/user.presenter';
 import { IsAcceptablePassword, PASSWORD_INPUT_MAX_CHARS } from '../password-policy';
 
@@ -30,9 +30,10 @@ function IsUsername(): PropertyDecorator {
 /** The email rules (trimmed, single-line text of at most 254 characters, an address). */
 function IsEmailAddress(): PropertyDecorator {
   return (target: object, key: string | symbol) => {
+    const rules = { min: 1, max: EMAIL_MAX_CHARS };
     Trim()(target, key);
-    IsText({ min: 1, max: EMAIL_MAX_CHARS })(target, key);
-    IsEmail({}, { message: 'must be an email' })(target, key);
+    IsText(rules)(target, key);
+    TextAlso('isEmail', rules, 'must be an email', (v) => isEmail(v))(target, key);
   };
 }
 
@@ -143,7 +144,9 @@ export class UpdateProfileDto {
   @TrimToNull()
   @OptionalNullable()
   @IsText({ max: AVATAR_URL_MAX_CHARS })
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'must be an http or https URL' })
+  @TextAlso('isUrl', { max: AVATAR_URL_MAX_CHARS }, 'must be an http or https URL', (v) =>
+    isURL(v, { protocols: ['http', 'https'], require_protocol: true, require_tld: false }),
+  )
   avatar_url?: string | null;
 
   @ApiPropertyOptional({ example: 'In a meeting until 3 pm', maxLength: STATUS_MAX_CHARS, nullable: true, type: String, description: 'One line, up to 140 characters; null or "" clears it' })

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, HttpException, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, ErrorDetail } from './app-error';
 
 /** Flattens class-validator's nested errors into `{field, problem}` pairs with dotted paths. */
@@ -25,11 +25,30 @@ export function validationError(errors: ValidationError[]): AppError {
 }
 
 /**
+ * Nest's ValidationPipe that never fails with anything but a 400: a validator or transformer that
+ * throws on some input (validator.js throws URIError on lone surrogates, say) is a bug to fix, but the
+ * client sent bad input, so it gets VALIDATION_FAILED, and the bug one warning line.
+ */
+class SafeValidationPipe extends ValidationPipe {
+  private readonly logger = new Logger('ValidationPipe');
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (err) {
+      if (err instanceof AppError || err instanceof HttpException) throw err;
+      this.logger.warn({ err: { type: (err as Error)?.name, message: (err as Error)?.message }, type: metadata.metatype?.name }, 'a validator threw');
+      throw new AppError('VALIDATION_FAILED');
+    }
+  }
+}
+
+/**
  * The validation pipe used for HTTP bodies, queries and params and for WebSocket payloads:
  * unknown fields are rejected (not stripped) and values are transformed into their DTO types.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SafeValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -81,6 +81,25 @@ export function IsText(rules: TextRules): PropertyDecorator {
     });
 }
 
+/**
+ * A further rule on a text field (an email or URL syntax, say) that only judges values already
+ * passing `rules`: validator.js's checks throw on lone surrogates, and the text rule's problem is the
+ * one worth reporting anyway.
+ * @param name constraint name
+ * @param problem the problem phrase ("must be an email")
+ * @param check the rule, called only with acceptable text
+ */
+export function TextAlso(name: string, rules: TextRules, problem: string, check: (value: string) => boolean): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name,
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} ${problem}` },
+      validator: { validate: (value: unknown) => textProblem(value, rules) !== null || check(value as string) },
+    });
+}
+
 /** The field may be left out; `null` is still validated (and refused by the field's rules). */
 export const Optional = (): PropertyDecorator => ValidateIf((_o: unknown, value: unknown) => value !== undefined);
 
