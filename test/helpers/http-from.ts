@@ -10,7 +10,7 @@ export function httpFrom(localAddress: string, base: string, method: string, pat
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress, headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) } },
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
