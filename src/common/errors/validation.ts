@@ -20,7 +20,8 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 export function validationError(errors: ValidationError[]): AppError {
   const details = flattenValidationErrors(errors);
   const first = details[0];
-  const sentence = first ? `${first.field} ${first.problem}.` : 'The request is invalid.';
+  // A field may have an empty name (`{"": 1}`); the sentence still has to name it.
+  const sentence = first ? `${first.field === '' ? '""' : first.field} ${first.problem}.` : 'The request is invalid.';
   return new AppError('VALIDATION_FAILED', sentence, details);
 }
 
