@@ -16,9 +16,12 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+/** Most `details` entries in one error response (a body with 100,000 unknown fields gets the first ones). */
+export const MAX_ERROR_DETAILS = 20;
+
 /** Builds the one AppError a failed validation becomes: 400 VALIDATION_FAILED with details. */
 export function validationError(errors: ValidationError[]): AppError {
-  const details = flattenValidationErrors(errors);
+  const details = flattenValidationErrors(errors).slice(0, MAX_ERROR_DETAILS);
   const first = details[0];
   // A field may have an empty name (`{"": 1}`); the sentence still has to name it.
   const sentence = first ? `${first.field === '' ? '""' : first.field} ${first.problem}.` : 'The request is invalid.';

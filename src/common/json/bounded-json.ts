@@ -22,7 +22,7 @@ const BACKSLASH = 0x5c; // \
 
 /**
  * Whether `text` nests arrays/objects deeper than `maxDepth`, decided by one linear scan of the UTF-16
- * code units that counts brackets outside strings (escapes inside strings skipped). It stops at the
+ * code units that counts brackets outside strings (strings are skipped whole). It stops at the
  * first bracket over the limit, so a hostile 1 MB body costs a few dozen steps, and any other text
  * costs one pass with no allocation. Malformed JSON is not judged here (JSON.parse does that).
  * @param text JSON text
@@ -30,15 +30,11 @@ const BACKSLASH = 0x5c; // \
  */
 export function exceedsJsonDepth(text: string, maxDepth: number = MAX_JSON_DEPTH): boolean {
   let depth = 0;
-  let inString = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+    if (c === QUOTE) {
+      i = endOfString(text, i);
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > maxDepth) return true;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
@@ -46,6 +42,22 @@ export function exceedsJsonDepth(text: string, maxDepth: number = MAX_JSON_DEPTH
     }
   }
   return false;
+}
+
+/**
+ * Index of the quote that closes the string opened at `open` (or the text's length when it is
+ * unterminated). Jumps from quote to quote with the engine's native search; a quote preceded by an
+ * odd number of backslashes is escaped and skipped.
+ */
+function endOfString(text: string, open: number): number {
+  let quote = open;
+  for (;;) {
+    quote = text.indexOf('"', quote + 1);
+    if (quote === -1) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+  }
 }
 
 /**
