@@ -29,7 +29,41 @@ export function validationError(errors: ValidationError[]): AppError {
 }
 
 /**
- * Nest's ValidationPipe that never fails with anything but a 400: a validator or transformer that
+ * Most fields of one JSON object in a request: no request of the API needs more than 200 (a `sync`
+ * of 200 rooms), and class-transformer's cost grows with the square of an object's field count
+ * (30,000 fields: seconds of event loop).
+ */
+export const MAX_OBJECT_FIELDS = 256;
+/** Most values (objects, arrays, scalars) in one request body or payload; its walk is linear. */
+export const MAX_INPUT_VALUES = 10_000;
+
+/**
+ * Why a parsed input is too big to transform and validate, or null. Objects over
+ * MAX_OBJECT_FIELDS fields and inputs over MAX_INPUT_VALUES values are refused; the walk itself
+ * stops at the first excess (depth is already bounded by the JSON parser).
+ */
+export function inputSizeProblem(input: unknown): { field: string; problem: string } | null {
+  const stack: [unknown, string][] = [[input, '']];
+  let values = 0;
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (++values > MAX_INPUT_VALUES) return { field: 'body', problem: `must not hold more than ${MAX_INPUT_VALUES} values` };
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      if (value.length > MAX_INPUT_VALUES) return { field: path || 'body', problem: `must not hold more than ${MAX_INPUT_VALUES} values` };
+      for (let i = 0; i < value.length; i++) stack.push([value[i], `${path}[${i}]`]);
+    } else {
+      const keys = Object.keys(value);
+      if (keys.length > MAX_OBJECT_FIELDS) return { field: path || 'body', problem: `must not have more than ${MAX_OBJECT_FIELDS} fields` };
+      for (const key of keys) stack.push([(value as Record<string, unknown>)[key], path ? `${path}.${key}` : key]);
+    }
+  }
+  return null;
+}
+
+/**
+ * Nest's ValidationPipe with bounded work that never fails with anything but a 400: inputs too big
+ * to transform cheaply are refused first ({@link inputSizeProblem}); a validator or transformer that
  * throws on some input (validator.js throws URIError on lone surrogates, say) is a bug to fix, but the
  * client sent bad input, so it gets VALIDATION_FAILED, and the bug one warning line.
  */
@@ -37,6 +71,8 @@ class SafeValidationPipe extends ValidationPipe {
   private readonly logger = new Logger('ValidationPipe');
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const tooBig = inputSizeProblem(value);
+    if (tooBig) throw new AppError('VALIDATION_FAILED', `${tooBig.field} ${tooBig.problem}.`, [tooBig]);
     try {
       return await super.transform(value, metadata);
     } catch (err) {
