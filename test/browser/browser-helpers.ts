@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -12,8 +12,15 @@ export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots')
 /** Generous per-action wait: the CI machine has two slow cores shared with other suites. */
 export const UI_TIMEOUT_MS = 20_000;
 
-/** Launches headless Chromium with everything that phones home switched off. */
+/** The built client the server serves (`npm run build` or `npm run build:web` writes it). */
+export const CLIENT_INDEX = join(__dirname, '..', '..', 'web', 'dist', 'index.html');
+
+/**
+ * Launches headless Chromium with everything that phones home switched off.
+ * @throws Error naming the command to run when the client has not been built
+ */
 export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CLIENT_INDEX)) throw new Error(`${CLIENT_INDEX} is missing: run \`npm run build:web\` before the browser tests`);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
