@@ -12,6 +12,7 @@ import { Avatar, uploadBlobUrl, useUploadSrc } from './Avatar';
 import { confirmDialog, openDialog } from './Dialog';
 import { formatBytes, formatTime } from './format';
 import { Icon } from './icons';
+import { MessageBody } from './MessageBody';
 
 /** Reactions offered by the picker (emoji are content here, not icons). */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
@@ -152,9 +153,13 @@ function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, hig
           }}
         />
       ) : (
-        <div class="msg-body" dir="auto">
-          {deleted ? 'This message was deleted.' : (m.content ?? '')}
-        </div>
+        deleted ? (
+          <div class="msg-body" dir="auto">
+            This message was deleted.
+          </div>
+        ) : (
+          <MessageBody content={m.content ?? ''} />
+        )
       )}
       {!deleted && m.attachments.length ? <Attachments chat={chat} items={m.attachments} onMediaLoad={onMediaLoad} /> : null}
       {!deleted && m.reactions.length ? (
