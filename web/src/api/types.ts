@@ -9,10 +9,12 @@ export type User = Schemas['UserDto'];
 /** The caller's own profile (User plus email). */
 export type Me = Schemas['UserDto'] & { email?: string };
 export type UserSummary = Schemas['UserSummaryDto'];
-export type Room = Schemas['RoomDto'];
+/** `mention_count`: mentions of the caller after their read pointer (optional until every server sends it). */
+export type Room = Schemas['RoomDto'] & { mention_count?: number };
 export type Member = Schemas['MemberDto'];
 export type Role = Member['role'];
-export type Message = Schemas['MessageDto'];
+/** `mentions`: ids of the room's members named with `@username` in the content. */
+export type Message = Schemas['MessageDto'] & { mentions?: string[] };
 export type Attachment = Schemas['AttachmentDto'];
 export type Reaction = Schemas['ReactionDto'];
 export type Upload = Schemas['UploadDto'];

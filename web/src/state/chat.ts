@@ -471,7 +471,7 @@ export class Chat {
       this.publish(m.room_id);
     }
     const room = this.rooms.value.get(m.room_id);
-    if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false));
+    if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false, this.me?.id));
     else if (source === 'live') void this.fetchRoom(m.room_id);
     if (added && this.isWatching(m.room_id)) this.scheduleRead(m.room_id);
   }
@@ -754,7 +754,7 @@ export class Chat {
   private scheduleRead(roomId: string): void {
     if (!this.isWatching(roomId)) return;
     const room = this.rooms.value.get(roomId);
-    if (room?.unread_count) this.putRoom({ ...room, unread_count: 0 });
+    if (room?.unread_count || room?.mention_count) this.putRoom({ ...room, unread_count: 0, mention_count: 0 });
     clearTimeout(this.readTimers.get(roomId));
     this.readTimers.set(
       roomId,

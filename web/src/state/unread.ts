@@ -6,20 +6,25 @@ import type { Message, Room } from '../api/types';
  * The room after `m` arrived. `mine`: sent by the signed-in user. `watching`: the room is open,
  * scrolled to the newest message, in a visible tab. `fromHistory`: a page load (never counts).
  */
-export function roomAfterMessage(room: Room, m: Message, mine: boolean, watching: boolean, fromHistory: boolean): Room {
+export function roomAfterMessage(room: Room, m: Message, mine: boolean, watching: boolean, fromHistory: boolean, myId?: string): Room {
   const lastSeq = room.last_seq ?? 0;
   const brandNew = m.seq > lastSeq && !m.deleted_at && !m.edited_at && !fromHistory;
   const next: Room = { ...room, last_seq: Math.max(lastSeq, m.seq) };
   if (m.seq >= lastSeq || room.last_message?.id === m.id || !room.last_message) next.last_message = m;
-  if (watching) next.unread_count = 0;
-  else if (brandNew && !mine && m.type !== 'system') next.unread_count = (room.unread_count ?? 0) + 1;
+  if (watching) {
+    next.unread_count = 0;
+    next.mention_count = 0;
+  } else if (brandNew && !mine && m.type !== 'system') {
+    next.unread_count = (room.unread_count ?? 0) + 1;
+    if (mentionsMe(m, myId)) next.mention_count = (room.mention_count ?? 0) + 1;
+  }
   return next;
 }
 
 /** The room after its member read up to `lastReadSeq` on some device. */
 export function roomAfterRead(room: Room, lastReadSeq: number, unreadFromServer?: number): Room {
-  if (typeof unreadFromServer === 'number') return { ...room, unread_count: unreadFromServer };
-  if (lastReadSeq >= (room.last_seq ?? 0)) return { ...room, unread_count: 0 };
+  if (typeof unreadFromServer === 'number') return { ...room, unread_count: unreadFromServer, mention_count: unreadFromServer === 0 ? 0 : room.mention_count };
+  if (lastReadSeq >= (room.last_seq ?? 0)) return { ...room, unread_count: 0, mention_count: 0 };
   return room;
 }
 
@@ -44,4 +49,9 @@ export function firstUnreadId(messages: Message[], unread: number, myId: string 
     if (left === 0) return m.id;
   }
   return messages.find((m) => m.sender.id !== myId)?.id ?? null;
+}
+
+/** True when `m` names the user `myId` with an @mention (the server's `mentions` list). */
+export function mentionsMe(m: Message, myId: string | undefined): boolean {
+  return Boolean(myId && m.mentions?.includes(myId));
 }

@@ -8,6 +8,7 @@ import type { Message, Upload } from '../api/types';
 import { type Chat, codePoints, displayName, MAX_MESSAGE_CHARS } from '../state/chat';
 import { formatBytes } from './format';
 import { Icon } from './icons';
+import { useMentionComplete } from './MentionMenu';
 
 interface UploadEntry {
   key: number;
@@ -38,6 +39,7 @@ export function Composer({ chat, roomId, replyTo, setReplyTo, editLast, onSent, 
   const length = codePoints(text.trim());
   const tooLong = length > MAX_MESSAGE_CHARS;
   const uploading = uploads.some((u) => u.status === 'uploading');
+  const mention = useMentionComplete(chat, roomId, inputRef, (value) => update(value));
 
   useEffect(() => {
     const el = inputRef.current;
@@ -137,6 +139,7 @@ export function Composer({ chat, roomId, replyTo, setReplyTo, editLast, onSent, 
         </p>
       ) : null}
       <div class="composer-row">
+        {mention.menu}
         <button type="button" class="icon-button attach" aria-label="Attach files" title="Attach files" onClick={() => fileRef.current?.click()}>
           <Icon name="attach" size={20} />
         </button>
@@ -162,7 +165,15 @@ export function Composer({ chat, roomId, replyTo, setReplyTo, editLast, onSent, 
           dir="auto"
           value={text}
           aria-invalid={tooLong ? 'true' : undefined}
-          onInput={(e) => update(e.currentTarget.value)}
+          onInput={(e) => {
+            update(e.currentTarget.value);
+            mention.refresh();
+          }}
+          onClick={mention.refresh}
+          onKeyUp={(e) => {
+            if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') mention.refresh();
+          }}
+          aria-controls={mention.menu ? 'mention-menu' : undefined}
           onBlur={() => chat.stopTyping(roomId)}
           onPaste={(e) => {
             const files = [...(e.clipboardData?.files ?? [])];
@@ -175,6 +186,7 @@ export function Composer({ chat, roomId, replyTo, setReplyTo, editLast, onSent, 
             if (codePoints(text) + codePoints(pasted) > MAX_MESSAGE_CHARS) chat.toast(`The pasted text makes this message longer than ${MAX_MESSAGE_CHARS.toLocaleString()} characters; shorten it before sending.`, 'info');
           }}
           onKeyDown={(e) => {
+            if (mention.onKeyDown(e)) return;
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
               submit();

@@ -8,6 +8,7 @@ import { describeError } from '../api/http';
 import type { Attachment, Message } from '../api/types';
 import { type Chat, displayName } from '../state/chat';
 import type { PendingMessage } from '../state/outbox';
+import { mentionsMe } from '../state/unread';
 import { Avatar, uploadBlobUrl, useUploadSrc } from './Avatar';
 import { confirmDialog, openDialog } from './Dialog';
 import { formatBytes, formatTime } from './format';
@@ -126,7 +127,7 @@ function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, hig
   const roomId = m.room_id;
   const replyAuthor = m.reply_to ? (m.reply_to.sender_id === chat.me?.id ? 'You' : chat.userName(roomId, m.reply_to.sender_id)) : '';
   return (
-    <li class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)}>
+    <li class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}${!mine && !deleted && mentionsMe(m, chat.me?.id) ? ' mentions-me' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)}>
       <div class="msg-head">
         {grouped ? null : <Avatar user={m.sender} small />}
         {grouped ? null : <span class="msg-author">{mine ? 'You' : displayName(m.sender)}</span>}

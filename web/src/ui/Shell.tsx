@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Room } from '../api/types';
 import { type Chat, displayName, roomTitle } from '../state/chat';
 import { totalUnread } from '../state/unread';
+import { badgeLabel, RoomBadges } from './RoomBadges';
 import { Avatar } from './Avatar';
 import { ChatContext } from './context';
 import { Conversation } from './Conversation';
@@ -87,7 +88,7 @@ function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: bo
         class={`room-item${unread ? ' has-unread' : ''}`}
         aria-current={current ? 'page' : undefined}
         data-room-id={room.id}
-        aria-label={`${title}${unread ? `, ${unread} unread` : ''}${peerOnline ? ', online' : ''}`}
+        aria-label={`${title}${badgeLabel(room)}${peerOnline ? ', online' : ''}`}
       >
         {room.type === 'dm' ? (
           <Avatar user={room.peer} online={peerOnline} />
@@ -106,11 +107,7 @@ function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: bo
         </span>
         <span class="room-meta">
           {last ? <time>{formatTime(last.created_at)}</time> : null}
-          {unread ? (
-            <span class="badge" aria-hidden="true">
-              {unread > 99 ? '99+' : String(unread)}
-            </span>
-          ) : null}
+          <RoomBadges room={room} />
         </span>
       </a>
     </li>
