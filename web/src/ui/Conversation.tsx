@@ -14,6 +14,7 @@ import { handoverDialog, membersDialog, roomSettingsDialog } from './dialogs/mem
 import { searchDialog } from './dialogs/search';
 import { formatTime } from './format';
 import { Icon } from './icons';
+import { LevelPicker } from './LevelPicker';
 import { MessageItem, PendingItem } from './MessageItem';
 import { go } from './Shell';
 
@@ -74,6 +75,7 @@ function Header({ chat, roomId }: { chat: Chat; roomId: string }): JSX.Element {
           </p>
         </div>
         <div class="conv-actions">
+          <LevelPicker chat={chat} room={room} />
           <button type="button" class="icon-button" aria-label="Search in this conversation" title="Search in this conversation" onClick={() => searchDialog(chat, roomId)}>
             <Icon name="search" />
           </button>
@@ -97,6 +99,7 @@ function Header({ chat, roomId }: { chat: Chat; roomId: string }): JSX.Element {
         </p>
       </div>
       <div class="conv-actions">
+        <LevelPicker chat={chat} room={room} />
         <button type="button" class="icon-button" aria-label="Search in this conversation" title="Search in this conversation" onClick={() => searchDialog(chat, roomId)}>
           <Icon name="search" />
         </button>
