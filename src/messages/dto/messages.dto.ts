@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto, toInt } from '../../common/pagination/pagination';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
 import { IsText, Optional, Trim } from '../../common/validation/text.validators';
@@ -9,6 +9,9 @@ import { MessageDto } from '../message.presenter';
 
 /** Content bounds after trimming, in characters. */
 export const CONTENT_MAX_CHARS = 4000;
+
+/** Message types a client may name when sending (`system` lines are written by the server only). */
+export const SENDABLE_TYPES = ['text', 'image', 'file', 'audio'] as const;
 
 /** Body of `POST /rooms/:id/messages` and payload of WS `send_message` (minus `room_id`). */
 export class SendMessageBodyDto {
@@ -45,6 +48,16 @@ export class SendMessageBodyDto {
   @IsText({ min: 1, max: 64 })
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1 to 64 of letters, digits, "_", ".", ":" or "-"' })
   client_msg_id?: string;
+
+  @ApiPropertyOptional({
+    enum: SENDABLE_TYPES,
+    description:
+      'Optional, for clients of the original ChatApp API: the type the message will have, checked, never chosen by it. ' +
+      '"text" without attachments; with attachments, the kind of the first one (image/*: "image", audio/*: "audio", anything else: "file"). A mismatch is 400.',
+  })
+  @Optional()
+  @IsIn(SENDABLE_TYPES, { message: 'must be "text", "image", "file" or "audio"' })
+  type?: (typeof SENDABLE_TYPES)[number];
 }
 
 /** Query of `GET /rooms/:id/messages`. */
@@ -107,13 +120,16 @@ export class EditMessageDto {
   content: string;
 }
 
-/** Body of `POST /rooms/:id/read`. */
+/** Body of `POST /rooms/:id/read` (the body may be left out: everything is read). */
 export class MarkReadDto {
-  @ApiProperty({ description: 'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back)' })
+  @ApiPropertyOptional({
+    description: 'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back). Left out (or no body at all): everything in the room is read.',
+  })
+  @Optional()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'must be a non-negative integer' })
-  seq: number;
+  seq?: number;
 }
 
 /** Answer of `POST /rooms/:id/read`. */

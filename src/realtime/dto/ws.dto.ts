@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsObject, IsUUID, Min, registerDecorator } from 'class-validator';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
-import { IsText } from '../../common/validation/text.validators';
+import { IsText, Optional } from '../../common/validation/text.validators';
 import { EditMessageDto, SendMessageBodyDto } from '../../messages/dto/messages.dto';
 
 
@@ -39,15 +39,16 @@ export class WsDeleteMessageDto {
   message_id: string;
 }
 
-/** Payload of `mark_read`. */
+/** Payload of `mark_read`; without `seq` everything in the room is read (like `POST /rooms/:id/read` without a body). */
 export class WsMarkReadDto {
   @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
 
+  @Optional()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
-  seq: number;
+  seq?: number;
 }
 
 /** Most rooms one `sync` frame may ask about. */
