@@ -147,7 +147,7 @@ describe('input hardening (e2e)', () => {
       ['line break', 'a%0Ab'],
     ])('%s in a search q is 400 naming q (messages, users, rooms)', async (_name, encoded) => {
       const user = await registerUser(t.api);
-      for (const path of [`/messages/search?q=a${encoded}`, `/users/search?q=a${encoded}`, `/rooms?q=a${encoded}`]) {
+      for (const path of [`/messages/search?q=a${encoded}`, `/users/search?q=a${encoded}`, `/users?q=a${encoded}`, `/rooms?q=a${encoded}`]) {
         expectFieldRefused(await http(t.api, 'GET', path, { token: user.token }), 'q');
       }
     });

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto, toInt } from '../../common/pagination/pagination';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
-import { IsText, Optional, Trim } from '../../common/validation/text.validators';
+import { IsText, Optional, OptionalNullable, Trim } from '../../common/validation/text.validators';
 import { IsSearchQuery } from '../../common/validation/search-query';
 import { MessageDto } from '../message.presenter';
 
@@ -123,13 +123,16 @@ export class EditMessageDto {
 /** Body of `POST /rooms/:id/read` (the body may be left out: everything is read). */
 export class MarkReadDto {
   @ApiPropertyOptional({
-    description: 'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back). Left out (or no body at all): everything in the room is read.',
+    description:
+      'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back). Left out, null (as the original clients send it) or no body at all: everything in the room is read.',
+    nullable: true,
+    type: Number,
   })
-  @Optional()
+  @OptionalNullable()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'must be a non-negative integer' })
-  seq?: number;
+  seq?: number | null;
 }
 
 /** Answer of `POST /rooms/:id/read`. */

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsObject, IsUUID, Min, registerDecorator } from 'class-validator';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
-import { IsText, Optional } from '../../common/validation/text.validators';
+import { IsText, OptionalNullable } from '../../common/validation/text.validators';
 import { EditMessageDto, SendMessageBodyDto } from '../../messages/dto/messages.dto';
 
 
@@ -45,10 +45,11 @@ export class WsMarkReadDto {
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
 
-  @Optional()
+  // Left out or null (as over REST): everything in the room is read.
+  @OptionalNullable()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
-  seq?: number;
+  seq?: number | null;
 }
 
 /** Most rooms one `sync` frame may ask about. */
