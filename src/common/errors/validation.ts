@@ -73,9 +73,8 @@ class SafeValidationPipe extends ValidationPipe {
   private readonly logger = new Logger('ValidationPipe');
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // Only what the client sent (body, query, params, WS payload), never `@ConnectedSocket()` and
-    // other custom parameters (a socket is not input, and has Buffers of thousands of indices).
-    const tooBig = metadata.type === 'custom' ? null : inputSizeProblem(value);
+    // Only what the pipe will transform: parameters like the gateway's socket are never walked.
+    const tooBig = this.toValidate(metadata) ? inputSizeProblem(value) : null;
     if (tooBig) throw new AppError('VALIDATION_FAILED', `${tooBig.field} ${tooBig.problem}.`, [tooBig]);
     try {
       return await super.transform(value, metadata);
