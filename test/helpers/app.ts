@@ -25,6 +25,8 @@ export const TEST_ENV: Record<string, string> = {
   BCRYPT_COST: '4',
   RATE_LIMIT_AUTH_PER_MINUTE: '100000',
   RATE_LIMIT_PER_MINUTE: '100000',
+  RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
   WS_MESSAGES_PER_SECOND: '1000',
   WS_MESSAGES_BURST: '2000',
   // Every test client connects from 127.0.0.1 and suites keep sockets open until they end.
