@@ -123,15 +123,16 @@ export class EditMessageDto {
 /** Body of `POST /rooms/:id/read` (the body may be left out: everything is read). */
 export class MarkReadDto {
   @ApiPropertyOptional({
+    description:
+      'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back). Left out, null (as the original clients send it) or no body at all: everything in the room is read.',
     nullable: true,
     type: Number,
-    description: 'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back). Left out, null, or no body at all: everything in the room is read.',
   })
   @OptionalNullable()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'must be a non-negative integer' })
-  seq?: number;
+  seq?: number | null;
 }
 
 /** Answer of `POST /rooms/:id/read`. */

@@ -45,6 +45,7 @@ export class WsMarkReadDto {
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
 
+  // Left out or null (as over REST): everything in the room is read.
   @OptionalNullable()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
