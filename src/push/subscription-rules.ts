@@ -2,7 +2,10 @@ import { createPublicKey } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { ErrorDetail } from '../common/errors/app-error';
 
-/** Addresses a push endpoint must not name in production: the server's own and its neighbours'. */
+/**
+ * Addresses a push endpoint must not name in production: the server's own and its neighbours'.
+ * (BlockList also matches IPv4-mapped IPv6 addresses such as ::ffff:10.0.0.1 against the IPv4 ranges.)
+ */
 const PRIVATE_ADDRESSES = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8],
@@ -20,7 +23,6 @@ for (const [net, bits] of [
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
-  ['::ffff:0:0', 96],
 ] as const) {
   PRIVATE_ADDRESSES.addSubnet(net, bits, 'ipv6');
 }
