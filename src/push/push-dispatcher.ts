@@ -179,7 +179,7 @@ export class PushDispatcher implements OnApplicationShutdown {
         topic: d.topic,
         contentEncoding: 'aes128gcm',
       });
-      ({ status, retryAfterSeconds } = await this.transport.send({ ...request, body: request.body ?? null } as Parameters<PushTransport['send']>[0], DELIVERY_TIMEOUT_MS));
+      ({ status, retryAfterSeconds } = await this.transport.send(request, DELIVERY_TIMEOUT_MS));
     } catch (err) {
       if (this.closed) return;
       return this.retry(d, `push to ${origin} failed: ${(err as Error).message}`);
