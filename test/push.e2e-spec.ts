@@ -173,6 +173,19 @@ describe('Web Push (e2e)', () => {
     expect(JSON.parse(decryptPush(second.body, sub))).toEqual(expect.objectContaining({ room_id: dm2, message_id: other.id }));
   });
 
+  it('a subscription gets no pushes once the session that registered it is revoked (logout)', async () => {
+    const [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
+    const login = await http(t.api, 'POST', '/auth/login', { body: { login: bob.username, password: bob.password } });
+    expect(login.status).toBe(200);
+    const phone = await subscribe(bob);
+    const laptop = await subscribe({ ...bob, token: login.body.access_token });
+    expect((await http(t.api, 'POST', '/auth/logout', { token: bob.token })).status).toBe(200);
+    const message = await send(alice, await openDm(alice, bob), 'only the signed-in device hears this');
+    await expectPushedMessage(laptop.path, message.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pushService.to(phone.path)).toHaveLength(0);
+  });
+
   it('a subscription answered with 410 is removed', async () => {
     const [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
     const { id, path, sub } = await subscribe(bob);

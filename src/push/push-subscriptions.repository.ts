@@ -21,6 +21,8 @@ export interface PushTargetRow {
 /** New or re-registered subscription values (keys already checked and unpadded). */
 export interface SubscriptionInput {
   userId: string;
+  /** The session that registers it: its revocation ends the subscription's pushes. */
+  sessionId: string;
   endpoint: string;
   p256dh: string;
   auth: string;
@@ -34,19 +36,20 @@ export class PushSubscriptionsRepository {
 
   /**
    * Stores a subscription, or refreshes the row already holding its endpoint (keys, preview choice,
-   * owner: the browser's latest signed-in user), then keeps only the user's `maxPerUser` most
+   * owner and session: the browser's latest sign-in), then keeps only the user's `maxPerUser` most
    * recently registered subscriptions. One transaction.
    * @returns the row's id (unchanged when the endpoint was known).
    */
   async upsertCapped(input: SubscriptionInput, maxPerUser: number): Promise<string> {
     return this.db.transaction(async (manager) => {
       const [row] = (await manager.query(
-        `INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, previews)
-         VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO push_subscriptions (user_id, session_id, endpoint, p256dh, auth, previews)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (endpoint) DO UPDATE
-           SET user_id = EXCLUDED.user_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, previews = EXCLUDED.previews, updated_at = now()
+           SET user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth,
+               previews = EXCLUDED.previews, updated_at = now()
          RETURNING id`,
-        [input.userId, input.endpoint, input.p256dh, input.auth, input.previews],
+        [input.userId, input.sessionId, input.endpoint, input.p256dh, input.auth, input.previews],
       )) as { id: string }[];
       await manager.query(
         `DELETE FROM push_subscriptions WHERE user_id = $1 AND id NOT IN (
@@ -69,8 +72,9 @@ export class PushSubscriptionsRepository {
   }
 
   /**
-   * The subscriptions of a room's live members who may want a push for its new messages: not at
-   * level `none`, and either in a DM, at level `all`, or among `mentioned`. A superset of what
+   * The subscriptions of a room's live members who may want a push for its new messages: registered
+   * by a session that is still valid, not at level `none`, and either in a DM, at level `all`, or
+   * among `mentioned`. A superset of what
    * {@link shouldPush} accepts (the sender and presence are decided per message, in memory). Starts
    * from the room's members (primary key) and probes each one's subscriptions by index.
    */
@@ -81,6 +85,7 @@ export class PushSubscriptionsRepository {
          JOIN rooms r ON r.id = rm.room_id
          JOIN users u ON u.id = rm.user_id AND u.deleted_at IS NULL
          JOIN push_subscriptions ps ON ps.user_id = rm.user_id
+         JOIN sessions s ON s.id = ps.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
         WHERE rm.room_id = $1
           AND rm.notification_level IS DISTINCT FROM 'none'
           AND (r.type = 'dm' OR rm.notification_level = 'all' OR rm.user_id = ANY($2::uuid[]))`,

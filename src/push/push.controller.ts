@@ -29,14 +29,14 @@ export class PushController {
     summary: 'Register a push subscription (the browser\'s PushSubscription.toJSON(), plus previews)',
     description:
       'The caller gets pushes on this subscription for DMs, mentions and rooms at notification level "all" while they have no open ' +
-      'WebSocket connection, at most one per room every 30 s. Registering an endpoint again updates it and returns the same id; ' +
+      'WebSocket connection, at most one per room every 30 s, for as long as the session that registered it is not revoked (logout). Registering an endpoint again updates it and returns the same id; ' +
       'a user keeps at most 10 subscriptions (the oldest is dropped). A push carries {room_id, message_id, seq, sender: {id, display_name}, ' +
       'room_name?, preview?}: preview (start of the text) only with previews: true.',
   })
   @ApiCreatedResponse({ type: PushSubscriptionCreatedDto })
   @ApiErrors(400, 401)
   subscribe(@CurrentUser() me: AuthPrincipal, @Body() dto: CreatePushSubscriptionDto): Promise<PushSubscriptionCreatedDto> {
-    return this.push.subscribe(me.userId, dto);
+    return this.push.subscribe(me, dto);
   }
 
   /** Removes one of the caller's subscriptions (e.g. on sign-out, before `pushSubscription.unsubscribe()`). */

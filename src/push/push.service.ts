@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { AuthPrincipal } from '../auth/auth-principal';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
@@ -42,18 +43,22 @@ export class PushService implements OnModuleInit {
   }
 
   /**
-   * Registers the browser's push subscription for the user, or refreshes it when its endpoint is
-   * already known (also when it belonged to someone else who used this browser before). Keeps the
-   * user's {@link MAX_SUBSCRIPTIONS_PER_USER} newest.
+   * Registers the browser's push subscription for the caller's user and session, or refreshes it
+   * when its endpoint is already known (also when it belonged to someone else who used this browser
+   * before). It gets pushes while the session is valid. Keeps the user's
+   * {@link MAX_SUBSCRIPTIONS_PER_USER} newest.
    * @returns the subscription's id.
    * @throws AppError VALIDATION_FAILED (endpoint not an acceptable URL, keys not a P-256 key and a 16-byte secret).
    */
-  async subscribe(userId: string, dto: CreatePushSubscriptionDto): Promise<{ id: string }> {
+  async subscribe(principal: Pick<AuthPrincipal, 'userId' | 'sessionId'>, dto: CreatePushSubscriptionDto): Promise<{ id: string }> {
     const problems = [endpointProblem(dto.endpoint, this.config.nodeEnv === 'production')].filter((p) => p !== undefined);
     const keys = checkKeys(dto.keys);
     if (Array.isArray(keys)) problems.push(...keys);
     if (problems.length > 0 || Array.isArray(keys)) throw new AppError('VALIDATION_FAILED', `${problems[0].field} ${problems[0].problem}.`, problems);
-    const id = await this.subscriptions.upsertCapped({ userId, endpoint: dto.endpoint, ...keys, previews: dto.previews ?? false }, MAX_SUBSCRIPTIONS_PER_USER);
+    const id = await this.subscriptions.upsertCapped(
+      { userId: principal.userId, sessionId: principal.sessionId, endpoint: dto.endpoint, ...keys, previews: dto.previews ?? false },
+      MAX_SUBSCRIPTIONS_PER_USER,
+    );
     return { id };
   }
 
