@@ -12,8 +12,12 @@ import type { VapidDetails } from './vapid-keys';
 export const MAX_PENDING_ROOMS = 1000;
 /** Newest messages of one room kept for its pending decision. */
 export const MAX_MESSAGES_PER_ROOM = 32;
-/** Push decisions (one query each) running at once: push never takes more than this from the database pool. */
-export const DECIDE_CONCURRENCY = 2;
+/**
+ * Rooms one decision query covers at most. Decisions run one at a time, and rooms that get messages
+ * while one runs go together in the next (as group commit does for sends): under load push costs a
+ * query per batch of rooms, not per message, and never more than one database connection.
+ */
+export const MAX_ROOMS_PER_DECISION = 200;
 /** Pushes waiting to be sent, retries included; beyond this new pushes are dropped (and logged). */
 export const MAX_PENDING_DELIVERIES = 2000;
 /** Push requests in flight at once: a slow push service holds at most this many sockets. */
@@ -45,11 +49,11 @@ interface Delivery {
 type StoredMessage = Pick<MessageDto, 'id' | 'room_id' | 'seq' | 'type' | 'content' | 'sender'> & { mentions?: readonly string[] };
 
 /**
- * Runs Web Push off the send path: {@link enqueue} only records the message; decisions (one query per
- * room with new messages, bounded concurrency) pick the offline members who want a push, and
+ * Runs Web Push off the send path: {@link enqueue} only records the message; decisions (one query for
+ * all rooms with new messages, one at a time) pick the offline members who want a push, and
  * deliveries (bounded queue and concurrency, per-request deadline) encrypt and send them with
  * `web-push`, retrying failures with backoff and deleting subscriptions the push service answers
- * 404/410. Messages of one room that arrive while its decision waits join that decision.
+ * 404/410. Messages that arrive while a decision runs wait for the next one, together.
  */
 @Injectable()
 export class PushDispatcher implements OnApplicationShutdown {
@@ -57,7 +61,8 @@ export class PushDispatcher implements OnApplicationShutdown {
   private readonly transport = new PushTransport();
   /** Room id → its messages waiting for a decision (insertion order is the queue order). */
   private readonly pendingRooms = new Map<string, StoredMessage[]>();
-  private deciding = 0;
+  /** True while a decision query runs (one at a time). */
+  private deciding = false;
   private readonly deliveries: Delivery[] = [];
   private delivering = 0;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -97,34 +102,45 @@ export class PushDispatcher implements OnApplicationShutdown {
   }
 
   private pumpDecisions(): void {
-    while (!this.closed && this.deciding < DECIDE_CONCURRENCY && this.pendingRooms.size > 0) {
-      const [roomId, messages] = this.pendingRooms.entries().next().value as [string, StoredMessage[]];
+    if (this.closed || this.deciding || this.pendingRooms.size === 0) return;
+    const batch = new Map<string, StoredMessage[]>();
+    for (const [roomId, messages] of this.pendingRooms) {
+      if (batch.size >= MAX_ROOMS_PER_DECISION) break;
+      batch.set(roomId, messages);
       this.pendingRooms.delete(roomId);
-      this.deciding++;
-      void this.decide(roomId, messages)
-        .catch((err: Error) => {
-          if (!this.closed) this.logger.warn(`push decision for room ${roomId} failed: ${err.message}`);
-        })
-        .finally(() => {
-          this.deciding--;
-          this.pumpDecisions();
-        });
     }
+    this.deciding = true;
+    void this.decide(batch)
+      .catch((err: Error) => {
+        if (!this.closed) this.logger.warn(`push decision for ${batch.size} rooms failed: ${err.message}`);
+      })
+      .finally(() => {
+        this.deciding = false;
+        this.pumpDecisions();
+      });
   }
 
-  /** Picks, per subscribed member, the newest message they should be woken for, and queues the pushes. */
-  private async decide(roomId: string, messages: StoredMessage[]): Promise<void> {
-    const mentioned = [...new Set(messages.flatMap((m) => m.mentions ?? []))];
-    const targets = await this.subscriptions.findTargets(roomId, mentioned);
-    const byUser = new Map<string, PushTargetRow[]>();
-    for (const row of targets) byUser.set(row.user_id, [...(byUser.get(row.user_id) ?? []), row]);
-    for (const [userId, rows] of byUser) {
-      const candidate = { userId, roomType: rows[0].room_type, chosenLevel: rows[0].notification_level };
-      const message = [...messages].reverse().find((m) => shouldPush(candidate, toPushable(m)));
-      // Presence is global (Redis with several instances): an open connection anywhere gets the event, not a push.
-      if (!message || this.presence.isOnline(userId)) continue;
-      if (!(await this.throttle.claim(userId, roomId))) continue;
-      for (const row of rows) this.queueDelivery(row, message);
+  /** Picks, per room and subscribed member, the newest message they should be woken for, and queues the pushes. */
+  private async decide(batch: Map<string, StoredMessage[]>): Promise<void> {
+    const mentioned = [...new Set([...batch.values()].flatMap((messages) => messages.flatMap((m) => m.mentions ?? [])))];
+    const targets = await this.subscriptions.findTargets([...batch.keys()], mentioned);
+    // room → user → that user's subscriptions
+    const byRoom = new Map<string, Map<string, PushTargetRow[]>>();
+    for (const row of targets) {
+      const users = byRoom.get(row.room_id) ?? new Map<string, PushTargetRow[]>();
+      byRoom.set(row.room_id, users);
+      users.set(row.user_id, [...(users.get(row.user_id) ?? []), row]);
+    }
+    for (const [roomId, users] of byRoom) {
+      const messages = batch.get(roomId) ?? [];
+      for (const [userId, rows] of users) {
+        const candidate = { userId, roomType: rows[0].room_type, chosenLevel: rows[0].notification_level };
+        const message = [...messages].reverse().find((m) => shouldPush(candidate, toPushable(m)));
+        // Presence is global (Redis with several instances): an open connection anywhere gets the event, not a push.
+        if (!message || this.presence.isOnline(userId)) continue;
+        if (!(await this.throttle.claim(userId, roomId))) continue;
+        for (const row of rows) this.queueDelivery(row, message);
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import type { RoomType } from '../rooms/room.entity';
 /** A subscription a push is sent to, with what the push decision needs about its owner's membership. */
 export interface PushTargetRow {
   id: string;
+  room_id: string;
   user_id: string;
   endpoint: string;
   p256dh: string;
@@ -72,24 +73,24 @@ export class PushSubscriptionsRepository {
   }
 
   /**
-   * The subscriptions of a room's live members who may want a push for its new messages: registered
+   * The subscriptions of the rooms' live members who may want a push for their new messages: registered
    * by a session that is still valid, not at level `none`, and either in a DM, at level `all`, or
    * among `mentioned`. A superset of what
    * {@link shouldPush} accepts (the sender and presence are decided per message, in memory). Starts
-   * from the room's members (primary key) and probes each one's subscriptions by index.
+   * from the rooms' members (primary key) and probes each one's subscriptions by index.
    */
-  async findTargets(roomId: string, mentioned: readonly string[]): Promise<PushTargetRow[]> {
+  async findTargets(roomIds: readonly string[], mentioned: readonly string[]): Promise<PushTargetRow[]> {
     return (await this.db.query(
-      `SELECT ps.id, ps.user_id, ps.endpoint, ps.p256dh, ps.auth, ps.previews, rm.notification_level, r.type AS room_type, r.name AS room_name
+      `SELECT ps.id, rm.room_id, ps.user_id, ps.endpoint, ps.p256dh, ps.auth, ps.previews, rm.notification_level, r.type AS room_type, r.name AS room_name
          FROM room_members rm
          JOIN rooms r ON r.id = rm.room_id
          JOIN users u ON u.id = rm.user_id AND u.deleted_at IS NULL
          JOIN push_subscriptions ps ON ps.user_id = rm.user_id
          JOIN sessions s ON s.id = ps.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
-        WHERE rm.room_id = $1
+        WHERE rm.room_id = ANY($1::uuid[])
           AND rm.notification_level IS DISTINCT FROM 'none'
           AND (r.type = 'dm' OR rm.notification_level = 'all' OR rm.user_id = ANY($2::uuid[]))`,
-      [roomId, mentioned],
+      [roomIds, mentioned],
     )) as PushTargetRow[];
   }
 }
