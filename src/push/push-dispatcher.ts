@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import * as webpush from 'web-push';
 import type { MessageDto } from '../messages/message.presenter';
 import { PresenceService } from '../realtime/presence.service';
@@ -6,7 +6,7 @@ import { previewOf, PushPayload, PushableMessage, shouldPush } from './push-deci
 import { PushSubscriptionsRepository, PushTargetRow } from './push-subscriptions.repository';
 import { PushThrottle } from './push-throttle';
 import { PushTransport } from './push-transport';
-import type { VapidDetails } from './vapid-keys';
+import { VAPID_DETAILS, VapidDetails } from './vapid-keys';
 
 /** Rooms with new messages waiting for a push decision; a new room beyond this is dropped (and logged). */
 export const MAX_PENDING_ROOMS = 1000;
@@ -68,10 +68,8 @@ export class PushDispatcher implements OnApplicationShutdown {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private dropped = 0;
   private closed = false;
-  /** Set by PushService once the VAPID keys are loaded; nothing is sent before. */
-  vapid: VapidDetails | undefined;
-
   constructor(
+    @Inject(VAPID_DETAILS) private readonly vapid: VapidDetails,
     private readonly subscriptions: PushSubscriptionsRepository,
     private readonly presence: PresenceService,
     private readonly throttle: PushThrottle,
@@ -183,7 +181,6 @@ export class PushDispatcher implements OnApplicationShutdown {
   /** Sends one push; 404/410 delete the subscription, 429/5xx/network failures retry, anything else gives up. */
   private async deliver(d: Delivery): Promise<void> {
     const vapid = this.vapid;
-    if (!vapid) return;
     const origin = new URL(d.endpoint).origin;
     let status: number;
     let retryAfterSeconds: number | undefined;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
@@ -8,7 +8,7 @@ import { CreatePushSubscriptionDto } from './dto/push.dto';
 import { PushDispatcher } from './push-dispatcher';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 import { checkKeys, endpointProblem } from './subscription-rules';
-import { loadVapidDetails, VapidDetails } from './vapid-keys';
+import { VAPID_DETAILS, VapidDetails } from './vapid-keys';
 
 /** Most push subscriptions one user keeps (browsers × devices); registering another drops their oldest. */
 export const MAX_SUBSCRIPTIONS_PER_USER = 10;
@@ -18,24 +18,13 @@ export const MAX_SUBSCRIPTIONS_PER_USER = 10;
  * every newly stored message ({@link messageStored}), which hands it to the {@link PushDispatcher}.
  */
 @Injectable()
-export class PushService implements OnModuleInit {
-  private readonly logger = new Logger(PushService.name);
-  private vapid!: VapidDetails;
-
+export class PushService {
   constructor(
     private readonly subscriptions: PushSubscriptionsRepository,
     private readonly dispatcher: PushDispatcher,
+    @Inject(VAPID_DETAILS) private readonly vapid: VapidDetails,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /** Loads (or generates once into DATA_DIR) the VAPID keys. @throws Error when the configured pair does not match. */
-  onModuleInit(): void {
-    this.vapid = loadVapidDetails(this.config);
-    this.dispatcher.vapid = this.vapid;
-    if (this.vapid.source === 'data-dir' && this.config.redisUrl) {
-      this.logger.warn('VAPID keys come from DATA_DIR while REDIS_URL is set: every instance needs the same keys (set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY).');
-    }
-  }
 
   /** The base64url VAPID public key browsers subscribe with (`applicationServerKey`). */
   publicKey(): string {

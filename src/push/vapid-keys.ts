@@ -15,6 +15,9 @@ export interface VapidDetails {
   source: 'config' | 'data-dir';
 }
 
+/** Injection token of the loaded {@link VapidDetails} (see PushModule). */
+export const VAPID_DETAILS = Symbol('VAPID_DETAILS');
+
 /** File in DATA_DIR holding the generated pair as JSON `{publicKey, privateKey}`, mode 0600. */
 export const VAPID_KEYS_FILE = 'vapid-keys.json';
 
