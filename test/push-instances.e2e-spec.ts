@@ -47,6 +47,13 @@ describe('Web Push with several instances (e2e)', () => {
     expect(res.status).toBe(201);
     return res.body;
   }
+  /** Waits until instance A reports `user` as online (or offline). */
+  async function waitForPresence(viewer: TestUser, user: TestUser, online: boolean): Promise<void> {
+    for (let i = 0; (await http(a.api, 'GET', `/users/${user.id}`, { token: viewer.token })).body.online !== online; i++) {
+      if (i > 100) throw new Error(`instance A never saw ${user.username} ${online ? 'online' : 'offline'}`);
+      await sleep(50);
+    }
+  }
   async function openDm(api: string, from: TestUser, to: TestUser): Promise<string> {
     return (await http(api, 'POST', '/dm', { token: from.token, body: { recipient_id: to.id } })).body.id;
   }
@@ -68,13 +75,12 @@ describe('Web Push with several instances (e2e)', () => {
     const path = await subscribe(a.api, bob);
     const dm = await openDm(a.api, alice, bob);
     const bobOnB = await connectAuthed(b.wsUrl, bob.token);
+    // Presence reaches instance A through the backplane a moment after B accepted the connection.
+    await waitForPresence(alice, bob, true);
     await send(a.api, alice, dm, 'bob is on B');
     await bobOnB.next('new_message');
     bobOnB.close();
-    for (let i = 0; (await http(a.api, 'GET', `/users/${bob.id}`, { token: alice.token })).body.online !== false; i++) {
-      if (i > 100) throw new Error('bob never went offline as instance A sees it');
-      await sleep(50);
-    }
+    await waitForPresence(alice, bob, false);
     const later = await send(a.api, alice, dm, 'bob is gone');
     expect((await payloadOf(path, 1)).message_id).toBe(later.id);
   }, 30_000);
