@@ -1,10 +1,12 @@
 // Entry point of the browser client (built by Vite into web/dist, served by the server at `/`).
 import { render } from 'preact';
+import { resumePush } from './push';
 import './styles.css';
 import { App } from './ui/App';
 import { initTheme } from './ui/theme';
 
 initTheme();
+resumePush();
 const root = document.getElementById('app');
 if (root) {
   root.replaceChildren();

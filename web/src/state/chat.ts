@@ -9,6 +9,7 @@ import type { Me, Member, Message, Role, Room, Upload, User, UserSummary } from 
 import { changeSeq, Conversation, type ConversationView } from './conversation';
 import { Outbox, type PendingMessage } from './outbox';
 import { Session } from './session';
+import { notifyIncoming } from '../notify';
 import { roomAfterMessage, roomAfterRead } from './unread';
 
 const HISTORY_PAGE = 50;
@@ -471,6 +472,7 @@ export class Chat {
       this.publish(m.room_id);
     }
     const room = this.rooms.value.get(m.room_id);
+    if (source === 'live' && !mine && room && m.seq > (room.last_seq ?? 0)) notifyIncoming(room, m, this.me?.id, roomTitle(room));
     if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false, this.me?.id));
     else if (source === 'live') void this.fetchRoom(m.room_id);
     if (added && this.isWatching(m.room_id)) this.scheduleRead(m.room_id);

@@ -9,6 +9,7 @@ import { confirmDialog, ErrorLine, Field, openDialog } from '../Dialog';
 import { formatTime } from '../format';
 import { setTheme, type ThemeChoice, themeChoice } from '../theme';
 import { ActionButton } from './common';
+import { NotificationSettings } from './notifications';
 
 /** A form section with its own error and success lines. */
 function Section({ title, submit, ok, children, label }: { title: string; submit: (form: HTMLFormElement) => Promise<void>; ok: string; label: string; children: preact.ComponentChildren }): JSX.Element {
@@ -180,6 +181,7 @@ function SettingsPanel({ chat, close }: { chat: Chat; close: () => void }): JSX.
           <input name="email_password" type="password" autocomplete="current-password" />
         </Field>
       </Section>
+      <NotificationSettings chat={chat} />
       <div class="form">
         <h3>Appearance</h3>
         <Field label="Theme">
