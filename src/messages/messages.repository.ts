@@ -51,6 +51,91 @@ export interface BatchOutcomeRow extends MessageRow {
 /** The full-text configuration of messages.search_tsv (see the Conversations migration). */
 const TS_CONFIG = `'simple'::regconfig`;
 
+/**
+ * The group-commit statement ({@link MessagesRepository.commitTextBatch}); parameters `$1..$5` are
+ * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids.
+ *
+ * It runs as a named statement with a generic plan cached for the life of its connection (see
+ * {@link GROUP_COMMIT_SESSION_OPTIONS}), so its plan must not depend on how big the tables were when
+ * it was made. Every access to a table is therefore a probe by key that can only be planned as an
+ * index lookup: scalar subqueries (never hashed, unlike EXISTS/IN) and `= ANY(array)` conditions,
+ * no join with a table other than by such a condition (a join may be hashed or merged over the whole
+ * table), with sequential scans
+ * disabled on those connections. A plan made while `messages` looked empty once scanned the whole
+ * table for each send (docs/performance.md, "write path and table size"). `checked` is materialized
+ * so that its probes run once per send, not again inside the window FILTER that reads them.
+ * New ids are made here, so the answer needs no join back from the INSERT's output.
+ */
+export const COMMIT_TEXT_BATCH = {
+  name: 'messages_commit_text_batch',
+  text: `WITH input AS (
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[]) WITH ORDINALITY
+       AS t(room_id, sender_id, content, reply_to_id, client_msg_id, ord)),
+   locked AS (
+     SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
+   checked AS MATERIALIZED (
+     SELECT i.*, l.type AS room_type,
+            coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
+            (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
+            (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
+     FROM input i LEFT JOIN locked l ON l.id = i.room_id),
+   ranked AS (
+     -- The first send of a new client_msg_id that passes every check is the one stored; later
+     -- sends of that key in the batch are its twins. Refused sends never claim a key.
+     SELECT c.*,
+            CASE WHEN c.client_msg_id IS NOT NULL THEN
+              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
+                OVER (PARTITION BY c.sender_id, c.client_msg_id) END AS first_ord
+     FROM checked c),
+   fresh AS (
+     SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id,
+            row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
+            count(*) OVER (PARTITION BY c.room_id) AS n
+     FROM ranked c
+     WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
+       AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
+   bumped AS (
+     -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
+     UPDATE rooms r SET last_seq = r.last_seq + c.n, last_activity_at = now()
+     FROM (SELECT room_id, max(n) AS n FROM fresh GROUP BY room_id) c
+     WHERE r.id = c.room_id AND r.id = ANY($1::uuid[])
+     RETURNING r.id, r.last_seq),
+   numbered AS (
+     SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at
+     FROM fresh f JOIN bumped b ON b.id = f.room_id),
+   ins AS (
+     INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at)
+     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered)
+   SELECT c.ord,
+          CASE WHEN n.id IS NOT NULL THEN 'stored'
+               WHEN c.room_type IS NULL THEN 'no_room'
+               WHEN NOT c.member THEN 'not_member'
+               WHEN c.existing_id IS NOT NULL THEN 'existing'
+               WHEN c.first_ord < c.ord THEN 'twin'
+               ELSE 'bad_reply' END AS outcome,
+          c.room_type,
+          n.id, n.room_id, n.seq, n.seq AS updated_seq, 'text' AS type, n.content, n.client_msg_id, n.created_at,
+          NULL::timestamptz AS edited_at, NULL::timestamptz AS deleted_at,
+          n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
+          su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
+          n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
+          NULL::json AS attachments, NULL::json AS reactions
+   FROM ranked c
+   LEFT JOIN numbered n ON n.ord = c.ord
+   -- OFFSET 0 keeps each lookup a parameterized probe (a subquery the planner cannot turn into a join).
+   LEFT JOIN LATERAL (SELECT u.username, u.display_name, u.avatar_url, u.deleted_at FROM users u WHERE u.id = n.sender_id OFFSET 0) su ON true
+   LEFT JOIN LATERAL (SELECT t.sender_id, t.content, t.deleted_at FROM messages t WHERE t.id = n.reply_to_id OFFSET 0) rm ON true
+   ORDER BY c.ord`,
+} as const;
+
+/**
+ * Session settings of the connections that run {@link COMMIT_TEXT_BATCH}: a generic plan made once
+ * (planning took longer than running a batch), and no sequential scans, so that plan is made of index
+ * probes whatever the table statistics said when it was made. Also covers the foreign-key checks
+ * the INSERT fires on these connections (they are cached plans too).
+ */
+export const GROUP_COMMIT_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
+
 /** The SQL of messages; each query can be pointed at and EXPLAINed (see docs/queries.md). */
 @Injectable()
 export class MessagesRepository {
@@ -125,68 +210,9 @@ export class MessagesRepository {
    * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
   async commitTextBatch(db: Pick<Pool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
-    // Shapes that keep it cheap at any batch size: lookups are per-row index probes (scalar
-    // subqueries), not joins the planner might hash over the whole messages table; new ids are made
-    // here so the answer needs no join back from the INSERT's output; a named statement is planned
-    // once per connection (generic plan, see MessageBatchWriter), not on every batch.
     const result = await db.query<BatchOutcomeRow>({
-      name: 'messages_commit_text_batch',
-      text: `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[]) WITH ORDINALITY
-           AS t(room_id, sender_id, content, reply_to_id, client_msg_id, ord)),
-       locked AS (
-         SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
-       checked AS (
-         SELECT i.*, l.type AS room_type,
-                EXISTS (SELECT 1 FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id) AS member,
-                (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
-                (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
-         FROM input i LEFT JOIN locked l ON l.id = i.room_id),
-       ranked AS (
-         -- The first send of a new client_msg_id that passes every check is the one stored; later
-         -- sends of that key in the batch are its twins. Refused sends never claim a key.
-         SELECT c.*,
-                CASE WHEN c.client_msg_id IS NOT NULL THEN
-                  min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
-                    OVER (PARTITION BY c.sender_id, c.client_msg_id) END AS first_ord
-         FROM checked c),
-       fresh AS (
-         SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id,
-                row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
-                count(*) OVER (PARTITION BY c.room_id) AS n
-         FROM ranked c
-         WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
-           AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
-       bumped AS (
-         UPDATE rooms r SET last_seq = r.last_seq + c.n, last_activity_at = now()
-         FROM (SELECT room_id, max(n) AS n FROM fresh GROUP BY room_id) c
-         WHERE r.id = c.room_id
-         RETURNING r.id, r.last_seq),
-       numbered AS (
-         SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at
-         FROM fresh f JOIN bumped b ON b.id = f.room_id),
-       ins AS (
-         INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at)
-         SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered)
-       SELECT c.ord,
-              CASE WHEN n.id IS NOT NULL THEN 'stored'
-                   WHEN c.room_type IS NULL THEN 'no_room'
-                   WHEN NOT c.member THEN 'not_member'
-                   WHEN c.existing_id IS NOT NULL THEN 'existing'
-                   WHEN c.first_ord < c.ord THEN 'twin'
-                   ELSE 'bad_reply' END AS outcome,
-              c.room_type,
-              n.id, n.room_id, n.seq, n.seq AS updated_seq, 'text' AS type, n.content, n.client_msg_id, n.created_at,
-              NULL::timestamptz AS edited_at, NULL::timestamptz AS deleted_at,
-              n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
-              su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
-              n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
-              NULL::json AS attachments, NULL::json AS reactions
-       FROM ranked c
-       LEFT JOIN numbered n ON n.ord = c.ord
-       LEFT JOIN users su ON su.id = n.sender_id
-       LEFT JOIN messages rm ON rm.id = n.reply_to_id
-       ORDER BY c.ord`,
+      name: COMMIT_TEXT_BATCH.name,
+      text: COMMIT_TEXT_BATCH.text,
       values: [
         sends.map((r) => r.roomId),
         sends.map((r) => r.senderId),
