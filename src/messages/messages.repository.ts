@@ -96,7 +96,7 @@ export const COMMIT_TEXT_BATCH = {
        AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
    bumped AS (
      -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
-     UPDATE rooms r SET last_seq = r.last_seq + c.n, last_activity_at = now()
+     UPDATE rooms r SET last_seq = r.last_seq + c.n, live_count = r.live_count + c.n, last_activity_at = now()
      FROM (SELECT room_id, max(n) AS n FROM fresh GROUP BY room_id) c
      WHERE r.id = c.room_id AND r.id = ANY($1::uuid[])
      RETURNING r.id, r.last_seq),
@@ -105,7 +105,13 @@ export const COMMIT_TEXT_BATCH = {
      FROM fresh f JOIN bumped b ON b.id = f.room_id),
    ins AS (
      INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at)
-     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered)
+     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered),
+   own AS (
+     -- Unread counters: the room's live_count grew above (bumped); a sender's own new messages are
+     -- not unread for them.
+     UPDATE room_members m SET own_unread = m.own_unread + s.k
+     FROM (SELECT room_id, sender_id, count(*) AS k FROM fresh GROUP BY room_id, sender_id) s
+     WHERE m.room_id = s.room_id AND m.user_id = s.sender_id AND m.room_id = ANY($1::uuid[]))
    SELECT c.ord,
           CASE WHEN n.id IS NOT NULL THEN 'stored'
                WHEN c.room_type IS NULL THEN 'no_room'
@@ -153,10 +159,16 @@ export class MessagesRepository {
     return rows[0]?.role ?? null;
   }
 
-  /** Takes the next value of the room's counter for a new message and marks the room active. Inside the locking transaction. */
+  /**
+   * Takes the next value of the room's counter for a new message, counts one more live message and
+   * marks the room active. Inside the locking transaction.
+   */
   async nextSeq(manager: EntityManager, roomId: string): Promise<number> {
     const rows = returnedRows<{ last_seq: string }>(
-      await manager.query(`UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`, [roomId]),
+      await manager.query(
+        `UPDATE rooms SET last_seq = last_seq + 1, live_count = live_count + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`,
+        [roomId],
+      ),
     );
     return Number(rows[0].last_seq);
   }
@@ -183,14 +195,20 @@ export class MessagesRepository {
     return rows.length > 0;
   }
 
-  /** Inserts a message at `seq` (also its first `updated_seq`). @returns the new message id. */
+  /**
+   * Inserts a message at `seq` (also its first `updated_seq`; take it from {@link nextSeq}, which also
+   * counts the message as live) and counts it as the sender's own. @returns the new message id.
+   */
   async insert(
     manager: EntityManager,
     fields: { roomId: string; seq: number; senderId: string; type: MessageType; content: string | null; replyToId: string | null; clientMsgId: string | null },
   ): Promise<string> {
     const rows: { id: string }[] = await manager.query(
-      `INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
-       VALUES ($1, $2, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      `WITH ins AS (
+         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
+         VALUES ($1, $2, $2, $3, $4, $5, $6, $7) RETURNING id),
+       own AS (UPDATE room_members SET own_unread = own_unread + 1 WHERE room_id = $1 AND user_id = $3)
+       SELECT id FROM ins`,
       [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId],
     );
     return rows[0].id;
@@ -268,10 +286,22 @@ export class MessagesRepository {
   }
 
   /**
-   * Turns a message into a tombstone: content, attachments and reactions are dropped, id and seq stay.
-   * The generated search column follows the content, so a deleted message is no longer found.
+   * Turns a message into a tombstone: content, attachments and reactions are dropped, id and seq stay;
+   * the unread counters stop counting it. The generated search column follows the content, so a
+   * deleted message is no longer found. Inside the transaction holding the room lock.
    */
   async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
+    // Unread counters: one live message less in the room, and in the counts of whoever it was counted for.
+    await manager.query(
+      `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL),
+       room AS (UPDATE rooms r SET live_count = r.live_count - 1 FROM d WHERE r.id = d.room_id)
+       UPDATE room_members m SET
+         read_live = m.read_live - CASE WHEN m.last_read_seq >= d.seq THEN 1 ELSE 0 END,
+         own_unread = m.own_unread - CASE WHEN m.last_read_seq < d.seq AND m.user_id = d.sender_id THEN 1 ELSE 0 END
+       FROM d
+       WHERE m.room_id = d.room_id AND (m.last_read_seq >= d.seq OR m.user_id = d.sender_id)`,
+      [messageId],
+    );
     await manager.query(`UPDATE messages SET content = NULL, deleted_at = now(), updated_seq = $2 WHERE id = $1`, [messageId, updatedSeq]);
     await manager.query(`DELETE FROM message_attachments WHERE message_id = $1`, [messageId]);
     await manager.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
@@ -366,35 +396,34 @@ export class MessagesRepository {
   }
 
   /**
-   * Moves a member's read pointer forward to `seq`; never backwards.
-   * @returns the pointer after the call and whether it moved; null when the user is not a member.
+   * Moves a member's read pointer forward to `seq` (never backwards), moving the live messages it
+   * passes into the member's read count (a count of the range just read, so the cost follows what
+   * was read, not the backlog). Holds the room in share mode first, so no send or delete commits
+   * between that count and the update (they lock the room row for update).
+   * @returns the pointer and the unread count after the call, and whether the pointer moved; null
+   *   when the user is not a member.
    */
-  async advanceReadPointer(roomId: string, userId: string, seq: number): Promise<{ lastReadSeq: number; moved: boolean } | null> {
-    const rows: { last_read_seq: string; moved: boolean }[] = await this.db.query(
-      `WITH old AS (SELECT last_read_seq FROM room_members WHERE room_id = $1 AND user_id = $2),
-            upd AS (UPDATE room_members SET last_read_seq = $3
-                    WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3 RETURNING last_read_seq)
-       SELECT coalesce((SELECT last_read_seq FROM upd), old.last_read_seq) AS last_read_seq,
-              EXISTS (SELECT 1 FROM upd) AS moved
-       FROM old`,
-      [roomId, userId, seq],
-    );
-    return rows[0] ? { lastReadSeq: Number(rows[0].last_read_seq), moved: rows[0].moved } : null;
-  }
-
-  /**
-   * Unread messages of a member: other people's non-deleted messages after the read pointer, counted
-   * on messages_room_live_seq_idx (index-only: sender_id is included).
-   */
-  async unreadCount(roomId: string, userId: string): Promise<number> {
-    const rows: { n: string }[] = await this.db.query(
-      `SELECT count(*) AS n FROM room_members rm
-       JOIN messages u ON u.room_id = rm.room_id AND u.seq > rm.last_read_seq AND u.deleted_at IS NULL
-         AND u.sender_id IS DISTINCT FROM rm.user_id
-       WHERE rm.room_id = $1 AND rm.user_id = $2`,
-      [roomId, userId],
-    );
-    return Number(rows[0]?.n ?? 0);
+  async advanceReadPointer(roomId: string, userId: string, seq: number): Promise<{ lastReadSeq: number; unreadCount: number; moved: boolean } | null> {
+    return this.db.transaction(async (manager) => {
+      await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR SHARE`, [roomId]);
+      const rows: { last_read_seq: string; unread_count: string; moved: boolean }[] = await manager.query(
+        `WITH passed AS (
+           SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
+           FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
+           WHERE p.room_id = $1 AND p.user_id = $2),
+         upd AS (
+           UPDATE room_members m SET last_read_seq = $3, read_live = m.read_live + passed.live, own_unread = m.own_unread - passed.own
+           FROM passed WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < $3
+           RETURNING m.last_read_seq, m.read_live, m.own_unread)
+         SELECT coalesce(upd.last_read_seq, m.last_read_seq) AS last_read_seq,
+                r.live_count - coalesce(upd.read_live, m.read_live) - coalesce(upd.own_unread, m.own_unread) AS unread_count,
+                upd.last_read_seq IS NOT NULL AS moved
+         FROM room_members m JOIN rooms r ON r.id = m.room_id LEFT JOIN upd ON true
+         WHERE m.room_id = $1 AND m.user_id = $2`,
+        [roomId, userId, seq],
+      );
+      return rows[0] ? { lastReadSeq: Number(rows[0].last_read_seq), unreadCount: Number(rows[0].unread_count), moved: rows[0].moved } : null;
+    });
   }
 
   /**

@@ -258,7 +258,7 @@ export class MessagesService {
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');
     if (pointer.moved) this.fanout.toRoom(roomId, 'messages_read', { room_id: roomId, user_id: userId, last_read_seq: pointer.lastReadSeq }, userId);
-    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: await this.messages.unreadCount(roomId, userId) };
+    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: pointer.unreadCount };
   }
 
   /**
