@@ -17,6 +17,8 @@ export interface OurDatabaseModules {
 /** Something with TypeORM's `query(sql, params)` face, which our repositories call. */
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
+  /** The `pg` pool our repositories' prepared statements run on (TypeORM's PostgresDriver.master). */
+  driver?: { master: unknown };
 }
 
 /** Our repositories and mappers that the REST peer calls. */
@@ -29,6 +31,7 @@ export interface OurDataLayer {
   };
   toMessageDto(row: object): object;
   encodeCursor(parts: string[]): string;
+  effectiveNotificationLevel(type: string, level: string | null): string;
 }
 
 function dist(...parts: string[]): string {
@@ -53,6 +56,7 @@ export function ourDataLayer(): OurDataLayer {
     ...(require(dist('rooms', 'rooms.repository.js')) as Pick<OurDataLayer, 'RoomsRepository'>),
     ...(require(dist('messages', 'message.presenter.js')) as Pick<OurDataLayer, 'toMessageDto'>),
     ...(require(dist('common', 'pagination', 'pagination.js')) as Pick<OurDataLayer, 'encodeCursor'>),
+    ...(require(dist('rooms', 'notification-level.js')) as Pick<OurDataLayer, 'effectiveNotificationLevel'>),
   };
 }
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -12,8 +12,9 @@ import { ourDataLayer } from '../lib/our-build';
 
 const port = Number(process.env.PORT ?? 4004);
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4, idleTimeoutMillis: 0 });
-const db = { query: (sql: string, params?: unknown[]) => pool.query(sql, params).then((r) => r.rows) };
-const { MessagesRepository, RoomsRepository, toMessageDto, encodeCursor } = ourDataLayer();
+// `driver.master` lets our repositories run their prepared statements on this pool, as they do in our server.
+const db = { query: (sql: string, params?: unknown[]) => pool.query(sql, params).then((r) => r.rows), driver: { master: pool } };
+const { MessagesRepository, RoomsRepository, toMessageDto, encodeCursor, effectiveNotificationLevel } = ourDataLayer();
 const messages = new MessagesRepository(db);
 const rooms = new RoomsRepository(db);
 
@@ -42,10 +43,15 @@ app.get('/api/v1/rooms/me', async (req) => {
       name: r.name,
       description: r.description,
       owner_id: r.owner_id,
+      owner:
+        r.owner_id && r.owner_username !== null
+          ? { id: r.owner_id, username: r.owner_username, display_name: r.owner_display_name ?? r.owner_username, avatar_url: r.owner_avatar_url }
+          : null,
       member_count: Number(r.member_count),
       created_at: (r.created_at as Date).toISOString(),
       last_seq: Number(r.last_seq),
       my_role: r.my_role,
+      notification_level: effectiveNotificationLevel(r.type as string, r.notification_level as string | null),
       unread_count: Number(r.unread_count),
       last_message: r.last_message ? toMessageDto(r.last_message as object) : null,
     })),
