@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
+import { preparedQuery } from '../database/prepared';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
 import { MessageType } from './message.entity';
 
@@ -348,6 +349,7 @@ export class MessagesRepository {
    * A page of non-deleted history in ascending seq. `before`: the `limit` messages just below it;
    * `after`: the `limit` just above it; neither: the newest page (offset by `(page - 1) * limit`).
    * Served by messages_room_live_seq_idx / messages_room_seq_uq. Fetches one extra row to tell `has_more`.
+   * A prepared statement per shape (see preparedQuery).
    */
   async findPage(
     roomId: string,
@@ -366,7 +368,8 @@ export class MessagesRepository {
       where += ` AND m.seq > $${params.length}`;
     }
     params.push(opts.offset);
-    const rows: MessageRow[] = await this.db.query(
+    const rows = await preparedQuery<MessageRow>(
+      this.db,
       `SELECT ${messageColumns('$3')} FROM messages m ${MESSAGE_JOINS}
        WHERE ${where} ORDER BY m.seq ${ascending ? 'ASC' : 'DESC'} LIMIT $2 OFFSET $${params.length}`,
       params,

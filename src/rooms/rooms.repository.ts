@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { containsPattern } from '../database/like-pattern';
+import { preparedQuery } from '../database/prepared';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/message.presenter';
 import { NotificationLevel } from './notification-level';
 import { RoomRole } from './room-member.entity';
@@ -161,7 +162,8 @@ export class RoomsRepository {
 
   /** A room with the given user's role in it (null when not a member); null when the room does not exist. */
   async findRoomForUser(roomId: string, userId: string): Promise<RoomRow | null> {
-    const rows: RoomRow[] = await this.db.query(
+    const rows = await preparedQuery<RoomRow>(
+      this.db,
       `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer
        FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
        ${peerJoin('$2')}
@@ -227,7 +229,8 @@ export class RoomsRepository {
       params.push(after[0], after[1]);
       where += ` AND (r.last_activity_at, r.id) < ($3::timestamptz, $4::uuid)`;
     }
-    return this.db.query(
+    return preparedQuery<MyRoomRow>(
+      this.db,
       `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${VIEW_COLUMNS}, ${memberColumns('$1')}
        FROM room_members m JOIN rooms r ON r.id = m.room_id
        ${peerJoin('$1')}
