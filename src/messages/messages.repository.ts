@@ -346,8 +346,9 @@ export class MessagesRepository {
   }
 
   /**
-   * A page of non-deleted history in ascending seq. `before`: the `limit` messages just below it;
-   * `after`: the `limit` just above it; neither: the newest page (offset by `(page - 1) * limit`).
+   * A page of non-deleted history in ascending seq, empty unless `viewerId` is a member of the room.
+   * `before`: the `limit` messages just below it; `after`: the `limit` just above it; neither: the
+   * newest page (offset by `(page - 1) * limit`).
    * Served by messages_room_live_seq_idx / messages_room_seq_uq. Fetches one extra row to tell `has_more`.
    * A prepared statement per shape (see preparedQuery).
    */
@@ -358,7 +359,9 @@ export class MessagesRepository {
   ): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
     const ascending = opts.after !== undefined;
     const params: unknown[] = [roomId, opts.limit + 1, viewerId];
-    let where = 'm.room_id = $1 AND m.deleted_at IS NULL';
+    // Only for a member (checked once, as an InitPlan): the caller then needs no access lookup
+    // before the page, only when it comes back empty (to tell 403/404 from an empty room).
+    let where = 'm.room_id = $1 AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM room_members a WHERE a.room_id = $1 AND a.user_id = $3)';
     if (opts.before !== undefined) {
       params.push(opts.before);
       where += ` AND m.seq < $${params.length}`;
