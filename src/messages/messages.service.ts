@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../common/errors/postgres';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { PushService } from '../push/push.service';
 import { FanoutService } from '../realtime/fanout.service';
 import type { ServerEvents } from '../realtime/events';
 import { RoomsService } from '../rooms/rooms.service';
@@ -64,6 +65,7 @@ export class MessagesService {
     private readonly uploads: UploadsRepository,
     private readonly fanout: FanoutService,
     private readonly writer: MessageBatchWriter,
+    private readonly push: PushService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A batch that cannot commit as a whole is retried send by send on the single path.
@@ -96,6 +98,7 @@ export class MessagesService {
       // Text messages go through group commit (membership is checked there, in the batch).
       const { message, created, published } = await this.writer.write({ roomId, senderId: userId, content, replyToId: dto.reply_to_id ?? null, clientMsgId });
       if (created && !published) this.fanout.toRoom(message.room_id, 'new_message', message);
+      if (created && !published) this.push.messageStored(message);
       return { message, created };
     }
     return this.sendOne(userId, roomId, content, attachmentIds, dto.reply_to_id ?? null, clientMsgId, dto.type);
@@ -156,6 +159,7 @@ export class MessagesService {
       throw err;
     }
     if (result.created) this.fanout.toRoom(result.message.room_id, 'new_message', result.message);
+    if (result.created) this.push.messageStored(result.message);
     return result;
   }
 
@@ -264,7 +268,7 @@ export class MessagesService {
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');
     if (pointer.moved) this.fanout.toRoom(roomId, 'messages_read', { room_id: roomId, user_id: userId, last_read_seq: pointer.lastReadSeq }, userId);
-    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: await this.messages.unreadCount(roomId, userId) };
+    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: pointer.unreadCount };
   }
 
   /**
@@ -298,7 +302,6 @@ export class MessagesService {
         { field: 'before', problem: 'cannot be combined with after or page' },
       ]);
     }
-    await this.rooms.getAsMember(roomId, userId);
     const limit = query.limit ?? DEFAULT_LIMIT;
     const { rows, hasMore } = await this.messages.findPage(roomId, userId, {
       before: query.before,
@@ -306,6 +309,8 @@ export class MessagesService {
       limit,
       offset: query.page ? (query.page - 1) * limit : 0,
     });
+    // The page statement answers members only; an empty page may be an empty room or no access.
+    if (rows.length === 0) await this.rooms.getAsMember(roomId, userId);
     return { items: rows.map(toMessageDto), has_more: hasMore };
   }
 
