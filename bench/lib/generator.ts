@@ -304,7 +304,7 @@ const closeCodes: Record<string | number, number> = {};
 let cpuMark = { cpu: process.cpuUsage(), wallUs: nowUs() };
 
 function makeClient(kind: ServerKind, url: string, spec: ClientSpec): BenchClient {
-  return kind === 'socketio' ? new SocketIoClient(url, spec) : new FrameClient(kind, url, spec);
+  return kind === 'socketio' ? new SocketIoClient(url, spec) : new FrameClient(kind === 'ours' ? 'ours' : 'raw', url, spec);
 }
 
 async function connectAll(kind: ServerKind, url: string, specs: ClientSpec[], concurrency: number, timeoutMs: number): Promise<ConnectResult> {

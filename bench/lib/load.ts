@@ -73,7 +73,7 @@ export async function runStep(ctx: BenchContext, topology: Topology, sendRate: n
   });
 
   await sleep(Math.max(0, (windowStartUs - nowUs()) / 1000));
-  const meter = new ResourceMeter(server.pid, server.kind === 'ours');
+  const meter = new ResourceMeter(server.pid, server.dataDir !== undefined);
   await Promise.all([gens.all({ cmd: 'cpu-mark' }), server.readEld(true)]);
   await sleep(Math.max(0, (windowEndUs - nowUs()) / 1000));
   const figures = meter.stop();

@@ -1,7 +1,10 @@
 /** Messages between the runner and its load-generator processes (over the child-process IPC channel). */
 
-/** Which server a client talks to; ours and the raw peer share one frame format. */
-export type ServerKind = 'ours' | 'raw' | 'socketio';
+/**
+ * Which server a client talks to: ours, the raw `ws` relay, Socket.IO, the raw `ws` + PostgreSQL
+ * store (raw-pg) and the plain Fastify REST peer (raw-rest). Ours, raw and raw-pg share one frame format.
+ */
+export type ServerKind = 'ours' | 'raw' | 'socketio' | 'raw-pg' | 'raw-rest';
 
 /** One client connection to open. */
 export interface ClientSpec {

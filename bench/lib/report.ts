@@ -5,6 +5,8 @@ export interface Row {
   ours: number | null;
   raw: number | null;
   socketio: number | null;
+  /** The peer with a database: raw-pg (fan-out, persistence) or raw-rest (REST); absent when none applies. */
+  db?: number | null;
   /** Whether a bigger figure is better (decides nothing but the ratio's reading). */
   higherIsBetter?: boolean;
   target?: string;
@@ -27,18 +29,20 @@ function ratio(a: number | null, b: number | null): string {
 
 /** Renders the rows as a Markdown table (also readable on a terminal). */
 export function renderTable(rows: Row[]): string {
-  const header = ['scenario', 'metric', 'ours', 'raw ws', 'socket.io', 'ours/raw', 'ours/sio', 'target (ours)'];
+  const header = ['scenario', 'metric', 'ours', 'raw ws', 'socket.io', 'db peer', 'ours/raw', 'ours/sio', 'ours/db', 'target (ours)'];
   const body = rows.map((r) => [
     r.section,
     r.metric,
     fmt(r.ours),
     fmt(r.raw),
     fmt(r.socketio),
+    fmt(r.db),
     ratio(r.ours, r.raw),
     ratio(r.ours, r.socketio),
+    ratio(r.ours, r.db ?? null),
     r.target ? `${r.target}${r.met === undefined ? '' : r.met ? ' ✓' : ' ✗'}` : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i >= 2 && i <= 6 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...body.map(line)].join('\n');
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i >= 2 && i <= 8 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
+  return [line(header), `|${widths.map((w, i) => (i >= 2 && i <= 8 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...body.map(line)].join('\n');
 }

@@ -41,21 +41,7 @@ export async function seedMessages(opts: {
   try {
     client = new Client({ connectionString: embeddedDatabaseUrl(opts.dataDir), application_name: 'chat-bench-seed' });
     await client.connect();
-    for (const roomId of opts.roomIds) {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ last_seq: string }>('SELECT last_seq FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
-      const base = Number(rows[0].last_seq);
-      await client.query(
-        `INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, created_at)
-         SELECT $1, $2::bigint + i, $2::bigint + i, $3, 'text',
-                'seeded message ' || i || ' lorem ipsum dolor sit amet, consectetur adipiscing elit',
-                now() - make_interval(secs => ($4 - i))
-         FROM generate_series(1, $4::int) AS i`,
-        [roomId, base, opts.senderId, perRoom],
-      );
-      await client.query('UPDATE rooms SET last_seq = last_seq + $2, last_activity_at = now() WHERE id = $1', [roomId, perRoom]);
-      await client.query('COMMIT');
-    }
+    await fillRooms(client, opts.roomIds, opts.senderId, perRoom);
     await client.query('ANALYZE messages');
     return { method: 'sql', messages: perRoom * opts.roomIds.length, ms: Date.now() - started };
   } catch (err) {
@@ -67,5 +53,54 @@ export async function seedMessages(opts: {
     return { method: 'rest', messages: jobs.length, ms: Date.now() - started, note };
   } finally {
     await client?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Appends `perRoom` messages from `senderId` to each room, one INSERT … SELECT generate_series per
+ * room that numbers seq/updated_seq on from the room's last_seq and moves last_seq, as the send path
+ * would; each room in its own transaction.
+ */
+async function fillRooms(client: Client, roomIds: string[], senderId: string, perRoom: number): Promise<void> {
+  for (const roomId of roomIds) {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ last_seq: string }>('SELECT last_seq FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
+    const base = Number(rows[0].last_seq);
+    await client.query(
+      `INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, created_at)
+       SELECT $1, $2::bigint + i, $2::bigint + i, $3, 'text',
+              'seeded message ' || i || ' lorem ipsum dolor sit amet, consectetur adipiscing elit',
+              now() - make_interval(secs => ($4 - i))
+       FROM generate_series(1, $4::int) AS i`,
+      [roomId, base, senderId, perRoom],
+    );
+    await client.query('UPDATE rooms SET last_seq = last_seq + $2, last_activity_at = now() WHERE id = $1', [roomId, perRoom]);
+    await client.query('COMMIT');
+  }
+}
+
+/**
+ * Fills a database that follows our schema (ours or raw-pg's) with `total` messages of an archive
+ * nobody reads: a user and 10 rooms of its own, made in SQL, then {@link fillRooms} and VACUUM ANALYZE. Used
+ * to measure sends on a database that already holds many messages.
+ */
+export async function seedArchive(databaseUrl: string, total: number): Promise<SeedResult> {
+  const started = Date.now();
+  const client = new Client({ connectionString: databaseUrl, application_name: 'chat-bench-seed' });
+  await client.connect();
+  try {
+    const tag = Math.random().toString(36).slice(2, 10);
+    const user = await client.query<{ id: string }>(`INSERT INTO users (username, display_name) VALUES ($1, 'archive') RETURNING id`, [`archive_${tag}`]);
+    const rooms = await client.query<{ id: string }>(
+      `INSERT INTO rooms (type, name, owner_id) SELECT 'public', 'archive ' || $1 || ' ' || i, $2 FROM generate_series(1, 10) i RETURNING id`,
+      [tag, user.rows[0].id],
+    );
+    const perRoom = Math.ceil(total / rooms.rows.length);
+    await fillRooms(client, rooms.rows.map((r) => r.id), user.rows[0].id, perRoom);
+    // Vacuumed now, so autovacuum does not start on the new rows while the next scenario measures.
+    await client.query('VACUUM ANALYZE messages');
+    return { method: 'sql', messages: perRoom * rooms.rows.length, ms: Date.now() - started };
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -34,6 +34,22 @@ export interface ServerHandle {
   stop(): Promise<number | null>;
 }
 
+/** Options of the REST peer: the database it reads (our server's). */
+export interface RestPeerOptions {
+  databaseUrl: string;
+}
+
+/** File name of each peer under bench/peers/ (compiled). */
+const PEER_ENTRY: Record<Exclude<ServerKind, 'ours'>, string> = {
+  raw: 'raw-ws.js',
+  socketio: 'socketio.js',
+  'raw-pg': 'raw-pg.js',
+  'raw-rest': 'raw-rest.js',
+};
+
+/** How the table names each server. */
+export const SERVER_LABEL: Record<ServerKind, string> = { ours: 'ours', raw: 'raw ws', socketio: 'socket.io', 'raw-pg': 'raw-pg', 'raw-rest': 'raw-rest' };
+
 /** Options for our server. */
 export interface OursOptions {
   entry: string;
@@ -105,7 +121,7 @@ export function tail(file: string, lines = 20): string {
  * Starts one of the three servers pinned to the server core, with the event-loop probe preloaded,
  * and waits until it is ready (our server: /health/ready answers 200, i.e. the database is up).
  */
-export async function startServer(kind: ServerKind, benchDir: string, ours?: OursOptions): Promise<ServerHandle> {
+export async function startServer(kind: ServerKind, benchDir: string, ours?: OursOptions, rest?: RestPeerOptions): Promise<ServerHandle> {
   const port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), `chat-bench-${kind}-`));
   // As root the embedded PostgreSQL runs as `postgres`, which must be able to enter the directory.
@@ -143,7 +159,13 @@ export async function startServer(kind: ServerKind, benchDir: string, ours?: Our
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
   } else {
-    entry = join(benchDir, 'peers', kind === 'raw' ? 'raw-ws.js' : 'socketio.js');
+    entry = join(benchDir, 'peers', PEER_ENTRY[kind]);
+    // raw-pg keeps its own embedded PostgreSQL (a child process, measured like ours) under DATA_DIR.
+    if (kind === 'raw-pg') env.DATA_DIR = dataDir = join(workDir, 'data');
+    if (kind === 'raw-rest') {
+      if (!rest) throw new Error('the REST peer needs a database URL');
+      env.DATABASE_URL = rest.databaseUrl;
+    }
   }
   const fd = openSync(logFile, 'a');
   const [command, args] = pinArgs('server', [process.execPath, ...nodeArgs, entry]);
@@ -152,9 +174,10 @@ export async function startServer(kind: ServerKind, benchDir: string, ours?: Our
   let exited: number | null | undefined;
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exited = code))));
 
-  const label = kind === 'ours' ? 'ours' : kind === 'raw' ? 'raw ws' : 'socket.io';
+  const label = SERVER_LABEL[kind];
   const apiBase = `http://127.0.0.1:${port}/api/v1`;
-  const deadline = Date.now() + (kind === 'ours' ? 180_000 : 20_000);
+  // Ours and raw-pg start (and migrate) a PostgreSQL first; the peer listens only once it is ready.
+  const deadline = Date.now() + (kind === 'ours' || kind === 'raw-pg' ? 180_000 : 20_000);
   for (;;) {
     if (exited !== undefined) throw new Error(`${label} server exited with ${exited} during start-up:\n${tail(logFile)}`);
     if (Date.now() > deadline) {
@@ -179,7 +202,7 @@ export async function startServer(kind: ServerKind, benchDir: string, ours?: Our
     label,
     pid: child.pid!,
     port,
-    connectUrl: kind === 'ours' ? `ws://127.0.0.1:${port}/api/v1/ws` : kind === 'raw' ? `ws://127.0.0.1:${port}/` : `http://127.0.0.1:${port}`,
+    connectUrl: kind === 'ours' ? `ws://127.0.0.1:${port}/api/v1/ws` : kind === 'socketio' ? `http://127.0.0.1:${port}` : `ws://127.0.0.1:${port}/`,
     apiBase,
     dataDir,
     logFile,

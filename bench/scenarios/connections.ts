@@ -37,7 +37,7 @@ export async function connectionsScenario(ctx: BenchContext, target: number, spe
     const connected = await ctx.gens.connect(ctx.server.kind, ctx.server.connectUrl, specs, 64);
     ctx.log(`  connections: ${connected.opened}/${target} open (${connected.failed} failed) in ${Math.round(connected.elapsedMs)} ms`);
     await settle(ctx.server, 10_000);
-    const meter = new ResourceMeter(ctx.server.pid, ctx.server.kind === 'ours');
+    const meter = new ResourceMeter(ctx.server.pid, ctx.server.dataDir !== undefined);
     await ctx.server.readEld(true);
     await sleep(ctx.quick ? 1500 : 5000);
     const hold = meter.stop();

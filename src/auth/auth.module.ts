@@ -14,7 +14,7 @@ import { PasswordHasher } from './password-hasher';
 import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
-import { JWT_ALGORITHM, TokenService } from './token.service';
+import { JWT_ALGORITHM, jwtKey, TokenService } from './token.service';
 
 /** Accounts, sessions and tokens. */
 @Module({
@@ -24,7 +24,9 @@ import { JWT_ALGORITHM, TokenService } from './token.service';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.jwtSecret,
+        // A KeyObject: given a string, jsonwebtoken re-parses it on every sign and verify (first as
+        // a PEM key, which throws), ~60× the cost of the HMAC itself (docs/performance.md).
+        secret: jwtKey(config.jwtSecret) as unknown as string,
         signOptions: { algorithm: JWT_ALGORITHM },
         verifyOptions: { algorithms: [JWT_ALGORITHM] },
       }),

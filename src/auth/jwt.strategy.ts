@@ -4,7 +4,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { AccessTokenClaims, AuthPrincipal } from './auth-principal';
-import { JWT_ALGORITHM, TokenService } from './token.service';
+import { JWT_ALGORITHM, jwtKey, TokenService } from './token.service';
 
 /** passport-jwt strategy: bearer header only, HS256 only, then type and blacklist checks. */
 @Injectable()
@@ -15,7 +15,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
+      // A KeyObject, not the string: see jwtKey.
+      secretOrKey: jwtKey(config.jwtSecret) as unknown as string,
       algorithms: [JWT_ALGORITHM],
       ignoreExpiration: false,
     });

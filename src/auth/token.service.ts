@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
@@ -9,6 +9,15 @@ import { AccessTokenClaims, AuthPrincipal } from './auth-principal';
 
 /** The one signing algorithm accepted; tokens with any other `alg` (including `none`) are refused. */
 export const JWT_ALGORITHM = 'HS256' as const;
+
+/**
+ * The HMAC key object of a JWT secret, made once. Handed a string, jsonwebtoken turns it into a key
+ * on every sign and verify, first trying (and failing) to parse it as a PEM public key: ~5 ms per
+ * request on a busy core, against ~0.08 ms with a KeyObject (docs/performance.md).
+ */
+export function jwtKey(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret, 'utf8'));
+}
 
 /**
  * Issues and verifies tokens. Access tokens are HS256 JWTs with `sub`, `jti`, `sid`, `typ` and `exp`;

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
+import { preparedQuery } from '../database/prepared';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
 import { MessageType } from './message.entity';
 
@@ -51,6 +52,97 @@ export interface BatchOutcomeRow extends MessageRow {
 /** The full-text configuration of messages.search_tsv (see the Conversations migration). */
 const TS_CONFIG = `'simple'::regconfig`;
 
+/**
+ * The group-commit statement ({@link MessagesRepository.commitTextBatch}); parameters `$1..$5` are
+ * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids.
+ *
+ * It runs as a named statement with a generic plan cached for the life of its connection (see
+ * {@link GROUP_COMMIT_SESSION_OPTIONS}), so its plan must not depend on how big the tables were when
+ * it was made. Every access to a table is therefore a probe by key that can only be planned as an
+ * index lookup: scalar subqueries (never hashed, unlike EXISTS/IN) and `= ANY(array)` conditions,
+ * no join with a table other than by such a condition (a join may be hashed or merged over the whole
+ * table), with sequential scans
+ * disabled on those connections. A plan made while `messages` looked empty once scanned the whole
+ * table for each send (docs/performance.md, "write path and table size"). `checked` is materialized
+ * so that its probes run once per send, not again inside the window FILTER that reads them.
+ * New ids are made here, so the answer needs no join back from the INSERT's output.
+ */
+export const COMMIT_TEXT_BATCH = {
+  name: 'messages_commit_text_batch',
+  text: `WITH input AS (
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[]) WITH ORDINALITY
+       AS t(room_id, sender_id, content, reply_to_id, client_msg_id, ord)),
+   locked AS (
+     SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
+   checked AS MATERIALIZED (
+     SELECT i.*, l.type AS room_type,
+            coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
+            (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
+            (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
+     FROM input i LEFT JOIN locked l ON l.id = i.room_id),
+   ranked AS (
+     -- The first send of a new client_msg_id that passes every check is the one stored; later
+     -- sends of that key in the batch are its twins. Refused sends never claim a key.
+     SELECT c.*,
+            CASE WHEN c.client_msg_id IS NOT NULL THEN
+              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
+                OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
+     FROM checked c),
+   fresh AS (
+     SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id,
+            row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
+            count(*) OVER (PARTITION BY c.room_id) AS n
+     FROM ranked c
+     WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
+       AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
+   bumped AS (
+     -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
+     UPDATE rooms r SET last_seq = r.last_seq + c.n, live_count = r.live_count + c.n, last_activity_at = now()
+     FROM (SELECT room_id, max(n) AS n FROM fresh GROUP BY room_id) c
+     WHERE r.id = c.room_id AND r.id = ANY($1::uuid[])
+     RETURNING r.id, r.last_seq),
+   numbered AS (
+     SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at
+     FROM fresh f JOIN bumped b ON b.id = f.room_id),
+   ins AS (
+     INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at)
+     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered),
+   own AS (
+     -- Unread counters: the room's live_count grew above (bumped); a sender's own new messages are
+     -- not unread for them.
+     UPDATE room_members m SET own_unread = m.own_unread + s.k
+     FROM (SELECT room_id, sender_id, count(*) AS k FROM fresh GROUP BY room_id, sender_id) s
+     WHERE m.room_id = s.room_id AND m.user_id = s.sender_id AND m.room_id = ANY($1::uuid[]))
+   SELECT c.ord,
+          CASE WHEN n.id IS NOT NULL THEN 'stored'
+               WHEN c.room_type IS NULL THEN 'no_room'
+               WHEN NOT c.member THEN 'not_member'
+               WHEN c.existing_id IS NOT NULL THEN 'existing'
+               WHEN c.first_ord < c.ord THEN 'twin'
+               ELSE 'bad_reply' END AS outcome,
+          c.room_type,
+          n.id, n.room_id, n.seq, n.seq AS updated_seq, 'text' AS type, n.content, n.client_msg_id, n.created_at,
+          NULL::timestamptz AS edited_at, NULL::timestamptz AS deleted_at,
+          n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
+          su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
+          n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
+          NULL::json AS attachments, NULL::json AS reactions
+   FROM ranked c
+   LEFT JOIN numbered n ON n.ord = c.ord
+   -- OFFSET 0 keeps each lookup a parameterized probe (a subquery the planner cannot turn into a join).
+   LEFT JOIN LATERAL (SELECT u.username, u.display_name, u.avatar_url, u.deleted_at FROM users u WHERE u.id = n.sender_id OFFSET 0) su ON true
+   LEFT JOIN LATERAL (SELECT t.sender_id, t.content, t.deleted_at FROM messages t WHERE t.id = n.reply_to_id OFFSET 0) rm ON true
+   ORDER BY c.ord`,
+} as const;
+
+/**
+ * Session settings of the connections that run {@link COMMIT_TEXT_BATCH}: a generic plan made once
+ * (planning took longer than running a batch), and no sequential scans, so that plan is made of index
+ * probes whatever the table statistics said when it was made. Also covers the foreign-key checks
+ * the INSERT fires on these connections (they are cached plans too).
+ */
+export const GROUP_COMMIT_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
+
 /** The SQL of messages; each query can be pointed at and EXPLAINed (see docs/queries.md). */
 @Injectable()
 export class MessagesRepository {
@@ -68,10 +160,16 @@ export class MessagesRepository {
     return rows[0]?.role ?? null;
   }
 
-  /** Takes the next value of the room's counter for a new message and marks the room active. Inside the locking transaction. */
+  /**
+   * Takes the next value of the room's counter for a new message, counts one more live message and
+   * marks the room active. Inside the locking transaction.
+   */
   async nextSeq(manager: EntityManager, roomId: string): Promise<number> {
     const rows = returnedRows<{ last_seq: string }>(
-      await manager.query(`UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`, [roomId]),
+      await manager.query(
+        `UPDATE rooms SET last_seq = last_seq + 1, live_count = live_count + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`,
+        [roomId],
+      ),
     );
     return Number(rows[0].last_seq);
   }
@@ -98,14 +196,20 @@ export class MessagesRepository {
     return rows.length > 0;
   }
 
-  /** Inserts a message at `seq` (also its first `updated_seq`). @returns the new message id. */
+  /**
+   * Inserts a message at `seq` (also its first `updated_seq`; take it from {@link nextSeq}, which also
+   * counts the message as live) and counts it as the sender's own. @returns the new message id.
+   */
   async insert(
     manager: EntityManager,
     fields: { roomId: string; seq: number; senderId: string; type: MessageType; content: string | null; replyToId: string | null; clientMsgId: string | null },
   ): Promise<string> {
     const rows: { id: string }[] = await manager.query(
-      `INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
-       VALUES ($1, $2, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      `WITH ins AS (
+         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
+         VALUES ($1, $2, $2, $3, $4, $5, $6, $7) RETURNING id),
+       own AS (UPDATE room_members SET own_unread = own_unread + 1 WHERE room_id = $1 AND user_id = $3)
+       SELECT id FROM ins`,
       [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId],
     );
     return rows[0].id;
@@ -125,68 +229,9 @@ export class MessagesRepository {
    * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
   async commitTextBatch(db: Pick<Pool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
-    // Shapes that keep it cheap at any batch size: lookups are per-row index probes (scalar
-    // subqueries), not joins the planner might hash over the whole messages table; new ids are made
-    // here so the answer needs no join back from the INSERT's output; a named statement is planned
-    // once per connection (generic plan, see MessageBatchWriter), not on every batch.
     const result = await db.query<BatchOutcomeRow>({
-      name: 'messages_commit_text_batch',
-      text: `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[]) WITH ORDINALITY
-           AS t(room_id, sender_id, content, reply_to_id, client_msg_id, ord)),
-       locked AS (
-         SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
-       checked AS (
-         SELECT i.*, l.type AS room_type,
-                EXISTS (SELECT 1 FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id) AS member,
-                (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
-                (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
-         FROM input i LEFT JOIN locked l ON l.id = i.room_id),
-       ranked AS (
-         -- The first send of a new client_msg_id that passes every check is the one stored; later
-         -- sends of that key in the batch are its twins. Refused sends never claim a key.
-         SELECT c.*,
-                CASE WHEN c.client_msg_id IS NOT NULL THEN
-                  min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
-                    OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
-         FROM checked c),
-       fresh AS (
-         SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id,
-                row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
-                count(*) OVER (PARTITION BY c.room_id) AS n
-         FROM ranked c
-         WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
-           AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
-       bumped AS (
-         UPDATE rooms r SET last_seq = r.last_seq + c.n, last_activity_at = now()
-         FROM (SELECT room_id, max(n) AS n FROM fresh GROUP BY room_id) c
-         WHERE r.id = c.room_id
-         RETURNING r.id, r.last_seq),
-       numbered AS (
-         SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at
-         FROM fresh f JOIN bumped b ON b.id = f.room_id),
-       ins AS (
-         INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at)
-         SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered)
-       SELECT c.ord,
-              CASE WHEN n.id IS NOT NULL THEN 'stored'
-                   WHEN c.room_type IS NULL THEN 'no_room'
-                   WHEN NOT c.member THEN 'not_member'
-                   WHEN c.existing_id IS NOT NULL THEN 'existing'
-                   WHEN c.first_ord < c.ord THEN 'twin'
-                   ELSE 'bad_reply' END AS outcome,
-              c.room_type,
-              n.id, n.room_id, n.seq, n.seq AS updated_seq, 'text' AS type, n.content, n.client_msg_id, n.created_at,
-              NULL::timestamptz AS edited_at, NULL::timestamptz AS deleted_at,
-              n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
-              su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
-              n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
-              NULL::json AS attachments, NULL::json AS reactions
-       FROM ranked c
-       LEFT JOIN numbered n ON n.ord = c.ord
-       LEFT JOIN users su ON su.id = n.sender_id
-       LEFT JOIN messages rm ON rm.id = n.reply_to_id
-       ORDER BY c.ord`,
+      name: COMMIT_TEXT_BATCH.name,
+      text: COMMIT_TEXT_BATCH.text,
       values: [
         sends.map((r) => r.roomId),
         sends.map((r) => r.senderId),
@@ -245,10 +290,22 @@ export class MessagesRepository {
   }
 
   /**
-   * Turns a message into a tombstone: content, attachments and reactions are dropped, id and seq stay.
-   * The generated search column follows the content, so a deleted message is no longer found.
+   * Turns a message into a tombstone: content, attachments and reactions are dropped, id and seq stay;
+   * the unread counters stop counting it. The generated search column follows the content, so a
+   * deleted message is no longer found. Inside the transaction holding the room lock.
    */
   async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
+    // Unread counters: one live message less in the room, and in the counts of whoever it was counted for.
+    await manager.query(
+      `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL),
+       room AS (UPDATE rooms r SET live_count = r.live_count - 1 FROM d WHERE r.id = d.room_id)
+       UPDATE room_members m SET
+         read_live = m.read_live - CASE WHEN m.last_read_seq >= d.seq THEN 1 ELSE 0 END,
+         own_unread = m.own_unread - CASE WHEN m.last_read_seq < d.seq AND m.user_id = d.sender_id THEN 1 ELSE 0 END
+       FROM d
+       WHERE m.room_id = d.room_id AND (m.last_read_seq >= d.seq OR m.user_id = d.sender_id)`,
+      [messageId],
+    );
     await manager.query(`UPDATE messages SET content = NULL, deleted_at = now(), updated_seq = $2 WHERE id = $1`, [messageId, updatedSeq]);
     await manager.query(`DELETE FROM message_attachments WHERE message_id = $1`, [messageId]);
     await manager.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
@@ -292,9 +349,11 @@ export class MessagesRepository {
   }
 
   /**
-   * A page of non-deleted history in ascending seq. `before`: the `limit` messages just below it;
-   * `after`: the `limit` just above it; neither: the newest page (offset by `(page - 1) * limit`).
+   * A page of non-deleted history in ascending seq, empty unless `viewerId` is a member of the room.
+   * `before`: the `limit` messages just below it; `after`: the `limit` just above it; neither: the
+   * newest page (offset by `(page - 1) * limit`).
    * Served by messages_room_live_seq_idx / messages_room_seq_uq. Fetches one extra row to tell `has_more`.
+   * A prepared statement per shape (see preparedQuery).
    */
   async findPage(
     roomId: string,
@@ -303,7 +362,9 @@ export class MessagesRepository {
   ): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
     const ascending = opts.after !== undefined;
     const params: unknown[] = [roomId, opts.limit + 1, viewerId];
-    let where = 'm.room_id = $1 AND m.deleted_at IS NULL';
+    // Only for a member (checked once, as an InitPlan): the caller then needs no access lookup
+    // before the page, only when it comes back empty (to tell 403/404 from an empty room).
+    let where = 'm.room_id = $1 AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM room_members a WHERE a.room_id = $1 AND a.user_id = $3)';
     if (opts.before !== undefined) {
       params.push(opts.before);
       where += ` AND m.seq < $${params.length}`;
@@ -313,7 +374,8 @@ export class MessagesRepository {
       where += ` AND m.seq > $${params.length}`;
     }
     params.push(opts.offset);
-    const rows: MessageRow[] = await this.db.query(
+    const rows = await preparedQuery<MessageRow>(
+      this.db,
       `SELECT ${messageColumns('$3')} FROM messages m ${MESSAGE_JOINS}
        WHERE ${where} ORDER BY m.seq ${ascending ? 'ASC' : 'DESC'} LIMIT $2 OFFSET $${params.length}`,
       params,
@@ -343,35 +405,34 @@ export class MessagesRepository {
   }
 
   /**
-   * Moves a member's read pointer forward to `seq`; never backwards.
-   * @returns the pointer after the call and whether it moved; null when the user is not a member.
+   * Moves a member's read pointer forward to `seq` (never backwards), moving the live messages it
+   * passes into the member's read count (a count of the range just read, so the cost follows what
+   * was read, not the backlog). Holds the room in share mode first, so no send or delete commits
+   * between that count and the update (they lock the room row for update).
+   * @returns the pointer and the unread count after the call, and whether the pointer moved; null
+   *   when the user is not a member.
    */
-  async advanceReadPointer(roomId: string, userId: string, seq: number): Promise<{ lastReadSeq: number; moved: boolean } | null> {
-    const rows: { last_read_seq: string; moved: boolean }[] = await this.db.query(
-      `WITH old AS (SELECT last_read_seq FROM room_members WHERE room_id = $1 AND user_id = $2),
-            upd AS (UPDATE room_members SET last_read_seq = $3
-                    WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3 RETURNING last_read_seq)
-       SELECT coalesce((SELECT last_read_seq FROM upd), old.last_read_seq) AS last_read_seq,
-              EXISTS (SELECT 1 FROM upd) AS moved
-       FROM old`,
-      [roomId, userId, seq],
-    );
-    return rows[0] ? { lastReadSeq: Number(rows[0].last_read_seq), moved: rows[0].moved } : null;
-  }
-
-  /**
-   * Unread messages of a member: other people's non-deleted messages after the read pointer, counted
-   * on messages_room_live_seq_idx (index-only: sender_id is included).
-   */
-  async unreadCount(roomId: string, userId: string): Promise<number> {
-    const rows: { n: string }[] = await this.db.query(
-      `SELECT count(*) AS n FROM room_members rm
-       JOIN messages u ON u.room_id = rm.room_id AND u.seq > rm.last_read_seq AND u.deleted_at IS NULL
-         AND u.sender_id IS DISTINCT FROM rm.user_id
-       WHERE rm.room_id = $1 AND rm.user_id = $2`,
-      [roomId, userId],
-    );
-    return Number(rows[0]?.n ?? 0);
+  async advanceReadPointer(roomId: string, userId: string, seq: number): Promise<{ lastReadSeq: number; unreadCount: number; moved: boolean } | null> {
+    return this.db.transaction(async (manager) => {
+      await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR SHARE`, [roomId]);
+      const rows: { last_read_seq: string; unread_count: string; moved: boolean }[] = await manager.query(
+        `WITH passed AS (
+           SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
+           FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
+           WHERE p.room_id = $1 AND p.user_id = $2),
+         upd AS (
+           UPDATE room_members m SET last_read_seq = $3, read_live = m.read_live + passed.live, own_unread = m.own_unread - passed.own
+           FROM passed WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < $3
+           RETURNING m.last_read_seq, m.read_live, m.own_unread)
+         SELECT coalesce(upd.last_read_seq, m.last_read_seq) AS last_read_seq,
+                r.live_count - coalesce(upd.read_live, m.read_live) - coalesce(upd.own_unread, m.own_unread) AS unread_count,
+                upd.last_read_seq IS NOT NULL AS moved
+         FROM room_members m JOIN rooms r ON r.id = m.room_id LEFT JOIN upd ON true
+         WHERE m.room_id = $1 AND m.user_id = $2`,
+        [roomId, userId, seq],
+      );
+      return rows[0] ? { lastReadSeq: Number(rows[0].last_read_seq), unreadCount: Number(rows[0].unread_count), moved: rows[0].moved } : null;
+    });
   }
 
   /**

@@ -268,7 +268,7 @@ export class MessagesService {
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');
     if (pointer.moved) this.fanout.toRoom(roomId, 'messages_read', { room_id: roomId, user_id: userId, last_read_seq: pointer.lastReadSeq }, userId);
-    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: await this.messages.unreadCount(roomId, userId) };
+    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: pointer.unreadCount };
   }
 
   /**
@@ -302,7 +302,6 @@ export class MessagesService {
         { field: 'before', problem: 'cannot be combined with after or page' },
       ]);
     }
-    await this.rooms.getAsMember(roomId, userId);
     const limit = query.limit ?? DEFAULT_LIMIT;
     const { rows, hasMore } = await this.messages.findPage(roomId, userId, {
       before: query.before,
@@ -310,6 +309,8 @@ export class MessagesService {
       limit,
       offset: query.page ? (query.page - 1) * limit : 0,
     });
+    // The page statement answers members only; an empty page may be an empty room or no access.
+    if (rows.length === 0) await this.rooms.getAsMember(roomId, userId);
     return { items: rows.map(toMessageDto), has_more: hasMore };
   }
 

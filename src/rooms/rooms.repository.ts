@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { containsPattern } from '../database/like-pattern';
+import { preparedQuery } from '../database/prepared';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/message.presenter';
 import { NotificationLevel } from './notification-level';
 import { RoomRole } from './room-member.entity';
@@ -94,16 +95,20 @@ const peerJoin = (viewer: string): string => `
   ) p ON r.type = 'dm'`;
 
 /**
+ * The unread count of a membership (`r` the room, `m` the membership): other people's live messages
+ * after the read pointer, from the counters every send, delete, read and join keeps exact (see the
+ * UnreadCounters migration), so it costs the same whatever the backlog.
+ */
+export const UNREAD_COUNT_SQL = `(r.live_count - m.read_live - m.own_unread)`;
+
+/**
  * The member-only fields of a room (`m` is the caller's room_members row, null for outsiders): the
- * unread count — other people's live messages after the read pointer, an index-only scan of
- * messages_room_live_seq_idx — and the last live message. Both are NULL for non-members.
+ * unread count ({@link UNREAD_COUNT_SQL}) and the last live message. Both are NULL for non-members.
  * @param viewer SQL expression of the caller's id (for `reactions[].me` of the last message)
  */
 function memberColumns(viewer: string): string {
   return `
-    CASE WHEN m.user_id IS NULL THEN NULL ELSE (SELECT count(*) FROM messages u
-      WHERE u.room_id = r.id AND u.seq > m.last_read_seq AND u.deleted_at IS NULL
-        AND u.sender_id IS DISTINCT FROM m.user_id) END AS unread_count,
+    CASE WHEN m.user_id IS NULL THEN NULL ELSE ${UNREAD_COUNT_SQL} END AS unread_count,
     CASE WHEN m.user_id IS NULL THEN NULL ELSE (SELECT row_to_json(lm) FROM (
       SELECT ${messageColumns(viewer)} FROM messages m ${MESSAGE_JOINS}
       WHERE m.room_id = r.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm) END AS last_message`;
@@ -127,12 +132,17 @@ export class RoomsRepository {
   }
 
   /**
-   * Adds a member; a second add of the same user changes nothing.
+   * Adds a member; a second add of the same user changes nothing. The read pointer starts at 0, so
+   * the member's own live messages in the room (a returning member may have some) are all after it.
+   * Call under the room lock (every caller holds it, or made the room in the same transaction), so no
+   * message is stored or deleted between that count and the insert.
    * @returns true when the membership is new (member_count was incremented in the same transaction).
    */
   async addMember(manager: EntityManager, roomId: string, userId: string, role: RoomRole): Promise<boolean> {
     const inserted: unknown[] = await manager.query(
-      `INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id`,
+      `INSERT INTO room_members (room_id, user_id, role, own_unread)
+       SELECT $1, $2, $3, count(*) FROM messages u WHERE u.room_id = $1 AND u.sender_id = $2 AND u.deleted_at IS NULL
+       ON CONFLICT DO NOTHING RETURNING user_id`,
       [roomId, userId, role],
     );
     if (inserted.length === 0) return false;
@@ -152,7 +162,8 @@ export class RoomsRepository {
 
   /** A room with the given user's role in it (null when not a member); null when the room does not exist. */
   async findRoomForUser(roomId: string, userId: string): Promise<RoomRow | null> {
-    const rows: RoomRow[] = await this.db.query(
+    const rows = await preparedQuery<RoomRow>(
+      this.db,
       `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer
        FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
        ${peerJoin('$2')}
@@ -218,7 +229,8 @@ export class RoomsRepository {
       params.push(after[0], after[1]);
       where += ` AND (r.last_activity_at, r.id) < ($3::timestamptz, $4::uuid)`;
     }
-    return this.db.query(
+    return preparedQuery<MyRoomRow>(
+      this.db,
       `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${VIEW_COLUMNS}, ${memberColumns('$1')}
        FROM room_members m JOIN rooms r ON r.id = m.room_id
        ${peerJoin('$1')}
