@@ -7,7 +7,7 @@ export type NotificationLevel = 'all' | 'mentions' | 'none';
 export const LEVELS: readonly NotificationLevel[] = ['all', 'mentions', 'none'];
 export const LEVEL_LABELS: Record<NotificationLevel, string> = {
   all: 'All messages',
-  mentions: 'Mentions and direct messages',
+  mentions: 'Mentions only',
   none: 'Nothing',
 };
 
