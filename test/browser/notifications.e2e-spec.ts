@@ -213,4 +213,14 @@ describe('browser client: formatting, mentions and notifications (e2e)', () => {
     expect(await item.locator('.badge').count()).toBe(0);
     expect(await notifications(bob)).toHaveLength(1);
   });
+  it('serves the push service worker at the site root under the strict CSP, and the page registers it', async () => {
+    const res = await fetch(`${t.origin}/sw.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toContain("addEventListener('notificationclick'");
+    const carol = await person('Carol');
+    const scope = await carol.page.evaluate("navigator.serviceWorker.register('/sw.js', { scope: '/' }).then(() => navigator.serviceWorker.ready).then((r) => r.scope)");
+    expect(scope).toBe(`${t.origin}/`);
+  });
 });
