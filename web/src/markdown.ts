@@ -62,10 +62,11 @@ function markMentions(escaped: string): string {
 
 /**
  * Markdown source → HTML string of the allowed subset (not yet sanitised; pure, so unit-testable
- * without a DOM). Raw HTML comes out escaped, images as their alt text, unsafe links as their text.
+ * without a DOM), trimmed. Raw HTML comes out escaped, images as their alt text, unsafe links as their text.
  */
 export function markdownToHtml(source: string): string {
-  return md.parse(source) as string;
+  // Trimmed so the body's text is the message's text (no trailing newline after the last block).
+  return (md.parse(source) as string).trim();
 }
 
 let hooked = false;

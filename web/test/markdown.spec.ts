@@ -28,7 +28,7 @@ describe('message markdown', () => {
   });
 
   it('marks @mentions but not e-mail addresses', () => {
-    expect(markdownToHtml('hi @bob.s, mail a@b.c')).toBe('<p>hi <span class="mention">@bob.s</span>, mail <a href="mailto:a@b.c" target="_blank" rel="noopener noreferrer">a@b.c</a></p>\n');
+    expect(markdownToHtml('hi @bob.s, mail a@b.c')).toBe('<p>hi <span class="mention">@bob.s</span>, mail <a href="mailto:a@b.c" target="_blank" rel="noopener noreferrer">a@b.c</a></p>');
   });
 
   it('accepts only web and mail URLs', () => {
