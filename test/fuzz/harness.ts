@@ -208,10 +208,15 @@ export async function runProperty<T>(name: string, arb: fc.Arbitrary<T>, check: 
   const seed = seedFor(name);
   const property = fc.asyncProperty(arb, async (value) => {
     const failure = await check(value);
-    if (failure && log.add(failure)) throw new Error(`${failure.kind}\n${failure.report}`);
+    if (failure && log.add(failure)) {
+      // No stack: fast-check prints it after "Got error:", and ours would only point here.
+      const err = new Error(`${failure.kind}\n${failure.report}`);
+      err.stack = err.message;
+      throw err;
+    }
   });
   try {
-    await fc.assert(property, { seed, numRuns, interruptAfterTimeLimit: 90_000, markInterruptAsFailure: false, endOnFailure: DISCOVER });
+    await fc.assert(property, { seed, numRuns, interruptAfterTimeLimit: 90_000, markInterruptAsFailure: false, endOnFailure: DISCOVER, includeErrorInReport: true });
     return null;
   } catch (err) {
     return `── ${name} (FUZZ_SEED=${FUZZ_SEED}, property seed ${seed}) ──\n${(err as Error).message}`;
