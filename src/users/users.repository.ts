@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { containsPattern } from '../database/like-pattern';
 import { anonymisedFields } from './anonymise';
 import { UserEntity } from './user.entity';
 
 /** Profile fields a user may change on themselves. */
 export type ProfileFields = Partial<Pick<UserEntity, 'displayName' | 'bio' | 'avatarUrl' | 'status'>>;
-
-/** Escapes LIKE's wildcards so user input matches literally. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 /** The SQL of the users table, one intent-named method per question. */
 @Injectable()
@@ -39,15 +35,15 @@ export class UsersRepository {
   }
 
   /**
-   * One page of live users whose username or display name starts with `prefix`, case-insensitively,
-   * ordered by lower(username) then id. Each condition is served by its `lower(...) text_pattern_ops`
-   * index (a BitmapOr of two index range scans). `after` is the last user of the previous page.
+   * One page of the directory: live users ordered by lower(username) then id, optionally only those
+   * whose username or display name contains `q` anywhere, case-insensitively (`%`, `_` and `\` in
+   * `q` match literally). Without `q` the page is a range scan of users_directory_idx; with `q` each
+   * condition is served by its GIN trigram index (a BitmapOr), see the SubstringSearch migration.
+   * @param after the last user of the previous page (keyset position)
    */
-  searchByPrefix(prefix: string, limit: number, after?: { username: string; id: string }): Promise<UserEntity[]> {
-    const qb = this.repo
-      .createQueryBuilder('u')
-      .where('u.deleted_at IS NULL')
-      .andWhere('(lower(u.username) LIKE lower(:pattern) OR lower(u.display_name) LIKE lower(:pattern))', { pattern: `${escapeLike(prefix)}%` });
+  findDirectoryPage(q: string | undefined, limit: number, after?: { username: string; id: string }): Promise<UserEntity[]> {
+    const qb = this.repo.createQueryBuilder('u').where('u.deleted_at IS NULL');
+    if (q) qb.andWhere('(lower(u.username) LIKE lower(:pattern) OR lower(u.display_name) LIKE lower(:pattern))', { pattern: containsPattern(q) });
     if (after) qb.andWhere('(lower(u.username), u.id) > (lower(:afterUsername), :afterId::uuid)', { afterUsername: after.username, afterId: after.id });
     return qb.orderBy('lower(u.username)', 'ASC').addOrderBy('u.id', 'ASC').limit(limit).getMany();
   }
