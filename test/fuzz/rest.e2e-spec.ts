@@ -253,6 +253,19 @@ describe('fuzz: REST routes of the OpenAPI document (e2e)', () => {
     expect(res.headers.get('x-request-id')).toBe(body.request_id);
   });
 
+  it('a multipart upload cut before its closing boundary is answered 400, not left hanging', async () => {
+    const boundary = 'cutshort';
+    const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="dot.png"\r\n\r\n`), PNG, Buffer.from('\r\n')]);
+    const res = await fetch(`${t.api}/uploads`, {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${world.a.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(res.status).toBe(400);
+    expect(errorShapeProblem(400, await res.json())).toBeNull();
+  });
+
   it(
     'no route answers 5xx; every 4xx is in the error shape and changes no row counts',
     async () => {
