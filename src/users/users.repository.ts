@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { containsPattern } from '../database/like-pattern';
+import { UserUpdatesService } from '../realtime/user-updates.service';
 import { anonymisedFields } from './anonymise';
 import { UserEntity } from './user.entity';
 
@@ -11,7 +12,10 @@ export type ProfileFields = Partial<Pick<UserEntity, 'displayName' | 'bio' | 'av
 /** The SQL of the users table, one intent-named method per question. */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
+  constructor(
+    @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
+    private readonly updates: UserUpdatesService,
+  ) {}
 
   /** The user with this id, including deleted (anonymised) ones; null when unknown. */
   findById(id: string): Promise<UserEntity | null> {
@@ -84,7 +88,9 @@ export class UsersRepository {
       .set(fields)
       .where('id = :id AND deleted_at IS NULL', { id })
       .execute();
-    return (result.affected ?? 0) > 0;
+    const changed = (result.affected ?? 0) > 0;
+    if (changed) await this.updates.userUpdated(id); // user_updated to everyone who shares a room
+    return changed;
   }
 
   /**
@@ -100,7 +106,9 @@ export class UsersRepository {
       // Checked here so the usual refusal is not a failed statement; the unique index still decides races.
       .andWhere('NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.username) = lower(:username) AND o.id <> :id)', { username })
       .execute();
-    return (result.affected ?? 0) > 0;
+    const changed = (result.affected ?? 0) > 0;
+    if (changed) await this.updates.userUpdated(id); // user_updated to everyone who shares a room
+    return changed;
   }
 
   /**
