@@ -107,6 +107,7 @@ export class DbCounts {
     return { users: Number(rows[0].users), rooms: Number(rows[0].rooms), messages: Number(rows[0].messages) };
   }
 
+  /** Ends the pool (after the suite). */
   close(): Promise<void> {
     return this.pool.end();
   }

@@ -78,7 +78,7 @@ function caseArb(type: string): fc.Arbitrary<GenFrame[]> {
 /** A case of raw frames (one to three). */
 const rawCaseArb = fc.array(rawFrameArb, { minLength: 1, maxLength: 3 }).map((frames) => compact(frames));
 
-/** What of an incoming frame is wrong: INTERNAL_ERROR anywhere in it. */
+/** Whether a received frame carries INTERNAL_ERROR anywhere (an error frame, or a sync_result room entry). */
 function internalError(raw: string): boolean {
   return raw.includes('"INTERNAL_ERROR"');
 }
@@ -104,6 +104,7 @@ describe('fuzz: WebSocket frames (e2e)', () => {
     return client;
   }
 
+  /** Replaces the authenticated socket (after a close), with a new world first when `rebuild`. */
   async function fresh(rebuild: boolean): Promise<void> {
     sock?.close();
     if (rebuild) world = await buildWorld(t.api);
