@@ -64,6 +64,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: requestId,
     requestIdHeader: false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // REQUEST_TIMEOUT_MS bounds receiving a request and an idle connection (ws clears it on upgrade).
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
     logger: false,
     // Errors Fastify raises before routing (a URL with broken percent-encoding) in API.md's shape too.
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {

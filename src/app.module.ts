@@ -49,7 +49,7 @@ export class AppModule {
         // the access log comes from a Fastify hook instead (see registerAccessLog).
         LoggerModule.forRoot({ pinoHttp: { logger: rootLogger }, forRoutes: [] }),
         TypeOrmModule.forRootAsync({
-          useFactory: () => typeormOptions(config.databaseUrl!),
+          useFactory: () => typeormOptions(config.databaseUrl!, { poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs }),
           // Pending migrations are applied at start, under an advisory lock (replicas take turns).
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
