@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { registerAccessLog, ROOT_LOGGER } from './common/logging/root-logger';
 import type { AppConfig } from './config/app-config';
+import { recorder } from './metrics/recorder';
 import { parseClientFrame } from './realtime/ws-frame';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -130,7 +131,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 100 } });
 
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/ready'] });
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: parseClientFrame }));
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: (raw) => recorder.frame(parseClientFrame(raw)) }));
 
   const document = SwaggerModule.createDocument(
     app,

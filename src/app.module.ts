@@ -20,6 +20,7 @@ import { DataSource } from 'typeorm';
 import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -76,6 +77,7 @@ export class AppModule {
         UploadsModule,
         RealtimeModule,
         HealthModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -34,6 +34,7 @@ import { WsRateLimitGuard } from './ws-rate-limit.guard';
 import { RoomScoped, WsRoomMemberGuard } from './ws-room-member.guard';
 import { WsExceptionFilter } from './ws-exception.filter';
 import { ClientFrame, INVALID_FRAME, UNKNOWN_TYPE } from './ws-frame';
+import { recorder } from '../metrics/recorder';
 
 /** Frames larger than this close the connection with 1009 (enforced by `ws`). */
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -103,6 +104,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * `Authorization: Bearer` header at once, or asks for first-message auth within WS_AUTH_TIMEOUT_MS.
    */
   handleConnection(client: ChatSocket, request: IncomingMessage): void {
+    recorder.wsOpened();
     client.chat = { id: nextConnectionId++, userId: null, sessionId: null, jti: null, openedAtMs: Date.now(), alive: true };
     client.on('pong', () => (client.chat.alive = true));
     client.on('message', () => (client.chat.alive = true));
@@ -141,6 +143,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   /** A closed connection leaves the routing table. */
   handleDisconnect(client: ChatSocket): void {
+    recorder.wsClosed();
     const timer = this.authTimers.get(client);
     if (timer) clearTimeout(timer);
     const userId = client.chat?.userId;

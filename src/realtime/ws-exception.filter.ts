@@ -6,6 +6,7 @@ import { safeError } from '../common/filters/http-exception.filter';
 import type { ChatSocket } from './connection-registry';
 import { encodeFrame } from './events';
 import type { ClientFrame } from './ws-frame';
+import { recorder } from '../metrics/recorder';
 
 /**
  * Gateway exception filter: every failure of a handler becomes an `error` frame
@@ -31,6 +32,7 @@ export class WsExceptionFilter implements ExceptionFilter {
       this.logger.error({ err: safeError(exception), connection: client.chat?.id }, 'gateway handler failed');
       payload = { code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message };
     }
+    recorder.error(payload.code);
     client.send(encodeFrame('error', payload, frame?.id !== undefined ? String(frame.id) : undefined));
   }
 }
