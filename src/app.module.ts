@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { createRootLogger, ROOT_LOGGER } from './common/logging/root-logger';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { AUTH_RATE_LIMIT_KEY } from './common/decorators/auth-rate-limit.decorator';
@@ -71,6 +72,7 @@ export class AppModule {
         RealtimeCoreModule,
         UsersModule,
         AuthModule,
+        AdminModule,
         RoomsModule,
         MessagesModule,
         DmModule,

@@ -43,7 +43,8 @@ describe('GET /metrics (e2e)', () => {
   const { t, ws } = useTestApp({ METRICS: 'on', METRICS_TOKEN: TOKEN });
 
   it('refuses scrapes without the bearer token, or with a wrong one (401)', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }];
+    for (const headers of attempts) {
       const res = await scrape(t, headers);
       expect(res.status).toBe(401);
       expect(JSON.parse(res.text)).toMatchObject({ status_code: 401, code: 'UNAUTHORIZED' });

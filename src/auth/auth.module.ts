@@ -33,6 +33,6 @@ import { JWT_ALGORITHM, TokenService } from './token.service';
   ],
   controllers: [AuthController],
   providers: [AuthService, SessionsService, TokenService, JwtStrategy, SessionsRepository, PasswordHasher],
-  exports: [AuthService, TokenService],
+  exports: [AuthService, TokenService, SessionsService, PasswordHasher],
 })
 export class AuthModule {}

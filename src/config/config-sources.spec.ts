@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from './app-config';
-import { CONFIG_VARIABLES, describeConfig, envNameOf, loadLayeredConfig, mergeSources } from './config-sources';
+import { CONFIG_VARIABLES, describeConfig, envNameOf, loadLayeredConfig, mergeSources, validateEverySource } from './config-sources';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -123,5 +123,15 @@ describe('configuration sources', () => {
     expect(yamlKeys.sort()).toEqual([...names].sort());
     // And the committed example loads as it is.
     expect(() => loadLayeredConfig({ cwd: ROOT, configFile: 'config.example.yaml', env: { DATA_DIR: workdir() } })).not.toThrow();
+  });
+});
+
+describe('validateEverySource', () => {
+  it('finds a bad value that a higher source hides, and notes what is overridden', () => {
+    const cwd = workdir({ 'config.yaml': 'port: abc\n' });
+    const merged = mergeSources({ cwd, env: { PORT: '4000', DATA_DIR: workdir() } });
+    expect(() => validateEverySource(merged)).toThrow('PORT from config.yaml (port): must be an integer between 0 and 65535, got "abc".');
+    const ok = mergeSources({ cwd: workdir({ 'config.yaml': 'port: 4001\n' }), env: { PORT: '4000', DATA_DIR: workdir() } });
+    expect(validateEverySource(ok)).toEqual(['PORT from config.yaml (port) is overridden by the environment.']);
   });
 });

@@ -78,6 +78,8 @@ export interface MergedSources {
   sources: Record<string, ValueSource>;
   /** The files that were read (absent ones are not listed). */
   files: { envFile?: string; yamlFile?: string };
+  /** Each file's own values with their sources, also those a higher source overrides. */
+  layers: { values: Record<string, string>; sources: Record<string, ValueSource> }[];
 }
 
 /** Options of {@link mergeSources}. */
@@ -180,21 +182,27 @@ export function mergeSources(options: SourceOptions = {}): MergedSources {
     files.yamlFile = yamlFile;
   }
 
+  const yamlLayer: MergedSources['layers'][number] = { values: {}, sources: {} };
   for (const [name, { value, key }] of yamlValues) {
-    values[name] = value;
-    sources[name] = { kind: 'yaml', label: `${displayPath(cwd, yamlFile)} (${key})` };
+    yamlLayer.values[name] = value;
+    yamlLayer.sources[name] = { kind: 'yaml', label: `${displayPath(cwd, yamlFile)} (${key})` };
   }
+  const envLayer: MergedSources['layers'][number] = { values: {}, sources: {} };
   const envLabel = files.envFile ? displayPath(cwd, files.envFile) : '.env';
   for (const [name, value] of Object.entries(dotenv)) {
-    values[name] = value;
-    sources[name] = { kind: 'env-file', label: envLabel };
+    envLayer.values[name] = value;
+    envLayer.sources[name] = { kind: 'env-file', label: envLabel };
+  }
+  for (const layer of [yamlLayer, envLayer]) {
+    Object.assign(values, layer.values);
+    Object.assign(sources, layer.sources);
   }
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
     values[name] = value;
     sources[name] = { kind: 'environment', label: 'the environment' };
   }
-  return { values, sources, files };
+  return { values, sources, files, layers: [yamlLayer, envLayer] };
 }
 
 /** The label of a variable's source; `default` when no source set it. */
@@ -217,6 +225,28 @@ export function validateMerged(merged: MergedSources): AppConfig {
     if (!match || !source) throw err;
     throw new ConfigError(`${match[1]} from ${source.label}: ${match[2]}`);
   }
+}
+
+/**
+ * Validates every source, not only the winning values: each file's values are checked as if they
+ * were in force (a bad value hidden by a higher source today would break the server the day that
+ * source goes away), then the merged result.
+ * @returns sentences about values that a higher source overrides (for `config check`)
+ * @throws ConfigError naming the variable and the source of the first bad value.
+ */
+export function validateEverySource(merged: MergedSources): string[] {
+  for (const layer of merged.layers) {
+    validateMerged({ ...merged, values: { ...merged.values, ...layer.values }, sources: { ...merged.sources, ...layer.sources } });
+  }
+  validateMerged(merged);
+  const notes: string[] = [];
+  for (const layer of merged.layers) {
+    for (const [name, source] of Object.entries(layer.sources)) {
+      const winner = merged.sources[name]!;
+      if (winner.label !== source.label) notes.push(`${name} from ${source.label} is overridden by ${winner.label}.`);
+    }
+  }
+  return notes;
 }
 
 /** {@link mergeSources} + {@link validateMerged}: the configuration every entry point runs with. */

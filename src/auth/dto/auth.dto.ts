@@ -56,6 +56,12 @@ export class RegisterDto {
   @MinLength(1, { message: 'must not be empty' })
   @MaxChars(DISPLAY_NAME_MAX_CHARS)
   display_name?: string;
+
+  @ApiPropertyOptional({ example: 'k3Vd9xQ2mB7p', description: 'Needed when the server registers by invite only (REGISTRATION=invite)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  invite_code?: string;
 }
 
 /** Body of `POST /auth/login`: one of `login`, `email` or `username`, plus the password. */
