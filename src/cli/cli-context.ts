@@ -1,18 +1,13 @@
-import { DynamicModule, INestApplicationContext, Module, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Type } from '@nestjs/common';
 import { userInfo } from 'node:os';
-import { DataSource } from 'typeorm';
-import { AdminModule } from '../admin/admin.module';
+import type { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig, ConfigError } from '../config/app-config';
-import { ConfigModule } from '../config/config.module';
 import { loadLayeredConfig } from '../config/config-sources';
 import { runningEmbeddedUrl, startEmbeddedPostgres } from '../database/embedded-postgres';
-import { runMigrationsLocked } from '../database/migrations';
-import { typeormOptions } from '../database/typeorm-options';
-import { RealtimeCoreModule } from '../realtime/realtime-core.module';
-import { TokenBlacklistModule } from '../token-blacklist/token-blacklist.module';
+
+// Nest modules, TypeORM and the services load only when a command needs the database (see
+// cli-services.ts), so `--help` and `config check` start quickly.
 
 /** An error a command reports as its one-sentence message and exit status 1. */
 export class CliError extends Error {}
@@ -58,8 +53,10 @@ export async function withDatabase<T>(config: AppConfig, fn: (url: string) => Pr
 
 /** A bare DataSource (no migrations applied) for `migrate`; destroyed after `fn`. */
 export async function withDataSource<T>(config: AppConfig, fn: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a command needs it
+  const { openDataSource } = require('./cli-services') as typeof import('./cli-services');
   return withDatabase(config, async (url) => {
-    const dataSource = await new DataSource(typeormOptions(url, { poolSize: 2, statementTimeoutMs: 0 })).initialize();
+    const dataSource = await openDataSource(url);
     try {
       return await fn(dataSource);
     } finally {
@@ -68,41 +65,15 @@ export async function withDataSource<T>(config: AppConfig, fn: (dataSource: Data
   });
 }
 
-/** The services the maintenance commands use: the real ones, without HTTP, WebSocket or timers. */
-@Module({})
-class CliServicesModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: CliServicesModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        TypeOrmModule.forRootAsync({
-          useFactory: () => typeormOptions(config.databaseUrl!, { poolSize: 4, statementTimeoutMs: config.dbStatementTimeoutMs }),
-          // Same as a server start: pending migrations first, under the advisory lock.
-          dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            await runMigrationsLocked(dataSource);
-            return dataSource;
-          },
-        }),
-        TokenBlacklistModule,
-        RealtimeCoreModule,
-        AdminModule,
-      ],
-    };
-  }
-}
-
 /**
- * Boots the services (against the database chosen by {@link withDatabase}), runs `fn` with a getter
- * for them, and closes everything again.
+ * Boots the real services (against the database chosen by {@link withDatabase}, pending migrations
+ * applied first), runs `fn` with a getter for them, and closes everything again.
  */
 export async function withServices<T>(config: AppConfig, fn: (get: <S>(type: Type<S>) => S) => Promise<T>): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a command needs it
+  const { bootServices } = require('./cli-services') as typeof import('./cli-services');
   return withDatabase(config, async (url) => {
-    const app: INestApplicationContext = await NestFactory.createApplicationContext(CliServicesModule.forRoot({ ...config, databaseUrl: url, adminUsernames: [] }), {
-      logger: ['error'],
-      abortOnError: false,
-    });
+    const app = await bootServices({ ...config, databaseUrl: url, adminUsernames: [] });
     try {
       return await fn((type) => app.get(type, { strict: false }));
     } finally {

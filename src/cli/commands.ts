@@ -1,19 +1,23 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { randomBytes } from 'node:crypto';
-import { AccountAdminService, AdminUserRow } from '../admin/account-admin.service';
-import { MAX_INVITE_SECONDS, RegistrationService } from '../admin/registration.service';
-import { AuditService } from '../admin/audit.service';
-import { PruneService } from '../admin/prune.service';
+import type { AccountAdminService, AdminUserRow } from '../admin/account-admin.service';
 import { ConfigError } from '../config/app-config';
 import { describeConfig, mergeSources, validateEverySource } from '../config/config-sources';
-import { runMigrationsLocked, undoLastMigrationLocked } from '../database/migrations';
-import { runServer } from '../main';
 import { cliActor, cliConfig, CliError, iso, printTable, readStdin, runCommand, withDataSource, withServices } from './cli-context';
 
 /** Options every command takes. */
 interface ConfigOptions {
   config?: string;
 }
+
+/** Longest invite lifetime accepted, in seconds (365 days; RegistrationService checks it too). */
+const MAX_INVITE_SECONDS = 365 * 24 * 3600;
+
+/* eslint-disable @typescript-eslint/no-require-imports -- services load when a command runs, so `--help` stays quick */
+const admin = () => (require('../admin/account-admin.service') as typeof import('../admin/account-admin.service')).AccountAdminService;
+const registration = () => (require('../admin/registration.service') as typeof import('../admin/registration.service')).RegistrationService;
+const audit = () => (require('../admin/audit.service') as typeof import('../admin/audit.service')).AuditService;
+const prune = () => (require('../admin/prune.service') as typeof import('../admin/prune.service')).PruneService;
 
 /** Base of every command: the shared `--config FILE` option. */
 abstract class ConfiguredCommand extends CommandRunner {
@@ -61,6 +65,7 @@ async function passwordFrom(options: { passwordStdin?: boolean }): Promise<{ pas
 @Command({ name: 'start', description: 'Start the chat server (HTTP, WebSocket, embedded PostgreSQL unless DATABASE_URL is set)' })
 export class StartCommand extends ConfiguredCommand {
   async run(_params: string[], options: ConfigOptions): Promise<void> {
+    const { runServer } = require('../main') as typeof import('../main');
     await runServer({ configFile: options.config });
     // The server keeps the process alive; main.ts must not exit after this command.
     (globalThis as { chatServerStarted?: boolean }).chatServerStarted = true;
@@ -80,6 +85,7 @@ export class MigrateCommand extends ConfiguredCommand {
     await runCommand(async () => {
       if (!['up', 'down', 'status'].includes(action ?? '')) throw new CliError(`migrate needs up, down or status, got "${action}".`);
       const config = cliConfig(options.config);
+      const { runMigrationsLocked, undoLastMigrationLocked } = require('../database/migrations') as typeof import('../database/migrations');
       await withDataSource(config, async (dataSource) => {
         if (action === 'up') {
           const applied = await runMigrationsLocked(dataSource);
@@ -116,7 +122,7 @@ export class UsersListCommand extends ConfiguredCommand {
 
   async run(_params: string[], options: ConfigOptions & { query?: string; disabled?: boolean }): Promise<void> {
     await runCommand(() =>
-      withServices(cliConfig(options.config), async (get) => printUsers(await get(AccountAdminService).list(options.query, options.disabled === true))),
+      withServices(cliConfig(options.config), async (get) => printUsers(await get(admin()).list(options.query, options.disabled === true))),
     );
   }
 }
@@ -149,7 +155,7 @@ export class UsersCreateCommand extends ConfiguredCommand {
       const config = cliConfig(options.config);
       const { password, generated } = await passwordFrom(options);
       const user = await withServices(config, (get) =>
-        get(AccountAdminService).create(cliActor(), { username: options.username, email: options.email, password, admin: options.admin === true }),
+        get(admin()).create(cliActor(), { username: options.username, email: options.email, password, admin: options.admin === true }),
       );
       process.stdout.write(`created ${user.username}${user.is_admin ? ' (server admin)' : ''}, id ${user.id}\n`);
       if (generated) process.stdout.write(`password: ${password}\n`);
@@ -169,7 +175,7 @@ export class UsersSetPasswordCommand extends ConfiguredCommand {
     await runCommand(async () => {
       const config = cliConfig(options.config);
       const { password, generated } = await passwordFrom(options);
-      const { user, revokedSessions } = await withServices(config, (get) => get(AccountAdminService).setPassword(cliActor(), who!, password));
+      const { user, revokedSessions } = await withServices(config, (get) => get(admin()).setPassword(cliActor(), who!, password));
       process.stdout.write(`password of ${user.username} changed; ${revokedSessions} session(s) revoked\n`);
       if (generated) process.stdout.write(`password: ${password}\n`);
     });
@@ -183,7 +189,7 @@ abstract class UserActionCommand extends ConfiguredCommand {
   async run([who]: string[], options: ConfigOptions): Promise<void> {
     await runCommand(async () => {
       const config = cliConfig(options.config);
-      process.stdout.write((await withServices(config, (get) => this.act(get(AccountAdminService), who!))) + '\n');
+      process.stdout.write((await withServices(config, async (get) => this.act(get(admin()), who!))) + '\n');
     });
   }
 }
@@ -255,8 +261,8 @@ export class InvitesCreateCommand extends ConfiguredCommand {
       const seconds = parseDuration(options.expires ?? '7d');
       const config = cliConfig(options.config);
       const invite = await withServices(config, async (get) => {
-        const created = await get(RegistrationService).createInvite(uses, seconds, null);
-        await get(AuditService).record(cliActor(), 'invite.create', created.code, { uses, expires_in_seconds: seconds });
+        const created = await get(registration()).createInvite(uses, seconds, null);
+        await get(audit()).record(cliActor(), 'invite.create', created.code, { uses, expires_in_seconds: seconds });
         return created;
       });
       process.stdout.write(`${invite.code}\n`);
@@ -270,7 +276,7 @@ export class InvitesCreateCommand extends ConfiguredCommand {
 export class InvitesListCommand extends ConfiguredCommand {
   async run(_params: string[], options: ConfigOptions): Promise<void> {
     await runCommand(async () => {
-      const invites = await withServices(cliConfig(options.config), (get) => get(RegistrationService).listInvites());
+      const invites = await withServices(cliConfig(options.config), (get) => get(registration()).listInvites());
       const now = Date.now();
       printTable(
         ['CODE', 'USES LEFT', 'USES', 'EXPIRES', 'STATE'],
@@ -292,8 +298,8 @@ export class InvitesRevokeCommand extends ConfiguredCommand {
   async run([code]: string[], options: ConfigOptions): Promise<void> {
     await runCommand(async () => {
       const revoked = await withServices(cliConfig(options.config), async (get) => {
-        const ok = await get(RegistrationService).revokeInvite(code!);
-        if (ok) await get(AuditService).record(cliActor(), 'invite.revoke', code!);
+        const ok = await get(registration()).revokeInvite(code!);
+        if (ok) await get(audit()).record(cliActor(), 'invite.revoke', code!);
         return ok;
       });
       if (!revoked) throw new CliError(`No live invite has the code "${code}".`);
@@ -351,8 +357,8 @@ export class PruneCommand extends ConfiguredCommand {
   async run(_params: string[], options: ConfigOptions): Promise<void> {
     await runCommand(async () => {
       const counts = await withServices(cliConfig(options.config), async (get) => {
-        const result = await get(PruneService).prune();
-        await get(AuditService).record(cliActor(), 'prune', null, { ...result });
+        const result = await get(prune()).prune();
+        await get(audit()).record(cliActor(), 'prune', null, { ...result });
         return result;
       });
       process.stdout.write(
