@@ -64,16 +64,17 @@ export class AccountAdminService implements OnApplicationBootstrap {
 
   /**
    * Live users whose username, display name or email contains `query` (case-insensitive), ordered by
-   * username; only disabled ones with `disabledOnly`.
+   * username then id; only disabled ones with `disabledOnly`; `after` is the last row of the previous page.
    */
-  async list(query: string | undefined, disabledOnly: boolean, limit = 1000): Promise<AdminUserRow[]> {
+  async list(query: string | undefined, disabledOnly: boolean, limit = 1000, after?: { username: string; id: string }): Promise<AdminUserRow[]> {
     const pattern = query ? `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     return (await this.dataSource.query(
       `SELECT ${ADMIN_COLUMNS} FROM users
        WHERE deleted_at IS NULL AND ($1::text IS NULL OR username ILIKE $1 OR display_name ILIKE $1 OR email ILIKE $1)
          AND (NOT $2::boolean OR disabled_at IS NOT NULL)
-       ORDER BY lower(username) LIMIT $3`,
-      [pattern, disabledOnly, limit],
+         AND ($4::text IS NULL OR (lower(username), id) > (lower($4::text), $5::uuid))
+       ORDER BY lower(username), id LIMIT $3`,
+      [pattern, disabledOnly, limit, after?.username ?? null, after?.id ?? null],
     )) as AdminUserRow[];
   }
 

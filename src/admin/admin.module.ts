@@ -3,6 +3,8 @@ import { AuthModule } from '../auth/auth.module';
 import { UploadsModule } from '../uploads/uploads.module';
 import { UsersModule } from '../users/users.module';
 import { AccountAdminService } from './account-admin.service';
+import { AdminController } from './admin.controller';
+import { AdminGuard } from './admin.guard';
 import { AuditService } from './audit.service';
 import { PruneService } from './prune.service';
 import { RegistrationService } from './registration.service';
@@ -15,7 +17,8 @@ import { RegistrationService } from './registration.service';
 @Global()
 @Module({
   imports: [UsersModule, AuthModule, UploadsModule],
-  providers: [AccountAdminService, AuditService, RegistrationService, PruneService],
+  controllers: [AdminController],
+  providers: [AccountAdminService, AuditService, RegistrationService, PruneService, AdminGuard],
   exports: [AccountAdminService, AuditService, RegistrationService, PruneService],
 })
 export class AdminModule {}
