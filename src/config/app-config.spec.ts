@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       wsMessagesPerSecond: 10,
       wsMessagesBurst: 20,
       wsAuthTimeoutMs: 10_000,
+      wsMaxConnectionsPerIp: 50,
       messageEditWindowSeconds: 0,
       uploadMaxBytes: 4_194_304,
       allowedOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
@@ -42,6 +43,8 @@ describe('loadConfig', () => {
     [{ ALLOWED_ORIGINS: 'localhost:3000' }, /^ALLOWED_ORIGINS must be a comma-separated list of origins/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
     [{ WS_MESSAGES_PER_SECOND: '0' }, /^WS_MESSAGES_PER_SECOND /],
+    [{ WS_MAX_CONNECTIONS_PER_IP: '0' }, /^WS_MAX_CONNECTIONS_PER_IP must be an integer between 1 and 100000/],
+    [{ WS_MAX_CONNECTIONS_PER_IP: 'many' }, /^WS_MAX_CONNECTIONS_PER_IP /],
     [{ JWT_SECRET: 'short' }, /^JWT_SECRET must be at least 32 characters long\.$/],
     [{ JWT_SECRET: 'change-me-to-a-long-random-string-please' }, /^JWT_SECRET looks like a placeholder/],
     [{ JWT_SECRET: 'x'.repeat(40) }, /^JWT_SECRET looks like a placeholder/],
@@ -59,6 +62,11 @@ describe('loadConfig', () => {
       const secret = strongSecret();
       expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, JWT_SECRET: secret }).jwtSecret).toBe(secret);
     }
+  });
+
+  it('takes WS_MAX_CONNECTIONS_PER_IP, and the default origins follow PORT (same-origin pages are allowed anyway)', () => {
+    expect(loadConfig({ DATA_DIR: dataDir(), WS_MAX_CONNECTIONS_PER_IP: '7' }).wsMaxConnectionsPerIp).toBe(7);
+    expect(loadConfig({ DATA_DIR: dataDir(), PORT: '3931' }).allowedOrigins).toEqual(['http://localhost:3931', 'http://127.0.0.1:3931']);
   });
 
   it('allows a low bcrypt cost only in tests', () => {

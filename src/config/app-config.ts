@@ -22,6 +22,8 @@ export interface AppConfig {
   wsMessagesBurst: number;
   wsAuthTimeoutMs: number;
   wsMaxConnectionsPerUser: number;
+  /** Concurrent WebSocket connections from one client IP (TRUST_PROXY decides the IP); more close 1013. */
+  wsMaxConnectionsPerIp: number;
   wsMaxBufferedBytes: number;
   presenceGraceMs: number;
   messageEditWindowSeconds: number;
@@ -156,7 +158,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const bcryptCost = intVar(env, 'BCRYPT_COST', 12, nodeEnv === 'test' ? 4 : 10, 15);
 
-  const origins = (env.ALLOWED_ORIGINS ?? 'http://localhost:3000,http://127.0.0.1:3000')
+  const port = intVar(env, 'PORT', 3000, 0, 65535);
+  // A same-origin page is always allowed (the gateway compares Origin with the request's own host),
+  // so the default only adds the loopback names of the configured port.
+  const origins = (env.ALLOWED_ORIGINS ?? `http://localhost:${port},http://127.0.0.1:${port}`)
     .split(',')
     .map((o) => o.trim())
     .filter((o) => o !== '');
@@ -184,7 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   return {
     nodeEnv,
-    port: intVar(env, 'PORT', 3000, 0, 65535),
+    port,
     host,
     databaseUrl,
     dataDir,
@@ -199,6 +204,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wsMessagesBurst: intVar(env, 'WS_MESSAGES_BURST', 20, 1, 1_000_000),
     wsAuthTimeoutMs: intVar(env, 'WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000),
     wsMaxConnectionsPerUser: intVar(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 1000),
+    wsMaxConnectionsPerIp: intVar(env, 'WS_MAX_CONNECTIONS_PER_IP', 50, 1, 100_000),
     wsMaxBufferedBytes: intVar(env, 'WS_MAX_BUFFERED_BYTES', 1_048_576, 65_536, 1_073_741_824),
     presenceGraceMs: intVar(env, 'PRESENCE_GRACE_MS', 5000, 0, 600_000),
     messageEditWindowSeconds: intVar(env, 'MESSAGE_EDIT_WINDOW_SECONDS', 0, 0, 31_536_000),

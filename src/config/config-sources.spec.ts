@@ -109,6 +109,12 @@ describe('configuration sources', () => {
     expect(text).toContain('postgres://chat:*****@db:5432/chat');
   });
 
+  it('lists every variable the validator reads', () => {
+    const read = [...readFileSync(join(__dirname, 'app-config.ts'), 'utf8').matchAll(/env, '([A-Z][A-Z0-9_]+)'|env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1] ?? m[2]);
+    const names = new Set(CONFIG_VARIABLES.map((v) => v.name));
+    expect([...new Set(read)].filter((n) => !names.has(n!))).toEqual([]);
+  });
+
   it('has a YAML key in config.example.yaml for every variable of .env.example, and nothing else', () => {
     const documented = [...readFileSync(join(ROOT, '.env.example'), 'utf8').matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
     const names = CONFIG_VARIABLES.map((v) => v.name);

@@ -75,10 +75,12 @@ export class MessagesService {
   /**
    * Stores a message and fans it out as `new_message` to every live connection of every member.
    * Content is trimmed to 1..4000 characters, or may be empty when attachments are given (only the
-   * sender's own uploads; the message type follows the first one). A repeated `client_msg_id` from
-   * the same sender returns the first message and stores nothing, also when two such requests race.
+   * sender's own uploads; the message type follows the first one). A `type` the client names (the
+   * original ChatApp client's field) must be that type: "text" without attachments. A repeated
+   * `client_msg_id` from the same sender returns the first message and stores nothing, also when two
+   * such requests race.
    * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target, foreign or
-   *   duplicate attachments), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
+   *   duplicate attachments, `type` not the message's type), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
    */
   async send(userId: string, roomId: string, dto: SendMessageBodyDto): Promise<SendResult> {
     const content = dto.content?.trim() ?? '';
@@ -90,6 +92,8 @@ export class MessagesService {
       throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
     }
     this.checkLength(content);
+    // Without attachments a message is text; with them it is never text (the uploads decide which kind).
+    if (dto.type !== undefined && (dto.type === 'text') !== (attachmentIds.length === 0)) throw typeMismatch(dto.type);
     const clientMsgId = dto.client_msg_id ?? null;
     if (attachmentIds.length === 0) {
       // Text messages go through group commit (membership is checked there, in the batch).
@@ -98,7 +102,7 @@ export class MessagesService {
       if (created && !published) this.fanout.toRoom(message.room_id, 'new_message', message);
       return { message, created };
     }
-    return this.sendOne(userId, roomId, content, attachmentIds, dto.reply_to_id ?? null, clientMsgId);
+    return this.sendOne(userId, roomId, content, attachmentIds, dto.reply_to_id ?? null, clientMsgId, dto.type);
   }
 
   /**
@@ -112,6 +116,7 @@ export class MessagesService {
     attachmentIds: string[],
     replyToId: string | null,
     clientMsgId: string | null,
+    claimedType?: MessageType,
   ): Promise<SendResult> {
     const room = await this.rooms.getAsMember(roomId, userId);
     let result: SendResult;
@@ -131,6 +136,8 @@ export class MessagesService {
           ]);
         }
         const type = await this.attachmentType(manager, userId, attachmentIds);
+        // Before anything is written: the transaction rolls back and nothing changes.
+        if (claimedType !== undefined && claimedType !== type) throw typeMismatch(claimedType, type);
         const seq = await this.messages.nextSeq(manager, roomId);
         const id = await this.messages.insert(manager, {
           roomId,
@@ -252,12 +259,14 @@ export class MessagesService {
   /**
    * Moves the caller's read pointer forward to `seq` (clamped to the room's counter; never
    * backwards) and tells the other members with `messages_read` when it moved.
+   * @param seq last seq read; undefined or null: everything (the room's counter when read)
    * @returns the pointer and the caller's unread count after the call.
    * @throws AppError NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
    */
-  async markRead(userId: string, roomId: string, seq: number): Promise<ReadResult> {
+  async markRead(userId: string, roomId: string, seq?: number | null): Promise<ReadResult> {
     const room = await this.rooms.getAsMember(roomId, userId);
-    const target = Math.max(0, Math.min(Math.floor(seq), Number(room.last_seq)));
+    const lastSeq = Number(room.last_seq);
+    const target = seq === undefined || seq === null ? lastSeq : Math.max(0, Math.min(Math.floor(seq), lastSeq));
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');
     if (pointer.moved) this.fanout.toRoom(roomId, 'messages_read', { room_id: roomId, user_id: userId, last_read_seq: pointer.lastReadSeq }, userId);
@@ -399,4 +408,17 @@ export class MessagesService {
     for (const [userId, mine] of reactors) variants.set(userId, render(mine));
     this.fanout.toRoomPersonalised(roomId, type, render(null), variants);
   }
+}
+
+/**
+ * The 400 for a `type` that is not the type the message gets.
+ * @param actual the type the attachments give, when known
+ */
+function typeMismatch(claimed: MessageType, actual?: MessageType): AppError {
+  const problem = actual
+    ? `is "${claimed}" but the attachments make it "${actual}"`
+    : claimed === 'text'
+      ? 'is "text" but attachments were given'
+      : `is "${claimed}" but no attachments were given (a message without attachments is "text")`;
+  return new AppError('VALIDATION_FAILED', `type ${problem}.`, [{ field: 'type', problem }]);
 }

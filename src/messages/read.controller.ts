@@ -17,7 +17,9 @@ export class ReadController {
   /** Moves the caller's read pointer forward. */
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Mark everything up to seq as read (never moves back); other members get messages_read' })
+  @ApiOperation({
+    summary: 'Mark everything up to seq as read (never moves back); no seq, or no body at all, marks everything read; other members get messages_read',
+  })
   @ApiOkResponse({ type: ReadResultDto })
   @ApiErrors(400, 401, 403, 404)
   read(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) roomId: string, @Body() dto: MarkReadDto): Promise<ReadResultDto> {

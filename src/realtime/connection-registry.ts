@@ -8,15 +8,43 @@ import { CloseCode } from './events';
 /** How long a slow consumer gets to read its close frame before the socket is destroyed, in ms. */
 export const SLOW_CONSUMER_TERMINATE_MS = 30_000;
 
-/** What the gateway knows about one WebSocket connection. */
+/**
+ * Where a connection stands: `pending` until an auth path starts (header at the upgrade, or the
+ * first `auth` frame), `authenticating` while the token and rooms are checked, `authenticated` once
+ * `auth_ok` has gone out. It only ever moves forward, so a socket has at most one user.
+ */
+export type AuthStage = 'pending' | 'authenticating' | 'authenticated';
+
+/** What the gateway knows about one WebSocket connection; set up by ConnectionLifecycle only. */
 export interface ConnectionState {
   /** Process-unique id of the connection. */
   id: number;
+  /** Client key (IP, IPv6 /56) counted against WS_MAX_CONNECTIONS_PER_IP; null when not counted. */
+  ip: string | null;
+  auth: AuthStage;
+  /** The one authentication attempt of this socket (resolves true when it succeeded). */
+  authAttempt: Promise<boolean> | null;
+  /** The `auth` frame that started the attempt (its ack answers it); null for header auth. */
+  authFrame: object | null;
+  /** Frames received while authenticating (bounded; see PRE_AUTH_MAX_FRAMES). */
+  preAuthFrames: number;
+  /** Set once, when authentication succeeds. */
   userId: string | null;
   sessionId: string | null;
   jti: string | null;
   openedAtMs: number;
   alive: boolean;
+  /** Frames admitted and not answered yet (ack, error or nothing), so a close can wait for them. */
+  inFlight: Set<object>;
+  /** A close requested once every in-flight frame is answered (4429), or null. */
+  closing: { code: number; reason: string } | null;
+}
+
+/** Membership changes of one user recorded while their rooms load (see ConnectionRegistry.beginLoad). */
+export interface MembershipJournal {
+  readonly userId: string;
+  refs: number;
+  readonly changes: ['join' | 'leave', string][];
 }
 
 /** A `ws` socket with the gateway's state attached. */
@@ -33,20 +61,47 @@ export class ConnectionRegistry {
   private readonly connectionsByUser = new Map<string, Set<ChatSocket>>();
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly usersByRoom = new Map<string, Set<string>>();
+  /** Users whose rooms are being loaded, with the membership changes seen meanwhile. */
+  private readonly loading = new Map<string, MembershipJournal>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /**
-   * Registers an authenticated connection with the rooms its user belongs to.
+   * Starts recording the membership changes of a user whose rooms are being loaded from the database,
+   * so a join, leave, kick or room deletion that lands while the query runs is replayed by
+   * {@link add} instead of being lost. Pair with {@link endLoad}.
+   */
+  beginLoad(userId: string): MembershipJournal {
+    let journal = this.loading.get(userId);
+    if (!journal) this.loading.set(userId, (journal = { userId, refs: 0, changes: [] }));
+    journal.refs++;
+    return journal;
+  }
+
+  /** Stops recording for one load begun with {@link beginLoad}. */
+  endLoad(journal: MembershipJournal): void {
+    if (--journal.refs > 0) return;
+    if (this.loading.get(journal.userId) === journal) this.loading.delete(journal.userId);
+  }
+
+  /**
+   * Registers an authenticated connection with the rooms its user belonged to when they were loaded,
+   * plus the membership changes recorded since in `journal`.
    * @returns true when this is the user's first live connection on this instance.
    */
-  add(socket: ChatSocket, roomIds: string[]): boolean {
+  add(socket: ChatSocket, roomIds: string[], journal: MembershipJournal): boolean {
     const userId = socket.chat.userId!;
     let set = this.connectionsByUser.get(userId);
     const first = !set || set.size === 0;
     if (!set) this.connectionsByUser.set(userId, (set = new Set()));
     set.add(socket);
-    if (first) for (const roomId of roomIds) this.addMembership(roomId, userId);
+    if (first) {
+      for (const roomId of roomIds) this.route(roomId, userId);
+      for (const [op, roomId] of journal.changes) {
+        if (op === 'join') this.route(roomId, userId);
+        else this.unroute(roomId, userId);
+      }
+    }
     return first;
   }
 
@@ -76,9 +131,26 @@ export class ConnectionRegistry {
     return rooms;
   }
 
-  /** Routes a room's events to the user from now on, if the user is online here. */
+  /** Routes a room's events to the user from now on, if the user is online here (or being loaded). */
   addMembership(roomId: string, userId: string): void {
-    if (!this.connectionsByUser.has(userId)) return;
+    this.loading.get(userId)?.changes.push(['join', roomId]);
+    if (this.connectionsByUser.has(userId)) this.route(roomId, userId);
+  }
+
+  /** Stops routing a room's events to the user (left, kicked). */
+  removeMembership(roomId: string, userId: string): void {
+    this.loading.get(userId)?.changes.push(['leave', roomId]);
+    this.unroute(roomId, userId);
+  }
+
+  /** Forgets a deleted room entirely. */
+  removeRoom(roomId: string): void {
+    for (const journal of this.loading.values()) journal.changes.push(['leave', roomId]);
+    for (const userId of this.usersByRoom.get(roomId) ?? []) this.roomsByUser.get(userId)?.delete(roomId);
+    this.usersByRoom.delete(roomId);
+  }
+
+  private route(roomId: string, userId: string): void {
     let rooms = this.roomsByUser.get(userId);
     if (!rooms) this.roomsByUser.set(userId, (rooms = new Set()));
     rooms.add(roomId);
@@ -87,19 +159,12 @@ export class ConnectionRegistry {
     users.add(userId);
   }
 
-  /** Stops routing a room's events to the user (left, kicked). */
-  removeMembership(roomId: string, userId: string): void {
+  private unroute(roomId: string, userId: string): void {
     this.roomsByUser.get(userId)?.delete(roomId);
     const users = this.usersByRoom.get(roomId);
     if (!users) return;
     users.delete(userId);
     if (users.size === 0) this.usersByRoom.delete(roomId);
-  }
-
-  /** Forgets a deleted room entirely. */
-  removeRoom(roomId: string): void {
-    for (const userId of this.usersByRoom.get(roomId) ?? []) this.roomsByUser.get(userId)?.delete(roomId);
-    this.usersByRoom.delete(roomId);
   }
 
   /** Live connections of one user on this instance. */

@@ -30,6 +30,8 @@ export interface ServerEvents {
   messages_read: { room_id: string; user_id: string; last_read_seq: number };
   /** The DM room as the recipient sees it (`peer` is the user who opened it). */
   dm_created: RoomDto;
+  /** A user who shares a room or DM with the recipient (or the recipient) changed their public profile. */
+  user_updated: UserDto;
   sync_result: unknown;
   pong: { ts: number };
 }
@@ -72,4 +74,6 @@ export const CloseCode = {
   FORBIDDEN_ORIGIN: 4403,
   RATE_LIMITED: 4429,
   REPLACED: 4000,
+  /** Too many connections from one client IP (WS_MAX_CONNECTIONS_PER_IP). */
+  TRY_AGAIN_LATER: 1013,
 } as const;

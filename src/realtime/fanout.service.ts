@@ -59,9 +59,12 @@ export class FanoutService implements OnModuleDestroy {
     this.backplane.publish({ kind: 'users', userIds: [...new Set(userIds)], data: encodeFrame(type, payload) });
   }
 
-  /** Sends one event once to every online member of any of the rooms (presence). */
-  toRoomsOnce<T extends ServerEventType>(roomIds: Iterable<string>, type: T, payload: ServerEvents[T], exceptUserId?: string): void {
-    this.backplane.publish({ kind: 'rooms', roomIds: [...roomIds], data: encodeFrame(type, payload), exceptUserId });
+  /**
+   * Sends one event once to every online member of any of the rooms (presence, profile changes), and
+   * to `alsoUserIds` (each recipient once).
+   */
+  toRoomsOnce<T extends ServerEventType>(roomIds: Iterable<string>, type: T, payload: ServerEvents[T], exceptUserId?: string, alsoUserIds?: string[]): void {
+    this.backplane.publish({ kind: 'rooms', roomIds: [...roomIds], data: encodeFrame(type, payload), exceptUserId, alsoUserIds });
   }
 
   /** Tells every instance that a user went online or offline (keeps presence caches in step). */
@@ -105,6 +108,7 @@ export class FanoutService implements OnModuleDestroy {
         const recipients = new Set<string>();
         for (const roomId of envelope.roomIds) for (const userId of this.registry.onlineMembersOf(roomId)) recipients.add(userId);
         if (envelope.exceptUserId) recipients.delete(envelope.exceptUserId);
+        for (const userId of envelope.alsoUserIds ?? []) recipients.add(userId);
         this.sendToUsers(recipients, envelope.data);
         return;
       }

@@ -12,6 +12,7 @@ import { InProcessPresenceStore, PresenceStore } from './presence-store';
 import { PresenceService } from './presence.service';
 import { REDIS_CLIENTS, RedisClients } from './redis/redis-clients';
 import { TypingService } from './typing.service';
+import { UserUpdatesService } from './user-updates.service';
 import { InProcessWsRateLimiter, WsRateLimiter } from './ws-rate-limiter';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the Redis implementations (and ioredis) load only with REDIS_URL */
@@ -110,8 +111,9 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     FanoutService,
     PresenceService,
     TypingService,
+    UserUpdatesService,
     RedisLifecycle,
   ],
-  exports: [REDIS_CLIENTS, Backplane, ConnectionRegistry, FanoutService, PresenceService, TypingService, WsRateLimiter],
+  exports: [REDIS_CLIENTS, Backplane, ConnectionRegistry, FanoutService, PresenceService, TypingService, UserUpdatesService, WsRateLimiter],
 })
 export class RealtimeCoreModule {}

@@ -1,25 +1,18 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { ConnectionLifecycle } from './connection-lifecycle';
 import type { ChatSocket } from './connection-registry';
-import { CloseCode } from './events';
 import type { ClientFrame } from './ws-frame';
 
-/** Per-connection promise of the header authentication still running, if any. */
-export const pendingAuth = new WeakMap<object, Promise<unknown>>();
-
 /**
- * Gateway guard: until a connection has authenticated, the only frame accepted is `auth`; any other
- * frame closes it with 4401 (API.md). Waits for a header authentication that is still in flight.
+ * First gateway guard: asks {@link ConnectionLifecycle.admit} whether the frame may be handled given
+ * the socket's auth stage. It runs synchronously as the frame arrives, so an `auth` frame marks the
+ * socket as authenticating before any later frame is looked at.
  */
 @Injectable()
 export class WsAuthGuard implements CanActivate {
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const client = context.switchToWs().getClient<ChatSocket>();
-    const frame = context.switchToWs().getData<ClientFrame>();
-    const pending = pendingAuth.get(client);
-    if (pending) await pending.catch(() => undefined);
-    if (client.chat.userId) return true;
-    if (frame.type === 'auth') return true;
-    client.close(CloseCode.UNAUTHORIZED, 'authentication required');
-    return false;
+  constructor(private readonly lifecycle: ConnectionLifecycle) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    return this.lifecycle.admit(context.switchToWs().getClient<ChatSocket>(), context.switchToWs().getData<ClientFrame>());
   }
 }

@@ -3,36 +3,46 @@ import { WsException } from '@nestjs/websockets';
 import { AppError } from '../common/errors/app-error';
 import { ERRORS } from '../common/errors/error-codes';
 import { safeError } from '../common/filters/http-exception.filter';
-import type { ChatSocket } from './connection-registry';
+import { ConnectionLifecycle } from './connection-lifecycle';
+import { ChatSocket, ConnectionRegistry } from './connection-registry';
+import { recorder } from '../metrics/recorder';
 import { encodeFrame } from './events';
 import type { ClientFrame } from './ws-frame';
-import { recorder } from '../metrics/recorder';
 
 /**
  * Gateway exception filter: every failure of a handler becomes an `error` frame
- * (`{code, message, details?, retry_after_ms?}`, echoing the frame's id) and the connection stays
- * open. Unknown errors are logged and reported as INTERNAL_ERROR with nothing internal.
+ * (`{code, message, details?, retry_after_ms?}`, echoing the frame's id), sent through the
+ * registry's one send path, and the connection stays open. A frame refused by the auth guard (a
+ * WsException) gets no answer: its socket is closed or closing. Unknown errors are logged and
+ * reported as INTERNAL_ERROR with nothing internal.
  */
 @Catch()
 export class WsExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('WsExceptionFilter');
 
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly lifecycle: ConnectionLifecycle,
+  ) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const client = host.switchToWs().getClient<ChatSocket>();
     const frame = host.switchToWs().getData<ClientFrame | undefined>();
-    if (client.readyState !== 1) return;
-    let payload: { code: string; message: string; details?: unknown; retry_after_ms?: number };
-    if (exception instanceof AppError) {
-      payload = { code: exception.code, message: exception.message };
-      if (exception.details?.length) payload.details = exception.details;
-      if (exception.retryAfterSeconds !== undefined) payload.retry_after_ms = Math.ceil(exception.retryAfterSeconds * 1000);
-    } else if (exception instanceof WsException) {
-      payload = { code: 'FORBIDDEN', message: ERRORS.FORBIDDEN.message };
-    } else {
-      this.logger.error({ err: safeError(exception), connection: client.chat?.id }, 'gateway handler failed');
-      payload = { code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message };
+    try {
+      if (exception instanceof WsException) return;
+      let payload: { code: string; message: string; details?: unknown; retry_after_ms?: number };
+      if (exception instanceof AppError) {
+        payload = { code: exception.code, message: exception.message };
+        if (exception.details?.length) payload.details = exception.details;
+        if (exception.retryAfterSeconds !== undefined) payload.retry_after_ms = Math.ceil(exception.retryAfterSeconds * 1000);
+      } else {
+        this.logger.error({ err: safeError(exception), connection: client.chat?.id }, 'gateway handler failed');
+        payload = { code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message };
+      }
+      recorder.error(payload.code);
+      this.registry.send(client, encodeFrame('error', payload, frame?.id !== undefined ? String(frame.id) : undefined));
+    } finally {
+      if (frame) this.lifecycle.answered(client, frame);
     }
-    recorder.error(payload.code);
-    client.send(encodeFrame('error', payload, frame?.id !== undefined ? String(frame.id) : undefined));
   }
 }

@@ -9,13 +9,26 @@ export interface RateDecision {
   abusive: boolean;
 }
 
-/** Refused frames within this window, beyond which a user counts as abusive (closed with 4429), in ms. */
-export const ABUSE_WINDOW_MS = 10_000;
+/** Refusals are counted in windows of this length, in ms; a window starts at its first refusal. */
+export const ABUSE_WINDOW_MS = 5_000;
+/** Refusals must have gone on for at least this long before they can count as abuse, in ms. */
+export const ABUSE_MIN_SPAN_MS = 2_000;
+
+/**
+ * Abuse is sustained excess, not a burst: refusals have gone on for at least ABUSE_MIN_SPAN_MS and
+ * outnumber what the refill rate would have allowed over that span (the client sends at more than
+ * twice the allowed rate) and the burst. A client that fires a burst of frames at once is only
+ * refused; one that keeps going for seconds is closed with 4429.
+ * @param refused refusals in the current window; @param sinceMs when the window's first refusal was
+ */
+export function isAbusive(refused: number, sinceMs: number, nowMs: number, config: Pick<AppConfig, 'wsMessagesPerSecond' | 'wsMessagesBurst'>): boolean {
+  const spanMs = nowMs - sinceMs;
+  return spanMs >= ABUSE_MIN_SPAN_MS && refused > Math.max(config.wsMessagesBurst, (spanMs / 1000) * config.wsMessagesPerSecond);
+}
 
 /**
  * Per-user token bucket over all of a user's connections: WS_MESSAGES_PER_SECOND refill,
- * WS_MESSAGES_BURST capacity. A user who keeps sending after being refused (more refused frames than
- * the burst within 10 s) is abusive. In-process for one instance, Redis-backed for several.
+ * WS_MESSAGES_BURST capacity; {@link isAbusive} says when refusals become abuse. In-process for one instance, Redis-backed for several.
  */
 export abstract class WsRateLimiter {
   /** Takes one token for the user. */
@@ -59,12 +72,12 @@ export class InProcessWsRateLimiter extends WsRateLimiter {
       bucket.tokens -= 1;
       return { allowed: true, retryAfterMs: 0, abusive: false };
     }
-    if (nowMs - bucket.windowStartMs > ABUSE_WINDOW_MS) {
+    if (bucket.refused === 0 || nowMs - bucket.windowStartMs > ABUSE_WINDOW_MS) {
       bucket.windowStartMs = nowMs;
       bucket.refused = 0;
     }
     bucket.refused += 1;
-    return { allowed: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / rate) * 1000), abusive: bucket.refused > burst };
+    return { allowed: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / rate) * 1000), abusive: isAbusive(bucket.refused, bucket.windowStartMs, nowMs, this.config) };
   }
 
   /** Drops full, idle buckets now and then so memory follows active users only. */

@@ -12,6 +12,7 @@ import {
   MemberDto,
   MemberPageDto,
   MembersAddedDto,
+  NotificationLevelDto,
   RoomDeletedDto,
   RoomDto,
   RoomPageDto,
@@ -38,9 +39,15 @@ export class RoomsController {
 
   /** Creates a room; the caller becomes its owner. */
   @Post()
-  @ApiOperation({ summary: 'Create a public or private room' })
+  @ApiOperation({
+    summary: 'Create a public or private room, optionally with its members (member_ids: a group in one call)',
+    description:
+      'The caller becomes the owner. With member_ids, those users become members in the same transaction (all or none: ' +
+      'an unknown or deleted user is 404 USER_NOT_FOUND and no room is created), repeats and the caller\'s own id are ignored, ' +
+      'type defaults to "private", and the room gets member_added for each.',
+  })
   @ApiCreatedResponse({ type: RoomDto })
-  @ApiErrors(400, 401)
+  @ApiErrors(400, 401, 404)
   create(@CurrentUser() me: AuthPrincipal, @Body() dto: CreateRoomDto): Promise<RoomDto> {
     return this.rooms.create(me.userId, dto);
   }
@@ -71,6 +78,18 @@ export class RoomsController {
   @ApiErrors(400, 401, 404)
   join(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<RoomDto> {
     return this.rooms.join(id, me.userId);
+  }
+
+  /** Sets what the caller is notified of in a room. */
+  @Patch(':id/notifications')
+  @ApiOperation({
+    summary: 'Set my notification level in a room: "all", "mentions" or "none" (members only)',
+    description: 'Answers the room as the caller sees it, with notification_level. Until set, DMs are "all" and rooms "mentions".',
+  })
+  @ApiOkResponse({ type: RoomDto })
+  @ApiErrors(400, 401, 403, 404)
+  setNotificationLevel(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Body() dto: NotificationLevelDto): Promise<RoomDto> {
+    return this.rooms.setNotificationLevel(id, me.userId, dto.level);
   }
 
   /** Leaves a room. */

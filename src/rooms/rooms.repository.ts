@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
+import { containsPattern } from '../database/like-pattern';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/message.presenter';
+import { NotificationLevel } from './notification-level';
 import { RoomRole } from './room-member.entity';
 import { RoomType } from './room.entity';
 
@@ -24,6 +26,17 @@ export interface RoomRow {
   last_read_seq: string | number | null;
   /** DM rooms: the other member's user row as JSON (see {@link PEER_JOIN}); null otherwise. */
   peer?: PeerRow | null;
+}
+
+/**
+ * A room row as the responses show it (see {@link OWNER_JOIN}): with the owner's names, so rooms of
+ * the same name can be told apart, and the caller's own notification level (NULL = the default).
+ */
+export interface RoomViewRow extends RoomRow {
+  owner_username: string | null;
+  owner_display_name: string | null;
+  owner_avatar_url: string | null;
+  notification_level: NotificationLevel | null;
 }
 
 /** The other member of a DM, as `row_to_json` of the users columns the User object needs. */
@@ -51,13 +64,21 @@ export interface MemberRow {
 }
 
 /** A room row of `rooms/me`, with unread count and the last message. */
-export interface MyRoomRow extends RoomRow {
+export interface MyRoomRow extends RoomViewRow {
   unread_count: string | number;
   last_message: MessageRow | null;
 }
 
 const ROOM_COLUMNS = `r.id, r.type, r.name, r.description, r.owner_id, r.member_count, r.last_seq, r.created_at, r.last_activity_at,
   r.created_at::text AS created_key, r.last_activity_at::text AS activity_key`;
+
+/**
+ * The owner's names and the caller's notification level for a room view (`r` the room, `m` the
+ * caller's membership or NULL): one primary-key lookup of the owner per room.
+ */
+const VIEW_COLUMNS = `o.username AS owner_username, o.display_name AS owner_display_name, o.avatar_url AS owner_avatar_url,
+  m.notification_level`;
+const OWNER_JOIN = `LEFT JOIN users o ON o.id = r.owner_id`;
 
 /**
  * The other member of a DM room, for the viewer whose id is `viewer` (a bind parameter): at most one
@@ -145,11 +166,12 @@ export class RoomsRepository {
    * A room as the caller sees it in responses (`GET /rooms/:id`, join, DM creation): like
    * {@link findRoomForUser}, plus the member-only unread count and last message.
    */
-  async findRoomViewForUser(roomId: string, userId: string): Promise<RoomRow | MyRoomRow | null> {
-    const rows: (RoomRow | MyRoomRow)[] = await this.db.query(
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${memberColumns('$2')}
+  async findRoomViewForUser(roomId: string, userId: string): Promise<MyRoomRow | null> {
+    const rows: MyRoomRow[] = await this.db.query(
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${VIEW_COLUMNS}, ${memberColumns('$2')}
        FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
        ${peerJoin('$2')}
+       ${OWNER_JOIN}
        WHERE r.id = $1`,
       [roomId, userId],
     );
@@ -157,23 +179,25 @@ export class RoomsRepository {
   }
 
   /**
-   * One page of public rooms, newest first, optionally filtered by a case-insensitive name substring.
+   * One page of public rooms, newest first, optionally only those whose name contains `q`
+   * (case-insensitive, `%` and `_` literal; served by the trigram index rooms_public_name_trgm_idx).
    * Keyset pagination on (created_at, id) served by rooms_public_created_idx.
    */
-  findPublicPage(userId: string, q: string | undefined, limit: number, after: [string, string] | null): Promise<RoomRow[]> {
+  findPublicPage(userId: string, q: string | undefined, limit: number, after: [string, string] | null): Promise<RoomViewRow[]> {
     const params: unknown[] = [userId, limit + 1];
     let where = `r.type = 'public'`;
     if (q) {
-      params.push(`%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
-      where += ` AND r.name ILIKE $${params.length}`;
+      params.push(containsPattern(q));
+      where += ` AND lower(r.name) LIKE lower($${params.length})`;
     }
     if (after) {
       params.push(after[0], after[1]);
       where += ` AND (r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     return this.db.query(
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, ${VIEW_COLUMNS}
        FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $1
+       ${OWNER_JOIN}
        WHERE ${where}
        ORDER BY r.created_at DESC, r.id DESC
        LIMIT $2`,
@@ -195,9 +219,10 @@ export class RoomsRepository {
       where += ` AND (r.last_activity_at, r.id) < ($3::timestamptz, $4::uuid)`;
     }
     return this.db.query(
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${memberColumns('$1')}
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${VIEW_COLUMNS}, ${memberColumns('$1')}
        FROM room_members m JOIN rooms r ON r.id = m.room_id
        ${peerJoin('$1')}
+       ${OWNER_JOIN}
        WHERE ${where}
        ORDER BY r.last_activity_at DESC, r.id DESC
        LIMIT $2`,
@@ -274,6 +299,17 @@ export class RoomsRepository {
   async findMember(q: DataSource | EntityManager, roomId: string, userId: string): Promise<MemberRow | null> {
     const rows: MemberRow[] = await q.query(`SELECT user_id, role, joined_at FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
     return rows[0] ?? null;
+  }
+
+  /**
+   * Stores a member's notification level for the room.
+   * @returns false when the user is not (or no longer) a member.
+   */
+  async setNotificationLevel(roomId: string, userId: string, level: NotificationLevel): Promise<boolean> {
+    const updated = returnedRows(
+      await this.db.query(`UPDATE room_members SET notification_level = $3 WHERE room_id = $1 AND user_id = $2 RETURNING user_id`, [roomId, userId, level]),
+    );
+    return updated.length > 0;
   }
 
   /** Sets a member's role. */

@@ -9,22 +9,32 @@ import { UserEntity } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { CreateRoomDto, MemberDto, MembersAddedDto, RoomDeletedDto, RoomDto, RoomUpdatedPayload, UpdateRoomDto } from './dto/rooms.dto';
+import { effectiveNotificationLevel, NotificationLevel } from './notification-level';
 import { RoomRole } from './room-member.entity';
-import { MyRoomRow, PeerRow, RoomRow, RoomsRepository } from './rooms.repository';
+import { MyRoomRow, PeerRow, RoomRow, RoomsRepository, RoomViewRow } from './rooms.repository';
 
-/** Renders a room row for a caller, without `peer`, `unread_count` and `last_message` (see {@link RoomsService.present}). */
-export function toRoomDto(row: RoomRow): RoomDto {
-  return {
+/**
+ * Renders a room row for a caller, without `peer`, `unread_count` and `last_message` (see
+ * {@link RoomsService.present}); `notification_level` only for members.
+ */
+export function toRoomDto(row: RoomViewRow): RoomDto {
+  const dto: RoomDto = {
     id: row.id,
     type: row.type,
     name: row.name,
     description: row.description,
     owner_id: row.owner_id,
+    owner:
+      row.owner_id && row.owner_username !== null
+        ? { id: row.owner_id, username: row.owner_username, display_name: row.owner_display_name ?? row.owner_username, avatar_url: row.owner_avatar_url }
+        : null,
     member_count: Number(row.member_count),
     created_at: row.created_at.toISOString(),
     last_seq: Number(row.last_seq),
     my_role: row.my_role,
   };
+  if (row.my_role !== null) dto.notification_level = effectiveNotificationLevel(row.type, row.notification_level);
+  return dto;
 }
 
 /** Roles allowed to administer a room (add, kick, rename). */
@@ -46,7 +56,7 @@ export class RoomsService {
   ) {}
 
   /** Renders a room for its viewer: adds `peer` to DMs, and `unread_count`/`last_message` for `rooms/me` rows. */
-  present(row: RoomRow | MyRoomRow): RoomDto {
+  present(row: RoomViewRow | MyRoomRow): RoomDto {
     const dto = toRoomDto(row);
     if (row.type === 'dm' && row.peer) dto.peer = this.presentPeer(row.peer);
     // Member-only fields (API.md): present for members, absent for outsiders.
@@ -75,14 +85,37 @@ export class RoomsService {
     return this.usersService.present(user);
   }
 
-  /** Creates a room with the caller as owner and subscribes the caller's live connections. */
+  /**
+   * `POST /rooms`: creates a room with the caller as owner and subscribes the caller's live
+   * connections. With `member_ids` (a group in one call) those users become members in the same
+   * transaction, all or none; repeats and the caller's own id are ignored, `type` defaults to private,
+   * and the room gets `member_added` for each of them.
+   * @throws AppError USER_NOT_FOUND (404, an unknown or deleted user; no room is created).
+   */
   async create(userId: string, dto: CreateRoomDto): Promise<RoomDto> {
+    const memberIds = [...new Set(dto.member_ids ?? [])].filter((id) => id !== userId.toLowerCase());
+    const members = await this.liveUsersOrThrow(memberIds, 'member_ids');
     const roomId = await this.dataSource.transaction(async (manager) => {
-      const id = await this.rooms.insertRoom(manager, { type: dto.type, name: dto.name, description: dto.description || null, ownerId: userId });
+      const type = dto.type ?? 'private';
+      const id = await this.rooms.insertRoom(manager, { type, name: dto.name, description: dto.description || null, ownerId: userId });
       await this.rooms.addMember(manager, id, userId, 'owner');
+      for (const member of members) await this.rooms.addMember(manager, id, member.id, 'member');
       return id;
     });
     this.fanout.memberJoined(roomId, userId);
+    await this.announceAdded(roomId, members, userId);
+    return this.viewOf(roomId, userId);
+  }
+
+  /**
+   * `PATCH /rooms/:id/notifications`: sets what the caller is notified of in a room they belong to.
+   * @returns the room as the caller sees it, with the new `notification_level`.
+   * @throws AppError NOT_A_MEMBER (403, public room not joined), ROOM_NOT_FOUND (404, unknown or invisible).
+   */
+  async setNotificationLevel(roomId: string, userId: string, level: NotificationLevel): Promise<RoomDto> {
+    await this.getAsMember(roomId, userId);
+    // A leave or kick that committed meanwhile wins: nothing to update, and the caller is told so.
+    if (!(await this.rooms.setNotificationLevel(roomId, userId, level))) throw new AppError('NOT_A_MEMBER');
     return this.viewOf(roomId, userId);
   }
 
@@ -160,7 +193,7 @@ export class RoomsService {
    */
   async join(roomId: string, userId: string): Promise<RoomDto> {
     const room = await this.getVisible(roomId, userId);
-    if (room.my_role !== null) return this.present(room);
+    if (room.my_role !== null) return this.viewOf(roomId, userId);
     if (room.type !== 'public') throw new AppError('ROOM_NOT_FOUND');
     const added = await this.dataSource.transaction(async (manager) => {
       // Under the room lock, like every membership change: a room deleted meanwhile is a 404, not a 500.
@@ -247,12 +280,7 @@ export class RoomsService {
    */
   async addMembers(roomId: string, userId: string, userIds: string[]): Promise<MembersAddedDto> {
     await this.getAsAdmin(roomId, userId);
-    const found = (await this.users.findByIds(userIds)).filter((u) => u.deletedAt === null);
-    if (found.length !== userIds.length) {
-      const known = new Set(found.map((u) => u.id));
-      const missing = userIds.filter((id) => !known.has(id));
-      throw new AppError('USER_NOT_FOUND', `No such user: ${missing.join(', ')}.`, missing.map(() => ({ field: 'user_ids', problem: 'names an unknown user' })));
-    }
+    const found = await this.liveUsersOrThrow(userIds, 'user_ids');
     await this.dataSource.transaction(async (manager) => {
       if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
       const role = await this.rooms.roleOf(manager, roomId, userId);
@@ -263,15 +291,38 @@ export class RoomsService {
       }
       for (const id of userIds) await this.rooms.addMember(manager, roomId, id, 'member');
     });
+    return { room_id: roomId, added: await this.announceAdded(roomId, found, userId) };
+  }
+
+  /**
+   * The live accounts with these ids (distinct ids expected).
+   * @throws AppError USER_NOT_FOUND (404) naming every unknown or deleted one; `field` is the body field in the details.
+   */
+  private async liveUsersOrThrow(userIds: string[], field: string): Promise<UserEntity[]> {
+    const found = (await this.users.findByIds(userIds)).filter((u) => u.deletedAt === null);
+    if (found.length !== userIds.length) {
+      const known = new Set(found.map((u) => u.id));
+      const missing = userIds.filter((id) => !known.has(id));
+      throw new AppError('USER_NOT_FOUND', `No such user: ${missing.join(', ')}.`, missing.map(() => ({ field, problem: 'names an unknown user' })));
+    }
+    return found;
+  }
+
+  /**
+   * After a commit that added `users` as members: their live connections start receiving the room,
+   * and the room (the new members included) gets `member_added` for each.
+   * @returns the new memberships as `POST /rooms/:id/members` shows them.
+   */
+  private async announceAdded(roomId: string, users: UserEntity[], addedBy: string): Promise<MemberDto[]> {
     const added: MemberDto[] = [];
-    for (const user of found) {
+    for (const user of users) {
       this.fanout.memberJoined(roomId, user.id);
       const dto = this.usersService.present(user);
       const member = await this.rooms.findMember(this.dataSource, roomId, user.id);
       added.push({ user: dto, role: 'member', joined_at: (member?.joined_at ?? new Date()).toISOString() });
-      this.fanout.toRoom(roomId, 'member_added', { room_id: roomId, user: dto, role: 'member', added_by: userId });
+      this.fanout.toRoom(roomId, 'member_added', { room_id: roomId, user: dto, role: 'member', added_by: addedBy });
     }
-    return { room_id: roomId, added };
+    return added;
   }
 
   /**

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
 import { uuidPipe } from '../common/pipes/uuid.pipe';
-import { UserPageDto, UserSearchQueryDto } from './dto/users.dto';
+import { UserDirectoryQueryDto, UserPageDto, UserSearchQueryDto } from './dto/users.dto';
 import { UserDto } from './user.presenter';
 import { UsersService } from './users.service';
 
@@ -13,13 +13,25 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  /** Finds people by the start of their username or display name. */
+  /** The directory of people, in username order. */
+  @Get()
+  @ApiOperation({
+    summary: 'User directory: live users in username order (cursor-paginated); q narrows it to a substring of username or display name',
+    description: 'Public profiles only (never email). Deleted accounts are left out. Same results as /users/search when q is given.',
+  })
+  @ApiOkResponse({ type: UserPageDto })
+  @ApiErrors(400, 401, 429)
+  directory(@Query() query: UserDirectoryQueryDto): Promise<UserPageDto> {
+    return this.users.directory(query.q, query.limit, query.cursor);
+  }
+
+  /** Finds people by any part of their username or display name. */
   @Get('search')
-  @ApiOperation({ summary: 'Search users by username or display-name prefix (case-insensitive, cursor-paginated)' })
+  @ApiOperation({ summary: 'Search users by a substring of username or display name (case-insensitive, cursor-paginated, username order)' })
   @ApiOkResponse({ type: UserPageDto })
   @ApiErrors(400, 401, 429)
   search(@Query() query: UserSearchQueryDto): Promise<UserPageDto> {
-    return this.users.search(query.q, query.limit, query.cursor);
+    return this.users.directory(query.q, query.limit, query.cursor);
   }
 
   /** A user's public profile with presence. */

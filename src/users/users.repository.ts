@@ -1,21 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { containsPattern } from '../database/like-pattern';
+import { UserUpdatesService } from '../realtime/user-updates.service';
 import { anonymisedFields } from './anonymise';
 import { UserEntity } from './user.entity';
 
 /** Profile fields a user may change on themselves. */
 export type ProfileFields = Partial<Pick<UserEntity, 'displayName' | 'bio' | 'avatarUrl' | 'status'>>;
 
-/** Escapes LIKE's wildcards so user input matches literally. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** The SQL of the users table, one intent-named method per question. */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
+  constructor(
+    @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
+    private readonly updates: UserUpdatesService,
+  ) {}
 
   /** The user with this id, including deleted (anonymised) ones; null when unknown. */
   findById(id: string): Promise<UserEntity | null> {
@@ -39,15 +39,15 @@ export class UsersRepository {
   }
 
   /**
-   * One page of live users whose username or display name starts with `prefix`, case-insensitively,
-   * ordered by lower(username) then id. Each condition is served by its `lower(...) text_pattern_ops`
-   * index (a BitmapOr of two index range scans). `after` is the last user of the previous page.
+   * One page of the directory: live users ordered by lower(username) then id, optionally only those
+   * whose username or display name contains `q` anywhere, case-insensitively (`%`, `_` and `\` in
+   * `q` match literally). Without `q` the page is a range scan of users_directory_idx; with `q` each
+   * condition is served by its GIN trigram index (a BitmapOr), see the SubstringSearch migration.
+   * @param after the last user of the previous page (keyset position)
    */
-  searchByPrefix(prefix: string, limit: number, after?: { username: string; id: string }): Promise<UserEntity[]> {
-    const qb = this.repo
-      .createQueryBuilder('u')
-      .where('u.deleted_at IS NULL')
-      .andWhere('(lower(u.username) LIKE lower(:pattern) OR lower(u.display_name) LIKE lower(:pattern))', { pattern: `${escapeLike(prefix)}%` });
+  findDirectoryPage(q: string | undefined, limit: number, after?: { username: string; id: string }): Promise<UserEntity[]> {
+    const qb = this.repo.createQueryBuilder('u').where('u.deleted_at IS NULL');
+    if (q) qb.andWhere('(lower(u.username) LIKE lower(:pattern) OR lower(u.display_name) LIKE lower(:pattern))', { pattern: containsPattern(q) });
     if (after) qb.andWhere('(lower(u.username), u.id) > (lower(:afterUsername), :afterId::uuid)', { afterUsername: after.username, afterId: after.id });
     return qb.orderBy('lower(u.username)', 'ASC').addOrderBy('u.id', 'ASC').limit(limit).getMany();
   }
@@ -88,7 +88,9 @@ export class UsersRepository {
       .set(fields)
       .where('id = :id AND deleted_at IS NULL', { id })
       .execute();
-    return (result.affected ?? 0) > 0;
+    const changed = (result.affected ?? 0) > 0;
+    if (changed) await this.updates.userUpdated(id); // user_updated to everyone who shares a room
+    return changed;
   }
 
   /**
@@ -104,7 +106,9 @@ export class UsersRepository {
       // Checked here so the usual refusal is not a failed statement; the unique index still decides races.
       .andWhere('NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.username) = lower(:username) AND o.id <> :id)', { username })
       .execute();
-    return (result.affected ?? 0) > 0;
+    const changed = (result.affected ?? 0) > 0;
+    if (changed) await this.updates.userUpdated(id); // user_updated to everyone who shares a room
+    return changed;
   }
 
   /**

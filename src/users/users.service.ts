@@ -37,10 +37,14 @@ export class UsersService {
   }
 
   /**
-   * Live users whose username or display name starts with `q` (case-insensitive), by username.
+   * `GET /users` and `GET /users/search`: one page of the user directory, live users in username
+   * order, only those whose username or display name contains `q` (case-insensitive) when given.
+   * Public fields only, never email.
+   * @param q substring to look for (already trimmed); undefined or empty for everyone
+   * @param cursor `next_cursor` of the previous page
    * @throws AppError VALIDATION_FAILED on a cursor this server did not make.
    */
-  async search(q: string, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<UserDto>> {
+  async directory(q: string | undefined, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<UserDto>> {
     let after: { username: string; id: string } | undefined;
     if (cursor !== undefined) {
       const [username, id] = decodeCursor(cursor, 2);
@@ -49,7 +53,7 @@ export class UsersService {
       }
       after = { username, id };
     }
-    const rows = await this.users.searchByPrefix(q, limit + 1, after);
+    const rows = await this.users.findDirectoryPage(q || undefined, limit + 1, after);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -1,12 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto, toInt } from '../../common/pagination/pagination';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
 import { MessageDto } from '../message.presenter';
 
 /** Content bounds after trimming, in characters. */
 export const CONTENT_MAX_CHARS = 4000;
+
+/** Message types a client may name when sending (`system` lines are written by the server only). */
+export const SENDABLE_TYPES = ['text', 'image', 'file', 'audio'] as const;
 
 /** Body of `POST /rooms/:id/messages` and payload of WS `send_message` (minus `room_id`). */
 export class SendMessageBodyDto {
@@ -35,6 +38,16 @@ export class SendMessageBodyDto {
   @IsString()
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1 to 64 of letters, digits, "_", ".", ":" or "-"' })
   client_msg_id?: string;
+
+  @ApiPropertyOptional({
+    enum: SENDABLE_TYPES,
+    description:
+      'Optional, for clients of the original ChatApp API: the type the message will have, checked, never chosen by it. ' +
+      '"text" without attachments; with attachments, the kind of the first one (image/*: "image", audio/*: "audio", anything else: "file"). A mismatch is 400.',
+  })
+  @IsOptional()
+  @IsIn(SENDABLE_TYPES, { message: 'must be "text", "image", "file" or "audio"' })
+  type?: (typeof SENDABLE_TYPES)[number];
 }
 
 /** Query of `GET /rooms/:id/messages`. */
@@ -97,13 +110,16 @@ export class EditMessageDto {
   content: string;
 }
 
-/** Body of `POST /rooms/:id/read`. */
+/** Body of `POST /rooms/:id/read` (the body may be left out: everything is read). */
 export class MarkReadDto {
-  @ApiProperty({ description: 'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back)' })
+  @ApiPropertyOptional({
+    description: 'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back). Left out (or no body at all): everything in the room is read.',
+  })
+  @IsOptional()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'must be a non-negative integer' })
-  seq: number;
+  seq?: number;
 }
 
 /** Answer of `POST /rooms/:id/read`. */

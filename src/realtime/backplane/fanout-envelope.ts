@@ -17,7 +17,14 @@ export type FanoutEnvelope =
       /** Per-user variants of the frame (e.g. `reactions[].me`), by user id; others get `data`. */
       overrides?: Record<string, string>;
     }
-  | { kind: 'rooms'; roomIds: string[]; data: string; exceptUserId?: string }
+  | {
+      kind: 'rooms';
+      roomIds: string[];
+      data: string;
+      exceptUserId?: string;
+      /** Users who get the frame too, whether or not they are in one of the rooms (each user once). */
+      alsoUserIds?: string[];
+    }
   | { kind: 'users'; userIds: string[]; data: string }
   | { kind: 'membership'; op: 'join' | 'leave'; roomId: string; userId: string }
   | { kind: 'room-deleted'; roomId: string }

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsObject, IsString, IsUUID, MaxLength, Min, registerDecorator } from 'class-validator';
+import { IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, registerDecorator } from 'class-validator';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
 import { SendMessageBodyDto } from '../../messages/dto/messages.dto';
 
@@ -44,15 +44,16 @@ export class WsDeleteMessageDto {
   message_id: string;
 }
 
-/** Payload of `mark_read`. */
+/** Payload of `mark_read`; without `seq` everything in the room is read (like `POST /rooms/:id/read` without a body). */
 export class WsMarkReadDto {
   @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
 
+  @IsOptional()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
-  seq: number;
+  seq?: number;
 }
 
 /** Most rooms one `sync` frame may ask about. */

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../../config/app-config';
-import { ABUSE_WINDOW_MS, InProcessWsRateLimiter, RateDecision, WsRateLimiter } from '../ws-rate-limiter';
+import { ABUSE_WINDOW_MS, InProcessWsRateLimiter, isAbusive, RateDecision, WsRateLimiter } from '../ws-rate-limiter';
 
 /**
  * Token bucket in one Lua call, so concurrent frames from a user's connections on different
- * instances take tokens atomically. Returns {allowed, tokens, refusedInWindow}.
+ * instances take tokens atomically. Refusals are counted per window (ABUSE_WINDOW_MS, from the first
+ * refusal) in `<key>:abuse`. Returns {allowed, tokens, refusedInWindow, windowStartMs}.
  */
 const TAKE_SCRIPT = `
 local key = KEYS[1]
@@ -24,11 +25,18 @@ end
 redis.call('HSET', key, 't', tostring(tokens), 'u', now)
 redis.call('PEXPIRE', key, math.ceil(burst / rate * 1000) + window)
 local refused = 0
+local since = now
 if allowed == 0 then
-  refused = redis.call('INCR', key .. ':refused')
-  if refused == 1 then redis.call('PEXPIRE', key .. ':refused', window) end
+  local abuse = key .. ':abuse'
+  refused = redis.call('HINCRBY', abuse, 'n', 1)
+  if refused == 1 then
+    redis.call('HSET', abuse, 's', now)
+    redis.call('PEXPIRE', abuse, window)
+  else
+    since = tonumber(redis.call('HGET', abuse, 's')) or now
+  end
 end
-return {allowed, tostring(tokens), refused}
+return {allowed, tostring(tokens), refused, since}
 `;
 
 /**
@@ -49,21 +57,22 @@ export class RedisWsRateLimiter extends WsRateLimiter {
   async take(userId: string): Promise<RateDecision> {
     if (this.redis.status !== 'ready') return this.fallback.takeSync(userId);
     try {
-      const [allowed, tokensText, refused] = (await this.redis.eval(
+      const now = Date.now();
+      const [allowed, tokensText, refused, since] = (await this.redis.eval(
         TAKE_SCRIPT,
         1,
         `ws-rate:${userId}`,
         this.config.wsMessagesPerSecond,
         this.config.wsMessagesBurst,
-        Date.now(),
+        now,
         ABUSE_WINDOW_MS,
-      )) as [number, string, number];
+      )) as [number, string, number, number];
       if (allowed === 1) return { allowed: true, retryAfterMs: 0, abusive: false };
       const tokens = Number(tokensText);
       return {
         allowed: false,
         retryAfterMs: Math.ceil(((1 - tokens) / this.config.wsMessagesPerSecond) * 1000),
-        abusive: refused > this.config.wsMessagesBurst,
+        abusive: isAbusive(refused, since, now, this.config),
       };
     } catch {
       return this.fallback.takeSync(userId);

@@ -2,10 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
+import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
 import { MessageDto } from '../../messages/message.presenter';
-import { UserDto } from '../../users/user.presenter';
+import { UserDto, UserSummaryDto } from '../../users/user.presenter';
+import { NOTIFICATION_LEVELS, NotificationLevel } from '../notification-level';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** Most users `POST /rooms` may add with `member_ids` (as many as one `POST /rooms/:id/members`). */
+export const CREATE_MEMBERS_MAX = 50;
 
 /** Body of `POST /rooms`. */
 export class CreateRoomDto {
@@ -23,14 +28,34 @@ export class CreateRoomDto {
   @MaxLength(500)
   description?: string;
 
-  @ApiProperty({ enum: ['public', 'private'] })
+  @ApiPropertyOptional({
+    enum: ['public', 'private'],
+    description: 'Required unless member_ids is given; with member_ids it defaults to "private" (a group)',
+  })
+  @ValidateIf((o: CreateRoomDto) => o.type !== undefined || o.member_ids === undefined)
   @IsIn(['public', 'private'], { message: 'must be "public" or "private"' })
-  type: 'public' | 'private';
+  type?: 'public' | 'private';
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    maxItems: CREATE_MEMBERS_MAX,
+    description:
+      'Users to add as members at creation (a group in one call, as the original Chat App Backend did). ' +
+      'Repeated ids and the caller\'s own id are ignored; every id must name a live user (404 USER_NOT_FOUND otherwise, and no room is created). ' +
+      'Each added user gets member_added.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CREATE_MEMBERS_MAX)
+  @Transform(lowerCaseIds)
+  @IsUUID('all', { each: true, message: 'must be UUIDs' })
+  member_ids?: string[];
 }
 
 /** Query of `GET /rooms`: optional name search plus paging. */
 export class ListRoomsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Case-insensitive substring of the room name' })
+  @ApiPropertyOptional({ description: 'Only rooms whose name contains this (anywhere, case-insensitive, `%` and `_` literal)' })
   @IsOptional()
   @IsString()
   @MaxLength(80)
@@ -44,6 +69,12 @@ export class RoomDto {
   @ApiProperty({ nullable: true, type: String }) name: string | null;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) owner_id: string | null;
+  @ApiProperty({
+    type: UserSummaryDto,
+    nullable: true,
+    description: 'The owner\'s names, so rooms of the same name can be told apart (with description and member_count); null for DMs',
+  })
+  owner: UserSummaryDto | null;
   @ApiProperty() member_count: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ description: 'Highest seq in the room' }) last_seq: number;
@@ -51,6 +82,18 @@ export class RoomDto {
   @ApiPropertyOptional({ description: 'Only where the caller is a member' }) unread_count?: number;
   @ApiPropertyOptional({ type: MessageDto, nullable: true, description: 'Only where the caller is a member' }) last_message?: MessageDto | null;
   @ApiPropertyOptional({ type: UserDto, description: 'DM rooms only: the other user' }) peer?: UserDto;
+  @ApiPropertyOptional({
+    enum: NOTIFICATION_LEVELS,
+    description: 'Only where the caller is a member: what the caller is notified of (PATCH /rooms/:id/notifications); DMs default to "all", rooms to "mentions"',
+  })
+  notification_level?: NotificationLevel;
+}
+
+/** Body of `PATCH /rooms/:id/notifications`. */
+export class NotificationLevelDto {
+  @ApiProperty({ enum: NOTIFICATION_LEVELS, description: '"all": every message; "mentions": mentions of you (and DMs); "none": nothing' })
+  @IsIn(NOTIFICATION_LEVELS, { message: 'must be "all", "mentions" or "none"' })
+  level: NotificationLevel;
 }
 
 /** A page of rooms. */
