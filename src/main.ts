@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import pino from 'pino';
-import { createApp } from './app.factory';
 import { AppConfig, ConfigError } from './config/app-config';
 import { loadLayeredConfig } from './config/config-sources';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
@@ -54,6 +53,10 @@ export async function runServer(options: RunServerOptions = {}): Promise<void> {
     config = { ...config, databaseUrl: embedded.url };
   }
 
+  // The application (every module) loads after the configuration is known to be good, so a bad
+  // value is reported at once rather than after loading the whole server.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createApp } = require('./app.factory') as typeof import('./app.factory');
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {

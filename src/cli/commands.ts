@@ -27,6 +27,17 @@ abstract class ConfiguredCommand extends CommandRunner {
   }
 }
 
+/** A command that only groups subcommands: run alone, it says which ones exist and fails. */
+abstract class GroupCommand extends CommandRunner {
+  /** e.g. `users needs a subcommand (list, create)`. */
+  protected abstract readonly usage: string;
+
+  async run(): Promise<void> {
+    process.stderr.write(`error: ${this.usage}; see --help.\n`);
+    process.exitCode = 1;
+  }
+}
+
 /** Parses a positive integer option. @throws CliError */
 function positiveInt(name: string, value: string, max: number): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new CliError(`--${name} must be an integer between 1 and ${max}, got "${value}".`);
@@ -233,11 +244,8 @@ export class UsersDemoteCommand extends UserActionCommand {
   description: 'Manage accounts',
   subCommands: [UsersListCommand, UsersCreateCommand, UsersSetPasswordCommand, UsersDisableCommand, UsersEnableCommand, UsersPromoteCommand, UsersDemoteCommand],
 })
-export class UsersCommand extends CommandRunner {
-  async run(): Promise<void> {
-    process.stderr.write('error: users needs a subcommand (list, create, set-password, disable, enable, promote, demote); see --help.\n');
-    process.exitCode = 1;
-  }
+export class UsersCommand extends GroupCommand {
+  protected readonly usage = 'users needs a subcommand (list, create, set-password, disable, enable, promote, demote)';
 }
 
 // -------------------------------------------------------------------------------------------- invites
@@ -310,11 +318,8 @@ export class InvitesRevokeCommand extends ConfiguredCommand {
 
 /** `chat-server invites …` */
 @Command({ name: 'invites', description: 'Manage invite codes', subCommands: [InvitesCreateCommand, InvitesListCommand, InvitesRevokeCommand] })
-export class InvitesCommand extends CommandRunner {
-  async run(): Promise<void> {
-    process.stderr.write('error: invites needs a subcommand (create, list, revoke); see --help.\n');
-    process.exitCode = 1;
-  }
+export class InvitesCommand extends GroupCommand {
+  protected readonly usage = 'invites needs a subcommand (create, list, revoke)';
 }
 
 // --------------------------------------------------------------------------------------------- config
@@ -342,11 +347,8 @@ export class ConfigCheckCommand extends ConfiguredCommand {
 
 /** `chat-server config …` */
 @Command({ name: 'config', description: 'Inspect the configuration', subCommands: [ConfigCheckCommand] })
-export class ConfigCommand extends CommandRunner {
-  async run(): Promise<void> {
-    process.stderr.write('error: config needs a subcommand (check); see --help.\n');
-    process.exitCode = 1;
-  }
+export class ConfigCommand extends GroupCommand {
+  protected readonly usage = 'config needs a subcommand (check)';
 }
 
 // ---------------------------------------------------------------------------------------------- prune
