@@ -79,6 +79,7 @@ describe('configuration sources', () => {
     );
     // A default cannot be wrong by itself; a rule that needs a value says so without a source.
     expect(configError(() => loadLayeredConfig({ cwd: workdir(), env: { DATA_DIR: dataDir, NODE_ENV: 'production' } }))).toMatch(/^JWT_SECRET is required/);
+    expect(configError(() => loadLayeredConfig({ cwd: workdir(), env: { DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: '' } }))).toMatch(/^JWT_SECRET is required/);
   });
 
   it('refuses broken files with a sentence naming the file', () => {

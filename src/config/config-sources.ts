@@ -222,7 +222,8 @@ export function validateMerged(merged: MergedSources): AppConfig {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const match = /^([A-Z][A-Z0-9_]*) (.*)$/s.exec(err.message);
-    const source = match ? merged.sources[match[1]!] : undefined;
+    // An empty value is an absence: "JWT_SECRET is required …" needs no source.
+    const source = match && (merged.values[match[1]!] ?? '').trim() !== '' ? merged.sources[match[1]!] : undefined;
     if (!match || !source) throw err;
     throw new ConfigError(`${match[1]} from ${source.label}: ${match[2]}`);
   }
