@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
+import { PendingJsonBody } from './common/json/json-body.interceptor';
 import { registerAccessLog, ROOT_LOGGER } from './common/logging/root-logger';
 import type { AppConfig } from './config/app-config';
 import { recorder } from './metrics/recorder';
@@ -93,16 +94,22 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Only JSON bodies (and multipart, for uploads) are accepted; text/plain would otherwise parse.
   fastify.removeContentTypeParser('text/plain');
   // JSON with prototype-poisoning protection; an empty body counts as no body, because many clients
-  // send `Content-Type: application/json` on every request, bodyless POST/DELETE included.
+  // send `Content-Type: application/json` on every request, bodyless POST/DELETE included. The text is
+  // only kept here: JsonBodyInterceptor parses it (depth-limited) after the guards, so a request that
+  // ends in 401 or 429 is never parsed.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const secureParse = (text: string): unknown => {
+    let result: unknown;
+    parseJson({} as FastifyRequest, text, (err, value) => {
+      if (err) throw err;
+      result = value;
+    });
+    return result;
+  };
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    parseJson(request, text, done);
+    done(null, text.trim() === '' ? undefined : new PendingJsonBody(text, secureParse));
   });
 
   await app.register(helmet, {

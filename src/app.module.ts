@@ -1,5 +1,5 @@
-import { DynamicModule, ExecutionContext, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -8,10 +8,11 @@ import { createRootLogger, ROOT_LOGGER } from './common/logging/root-logger';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
-import { AUTH_RATE_LIMIT_KEY } from './common/decorators/auth-rate-limit.decorator';
+import { rateLimitBucketOf } from './common/decorators/rate-limit.decorator';
 import { createValidationPipe } from './common/errors/validation';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
-import { AppThrottlerGuard } from './common/guards/throttler.guard';
+import { JsonBodyInterceptor } from './common/json/json-body.interceptor';
+import { AppThrottlerGuard, ipTracker } from './common/guards/throttler.guard';
 import { SharedThrottlerStorage } from './common/guards/throttler-storage';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -28,10 +29,6 @@ import { RoomsModule } from './rooms/rooms.module';
 import { TokenBlacklistModule } from './token-blacklist/token-blacklist.module';
 import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
-
-const reflector = new Reflector();
-/** True for routes limited per IP (register, login, refresh) rather than per user. */
-const isAuthRoute = (context: ExecutionContext): boolean => reflector.get<boolean>(AUTH_RATE_LIMIT_KEY, context.getHandler()) === true;
 
 /**
  * The application: global JWT guard (with `@Public()` opt-out), rate limits, validation pipe and
@@ -62,8 +59,20 @@ export class AppModule {
         ScheduleModule.forRoot(),
         ThrottlerModule.forRoot({
           throttlers: [
-            { name: 'auth', ttl: 60_000, limit: config.rateLimitAuthPerMinute, skipIf: (ctx) => !isAuthRoute(ctx) },
-            { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute, skipIf: (ctx) => isAuthRoute(ctx) },
+            // Register and login, per IP, instead of the default.
+            { name: 'auth', ttl: 60_000, limit: config.rateLimitAuthPerMinute, skipIf: (ctx) => rateLimitBucketOf(ctx) !== 'auth' },
+            // Password-checking routes of signed-in users: per IP on top of the per-user default.
+            { name: 'hashing', ttl: 60_000, limit: config.rateLimitAuthPerMinute, getTracker: ipTracker, skipIf: (ctx) => rateLimitBucketOf(ctx) !== 'hashing' },
+            // Refresh is limited per session by AuthService (it needs the session behind the token).
+            {
+              name: 'default',
+              ttl: 60_000,
+              limit: config.rateLimitPerMinute,
+              skipIf: (ctx) => {
+                const bucket = rateLimitBucketOf(ctx);
+                return bucket === 'auth' || bucket === 'refresh';
+              },
+            },
           ],
           // Several instances share their counters through Redis; one instance keeps them in memory.
           storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : undefined,
@@ -84,6 +93,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: ROOT_LOGGER, useValue: rootLogger },

@@ -60,7 +60,8 @@ describe('auth: sessions and revocation (e2e)', () => {
     } while (cursor);
     expect(seen).toHaveLength(5);
     expect(new Set(seen).size).toBe(5);
-    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'cursor=not-a-cursor', 'foo=1']) {
+    expectError(await http(t.api, 'GET', '/auth/sessions?cursor=not-a-cursor', { token: u.token }), 400, 'INVALID_CURSOR');
+    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'foo=1']) {
       expectError(await http(t.api, 'GET', `/auth/sessions?${q}`, { token: u.token }), 400, 'VALIDATION_FAILED');
     }
   });

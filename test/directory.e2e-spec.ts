@@ -95,14 +95,14 @@ describe('user directory and substring search (e2e)', () => {
     });
 
     it.each([
-      ['a q of 65 characters', `?q=${'a'.repeat(65)}`],
-      ['limit 0', '?limit=0'],
-      ['limit 101', '?limit=101'],
-      ['a forged cursor', '?cursor=bm90LWEtY3Vyc29y'],
-      ['a cursor with a bad id', `?cursor=${Buffer.from(JSON.stringify(['a', 'b'])).toString('base64url')}`],
-      ['an unknown parameter', '?email=x'],
-    ])('400 for %s', async (_name, query) => {
-      expectError(await http(t.api, 'GET', `/users${query}`, { token: viewer.token }), 400, 'VALIDATION_FAILED');
+      ['a q of 65 characters', `?q=${'a'.repeat(65)}`, 'VALIDATION_FAILED'],
+      ['limit 0', '?limit=0', 'VALIDATION_FAILED'],
+      ['limit 101', '?limit=101', 'VALIDATION_FAILED'],
+      ['a forged cursor', '?cursor=bm90LWEtY3Vyc29y', 'INVALID_CURSOR'],
+      ['a cursor with a bad id', `?cursor=${Buffer.from(JSON.stringify(['a', 'b'])).toString('base64url')}`, 'INVALID_CURSOR'],
+      ['an unknown parameter', '?email=x', 'VALIDATION_FAILED'],
+    ])('400 for %s', async (_name, query, code) => {
+      expectError(await http(t.api, 'GET', `/users${query}`, { token: viewer.token }), 400, code);
     });
 
     it('needs a token', async () => {
@@ -207,10 +207,10 @@ describe('user directory and substring search (e2e)', () => {
     });
 
     it.each([
-      ['a q of 81 characters', `?q=${'a'.repeat(81)}`],
-      ['a forged cursor', '?q=a&cursor=bm90LWEtY3Vyc29y'],
-    ])('GET /rooms: 400 for %s', async (_name, query) => {
-      expectError(await http(t.api, 'GET', `/rooms${query}`, { token: viewer.token }), 400, 'VALIDATION_FAILED');
+      ['a q of 81 characters', `?q=${'a'.repeat(81)}`, 'VALIDATION_FAILED'],
+      ['a forged cursor', '?q=a&cursor=bm90LWEtY3Vyc29y', 'INVALID_CURSOR'],
+    ])('GET /rooms: 400 for %s', async (_name, query, code) => {
+      expectError(await http(t.api, 'GET', `/rooms${query}`, { token: viewer.token }), 400, code);
     });
   });
 

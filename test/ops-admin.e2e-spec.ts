@@ -63,7 +63,7 @@ describe('admin API /api/v1/admin (e2e)', () => {
     expect(second.body).toMatchObject({ items: [{ username: `${tag}2` }], next_cursor: null });
     expectError(await http(t.api, 'GET', '/admin/users?limit=0', { token: admin.token }), 400, 'VALIDATION_FAILED');
     expectError(await http(t.api, 'GET', '/admin/users?disabled=maybe', { token: admin.token }), 400, 'VALIDATION_FAILED');
-    expectError(await http(t.api, 'GET', '/admin/users?cursor=bogus', { token: admin.token }), 400, 'VALIDATION_FAILED');
+    expectError(await http(t.api, 'GET', '/admin/users?cursor=bogus', { token: admin.token }), 400, 'INVALID_CURSOR');
     expectError(await http(t.api, 'POST', '/admin/users/not-a-uuid/disable', { token: admin.token }), 400);
     expectError(await http(t.api, 'POST', `/admin/users/${someId}/disable`, { token: admin.token }), 404, 'USER_NOT_FOUND');
   });

@@ -45,7 +45,7 @@ describe('pagination, id case and bodyless requests (e2e)', () => {
     const forged = Buffer.from(JSON.stringify(['notadate', 'zz'])).toString('base64url');
     for (const path of ['/rooms', '/rooms/me', '/dm', `/rooms/${room.id}/members`, '/messages/search?q=x&']) {
       const sep = path.includes('?') ? '' : '?';
-      expectError(await http(t.api, 'GET', `${path}${sep}cursor=${forged}`, { token: user.token }), 400, 'VALIDATION_FAILED');
+      expectError(await http(t.api, 'GET', `${path}${sep}cursor=${forged}`, { token: user.token }), 400, 'INVALID_CURSOR');
     }
   });
 

@@ -78,9 +78,10 @@ describe('message search (e2e)', () => {
 
   it('refuses bad queries and cursors (400) and anonymous callers (401)', async () => {
     const alice = await registerUser(t.api);
-    for (const qs of ['', 'q=', 'q=%20%20', `q=${'x'.repeat(201)}`, 'q=a&limit=0', 'q=a&limit=101', 'q=a&cursor=garbage', 'q=a&room_id=nope', 'q=a&extra=1']) {
+    for (const qs of ['', 'q=', 'q=%20%20', `q=${'x'.repeat(201)}`, 'q=a&limit=0', 'q=a&limit=101', 'q=a&room_id=nope', 'q=a&extra=1']) {
       expectError(await http(t.api, 'GET', `/messages/search?${qs}`, { token: alice.token }), 400, 'VALIDATION_FAILED');
     }
+    expectError(await http(t.api, 'GET', '/messages/search?q=a&cursor=garbage', { token: alice.token }), 400, 'INVALID_CURSOR');
     expectError(await http(t.api, 'GET', '/messages/search?q=a'), 401);
     // Punctuation alone makes an empty query: no hits, no error.
     const empty = await http(t.api, 'GET', `/messages/search?q=${encodeURIComponent('!!! ---')}`, { token: alice.token });

@@ -21,8 +21,7 @@ import {
 import { AuditService } from './audit.service';
 import { InviteRow, RegistrationService } from './registration.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const badCursor = () => new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
+const badCursor = () => new AppError('INVALID_CURSOR', 'cursor is not a valid cursor; start again from the first page.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
 const actorOf = (principal: AuthPrincipal) => `user:${principal.userId}`;
 
 function presentUser(u: AdminUserRow): AdminUserDto {
@@ -74,9 +73,8 @@ export class AdminController {
     const limit = query.limit ?? DEFAULT_LIMIT;
     let after: { username: string; id: string } | undefined;
     if (query.cursor !== undefined) {
-      const [username, id] = decodeCursor(query.cursor, 2);
-      if (typeof username !== 'string' || typeof id !== 'string' || !UUID.test(id)) throw badCursor();
-      after = { username, id };
+      const [username, id] = decodeCursor(query.cursor, ['text', 'uuid']);
+      after = { username: username!, id: id! };
     }
     const rows = await this.accounts.list(query.q || undefined, query.disabled === 'true', limit + 1, after);
     const page = rows.slice(0, limit);
@@ -186,8 +184,8 @@ export class AdminController {
     const limit = query.limit ?? DEFAULT_LIMIT;
     let before: string | undefined;
     if (query.cursor !== undefined) {
-      const [id] = decodeCursor(query.cursor, 1);
-      if (typeof id !== 'string' || !/^\d{1,18}$/.test(id)) throw badCursor();
+      const [id] = decodeCursor(query.cursor, ['text']);
+      if (!/^\d{1,18}$/.test(id!)) throw badCursor();
       before = id;
     }
     const rows = await this.audit.list(limit + 1, before);

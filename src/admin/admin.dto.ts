@@ -1,15 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsText, Optional } from '../common/validation/text.validators';
 import { PageQueryDto, toInt } from '../common/pagination/pagination';
 import { MAX_INVITE_SECONDS } from './registration.service';
 
 /** `GET /admin/users` query. */
 export class AdminUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Substring of username, display name or email (case-insensitive)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @Optional()
+  @IsText({ max: 64 })
   q?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only disabled accounts' })

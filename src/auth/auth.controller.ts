@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AuthRateLimit } from '../common/decorators/auth-rate-limit.decorator';
+import { RateLimit } from '../common/decorators/rate-limit.decorator';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { PageQueryDto } from '../common/pagination/pagination';
@@ -47,7 +47,7 @@ export class AuthController {
 
   /** Creates an account and logs it in. */
   @Public()
-  @AuthRateLimit()
+  @RateLimit('auth')
   @Post('register')
   @ApiOperation({ summary: 'Register a new account and open its first session' })
   @ApiCreatedResponse({ type: AuthResponseDto })
@@ -60,7 +60,7 @@ export class AuthController {
 
   /** Logs in by username or email. */
   @Public()
-  @AuthRateLimit()
+  @RateLimit('auth')
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with username or email and password (opens a new session)' })
@@ -75,12 +75,15 @@ export class AuthController {
 
   /** Rotates a refresh token into a new token pair. */
   @Public()
-  @AuthRateLimit()
+  @RateLimit('refresh')
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair',
-    description: 'The presented refresh token stops working. Presenting a refresh token that was already used revokes its whole session (REFRESH_TOKEN_REUSED).',
+    description:
+      'The presented refresh token stops working. Presenting a refresh token that was already used revokes its whole session (REFRESH_TOKEN_REUSED). ' +
+      'Limited per session (RATE_LIMIT_REFRESH_PER_MINUTE, default 60), not by the per-IP login budget; a 429 leaves the presented token valid. ' +
+      'Invalid refresh tokens count toward the per-IP limit of failed authentications (RATE_LIMIT_AUTH_FAILURES_PER_MINUTE).',
   })
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrors(400, 429)
@@ -123,6 +126,7 @@ export class AuthController {
 
   /** Deletes (anonymises) the caller's account. */
   @Delete('me')
+  @RateLimit('hashing')
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Delete the account (needs the password)',
@@ -148,6 +152,7 @@ export class AuthController {
 
   /** Changes the caller's email. */
   @Patch('email')
+  @RateLimit('hashing')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change the email (needs the current password)' })
   @ApiOkResponse({ type: UserDto })
@@ -160,6 +165,7 @@ export class AuthController {
 
   /** Changes the caller's password and logs out every other session. */
   @Patch('password')
+  @RateLimit('hashing')
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Change the password (needs current_password)',

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { AuthController } from './auth.controller';
+import { AuthLimiter } from './auth-limiter';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
@@ -32,7 +33,7 @@ import { JWT_ALGORITHM, TokenService } from './token.service';
     RoomsModule,
   ],
   controllers: [AuthController],
-  providers: [AuthService, SessionsService, TokenService, JwtStrategy, SessionsRepository, PasswordHasher],
-  exports: [AuthService, TokenService, SessionsService, PasswordHasher],
+  providers: [AuthService, SessionsService, TokenService, JwtStrategy, SessionsRepository, PasswordHasher, AuthLimiter],
+  exports: [AuthService, TokenService, AuthLimiter, SessionsService, PasswordHasher],
 })
 export class AuthModule {}

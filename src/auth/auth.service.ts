@@ -22,6 +22,7 @@ import {
   RegisterDto,
   UpdateProfileDto,
 } from './dto/auth.dto';
+import { AuthLimiter } from './auth-limiter';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
@@ -49,6 +50,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly hasher: PasswordHasher,
+    private readonly limiter: AuthLimiter,
     private readonly rooms: RoomsService,
     private readonly registration: RegistrationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -106,10 +108,25 @@ export class AuthService {
    * Exchanges a refresh token for a new pair; the presented token stops working. Presenting any token
    * the session already rotated away revokes the whole session (someone else may hold a copy), even
    * when two requests race with the same token: the loser is treated as a reuse.
-   * @throws AppError REFRESH_TOKEN_REUSED or REFRESH_TOKEN_INVALID (401)
+   * Limited per session before anything changes (a 429 leaves the presented token valid); a token
+   * that is not a live one counts as an authentication failure of the client's address.
+   * @throws AppError REFRESH_TOKEN_REUSED or REFRESH_TOKEN_INVALID (401), RATE_LIMITED (429)
    */
   async refresh(refreshToken: string, client: ClientInfo): Promise<AuthResponseDto> {
+    this.limiter.assertNotBlocked(client.ip ?? undefined);
     const oldHash = this.tokens.hashRefreshToken(refreshToken);
+    const current = await this.sessionsRepo.findLiveIdByRefreshHash(oldHash);
+    if (current) await this.limiter.countRefresh(current);
+    try {
+      return await this.rotate(oldHash, client);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 401) await this.limiter.countFailure(client.ip ?? undefined);
+      throw err;
+    }
+  }
+
+  /** The rotation itself (see {@link refresh}). @throws AppError REFRESH_TOKEN_REUSED / REFRESH_TOKEN_INVALID */
+  private async rotate(oldHash: string, client: ClientInfo): Promise<AuthResponseDto> {
     const next = this.tokens.newRefreshToken();
     const session = await this.sessionsRepo.rotate(oldHash, next.hash, this.refreshExpiry(), client.ip);
     if (!session) {

@@ -1,23 +1,39 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/errors/app-error';
+import { ERRORS } from '../common/errors/error-codes';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
+import { AuthLimiter } from './auth-limiter';
 
 /**
  * The global guard: every route needs a valid access token unless marked `@Public()`. Passport's
- * failures are mapped to stable codes (TOKEN_EXPIRED, TOKEN_INVALID, UNAUTHORIZED).
+ * failures are mapped to stable codes (TOKEN_EXPIRED, TOKEN_INVALID, UNAUTHORIZED). Requests that
+ * present a token and fail are counted per client IP ({@link AuthLimiter}); an address over the limit
+ * gets 429 RATE_LIMITED for its authenticated requests until the window ends, before any verification.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: AuthLimiter,
+  ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    return super.canActivate(context);
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    this.limiter.assertNotBlocked(request.ip);
+    try {
+      return (await super.canActivate(context)) as boolean;
+    } catch (err) {
+      // Only a presented token that fails counts: a request without one is not a guess.
+      if (err instanceof AppError && ERRORS[err.code].status === 401 && err.code !== 'UNAUTHORIZED') await this.limiter.countFailure(request.ip);
+      throw err;
+    }
   }
 
   override handleRequest<T>(err: unknown, user: T, info: unknown): T {

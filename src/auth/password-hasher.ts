@@ -6,6 +6,7 @@ import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import type { PasswordHashTask } from './password-hash.worker';
+import { fitsBcrypt } from './password-policy';
 
 /** Logins and password changes allowed to wait for a hashing thread before new ones get a 503. */
 export const HASH_QUEUE_MAX = 1000;
@@ -38,13 +39,28 @@ export class PasswordHasher implements OnModuleDestroy {
     });
   }
 
-  /** A bcrypt hash of the password at BCRYPT_COST. @throws AppError HASHING_BUSY (503) when the queue is full. */
+  /**
+   * A bcrypt hash of the password at BCRYPT_COST.
+   * @throws AppError HASHING_BUSY (503) when the queue is full.
+   * @throws Error when the password is over 72 UTF-8 bytes: bcrypt would hash only its start, and the
+   *   DTOs refuse such new passwords, so reaching here is a bug, never a silent truncation.
+   */
   async hash(password: string): Promise<string> {
+    if (!fitsBcrypt(password)) throw new Error('refusing to hash a password over 72 bytes (bcrypt would truncate it)');
     return (await this.run({ op: 'hash', password, cost: this.config.bcryptCost })) as string;
   }
 
-  /** Whether the password matches the bcrypt hash. @throws AppError HASHING_BUSY (503) when the queue is full. */
+  /**
+   * Whether the password matches the bcrypt hash. A password over 72 UTF-8 bytes never matches (no
+   * accepted password is that long, and bcrypt would compare only its first 72 bytes, so "the right
+   * password plus anything" would pass); it still costs one comparison, so it answers like a wrong one.
+   * @throws AppError HASHING_BUSY (503) when the queue is full.
+   */
   async verify(password: string, hash: string): Promise<boolean> {
+    if (!fitsBcrypt(password)) {
+      await this.verifyAgainstDummy('');
+      return false;
+    }
     return (await this.run({ op: 'compare', password, hash })) as boolean;
   }
 

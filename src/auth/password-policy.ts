@@ -1,10 +1,21 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { IsText } from '../common/validation/text.validators';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Password length bounds in UTF-8 bytes; bcrypt ignores everything past 72 bytes, so we refuse it. */
 export const PASSWORD_MIN_BYTES = 8;
 export const PASSWORD_MAX_BYTES = 72;
+/**
+ * Longest password text accepted as input anywhere (login, confirmations), in characters: a bound on
+ * the work done for it. Inputs over PASSWORD_MAX_BYTES are then refused as wrong, never truncated.
+ */
+export const PASSWORD_INPUT_MAX_CHARS = 1024;
+
+/** True when a typed password can be checked by bcrypt without truncation (at most 72 UTF-8 bytes). */
+export function fitsBcrypt(password: string): boolean {
+  return Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
+}
 
 /** The shipped list of the 1,000 most common passwords (one per line, lowercase). */
 export const COMMON_PASSWORDS_FILE = join(__dirname, 'common-passwords.txt');
@@ -53,11 +64,13 @@ export function IsPasswordLength(options?: ValidationOptions): PropertyDecorator
 }
 
 /**
- * The whole policy for a NEW password: 8..72 UTF-8 bytes and not one of the 1,000 most common
- * passwords. Each rule has its own message, so the person learns exactly what to change.
+ * The whole policy for a NEW password: single-line text (the API's text rules: no control characters,
+ * no lone surrogates), 8..72 UTF-8 bytes and not one of the 1,000 most common passwords. Each rule
+ * has its own message, so the person learns exactly what to change.
  */
 export function IsAcceptablePassword(): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
+    IsText({ min: 1, max: PASSWORD_INPUT_MAX_CHARS })(target, propertyName);
     IsPasswordLength()(target, propertyName);
     registerDecorator({
       name: 'isNotCommonPassword',

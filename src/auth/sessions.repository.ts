@@ -61,6 +61,14 @@ export class SessionsRepository {
     return rows[0] ? { id: rows[0].id, userId: rows[0].user_id } : null;
   }
 
+  /** The id of the live session whose current refresh token has this hash, if any (read only, before rotating). */
+  async findLiveIdByRefreshHash(hash: string): Promise<string | null> {
+    const rows = (await this.repo.query(`SELECT id FROM sessions WHERE refresh_token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`, [hash])) as {
+      id: string;
+    }[];
+    return rows[0]?.id ?? null;
+  }
+
   /** The session that already rotated this refresh token away, if any: presenting it again is a reuse. */
   async findByUsedHash(hash: string): Promise<ReusedSession | null> {
     const rows = (await this.repo.query(

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
-import { decodeCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
+import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { Revocation, TokenBlacklistService } from '../token-blacklist/token-blacklist.service';
@@ -11,8 +11,6 @@ import { deviceLabel } from './device-label';
 import { SessionDto } from './dto/session.dto';
 import { SessionRow, SessionsRepository } from './sessions.repository';
 
-const TIMESTAMP_TEXT = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d(:?\d\d)?|Z)?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How often stale sessions are deleted, in ms. */
 export const SESSION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -32,14 +30,11 @@ export class SessionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The caller's live sessions, most recently used first, the current one marked. @throws AppError VALIDATION_FAILED on a bad cursor */
+  /** The caller's live sessions, most recently used first, the current one marked. @throws AppError INVALID_CURSOR on a bad cursor */
   async list(principal: AuthPrincipal, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<SessionDto>> {
     let after: { lastUsedKey: string; id: string } | undefined;
     if (cursor !== undefined) {
-      const [lastUsedKey, id] = decodeCursor(cursor, 2);
-      if (typeof lastUsedKey !== 'string' || !TIMESTAMP_TEXT.test(lastUsedKey) || typeof id !== 'string' || !UUID.test(id)) {
-        throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
-      }
+      const [lastUsedKey, id] = decodeKeysetCursor(cursor);
       after = { lastUsedKey, id };
     }
     const rows = await this.sessions.findLivePage(principal.userId, limit + 1, after);

@@ -18,6 +18,10 @@ export interface AppConfig {
   bcryptCost: number;
   rateLimitAuthPerMinute: number;
   rateLimitPerMinute: number;
+  /** Refreshes allowed per session (refresh-token family) per minute. */
+  rateLimitRefreshPerMinute: number;
+  /** REST requests failing authentication (bad, expired or revoked token) allowed per IP per minute. */
+  rateLimitAuthFailuresPerMinute: number;
   wsMessagesPerSecond: number;
   wsMessagesBurst: number;
   wsAuthTimeoutMs: number;
@@ -200,6 +204,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bcryptCost,
     rateLimitAuthPerMinute: intVar(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 10, 1, 1_000_000),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+    rateLimitRefreshPerMinute: intVar(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 60, 1, 1_000_000),
+    rateLimitAuthFailuresPerMinute: intVar(env, 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
     wsMessagesPerSecond: intVar(env, 'WS_MESSAGES_PER_SECOND', 10, 1, 100_000),
     wsMessagesBurst: intVar(env, 'WS_MESSAGES_BURST', 20, 1, 1_000_000),
     wsAuthTimeoutMs: intVar(env, 'WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000),

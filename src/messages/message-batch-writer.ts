@@ -187,7 +187,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     await Promise.all(batch.map((w) => (outcomes.has(w) ? this.settle(w, outcomes.get(w)!) : this.fallbackOne(w))));
   }
 
-  /** The messages that retried sends (outcome `existing`) stored before, by `sender|client_msg_id`. */
+  /** The messages that retried sends (outcome `existing`) stored before, by `sender|room|client_msg_id`. */
   private async storedRetries(batch: Waiting[], rows: BatchOutcomeRow[]): Promise<Map<string, MessageRow>> {
     const retried = rows.filter((r) => r.outcome === 'existing').map((r) => batch[Number(r.ord) - 1]);
     const existing = new Map<string, MessageRow>();
@@ -195,9 +195,10 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     const found = await this.messages.findByClientMsgIds(
       this.dataSource,
       retried.map((w) => w.senderId),
+      retried.map((w) => w.roomId),
       retried.map((w) => w.clientMsgId!),
     );
-    for (const row of found) existing.set(`${row.sender_id}|${row.client_msg_id}`, row);
+    for (const row of found) existing.set(`${row.sender_id}|${row.room_id}|${row.client_msg_id}`, row);
     return existing;
   }
 
@@ -207,7 +208,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     const twins: Waiting[] = [];
     for (const row of rows) {
       const w = batch[Number(row.ord) - 1];
-      const key = `${w.senderId}|${w.clientMsgId}`;
+      const key = `${w.senderId}|${w.roomId}|${w.clientMsgId}`;
       if (row.outcome === 'twin') {
         twins.push(w);
         continue;
@@ -229,7 +230,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     }
     // A twin repeats the send of the same batch that stored its client_msg_id: same message, not created again.
     for (const w of twins) {
-      const first = firstOfKey.get(`${w.senderId}|${w.clientMsgId}`);
+      const first = firstOfKey.get(`${w.senderId}|${w.roomId}|${w.clientMsgId}`);
       const outcome = first ? outcomes.get(first) : undefined;
       if (outcome && !(outcome instanceof AppError)) outcomes.set(w, { message: outcome.message, created: false, published: false });
     }

@@ -27,9 +27,12 @@ export class MessagesController {
 
   /** Sends a message (same effects as the WebSocket `send_message`). */
   @Post()
-  @ApiOperation({ summary: 'Send a message; a repeated client_msg_id returns the first message with 200' })
+  @ApiOperation({
+    summary: 'Send a message; a repeated client_msg_id in the same room returns the first message with 200',
+    description: 'client_msg_id is scoped to (sender, room): the same id in another room is a new message.',
+  })
   @ApiCreatedResponse({ type: MessageDto })
-  @ApiOkResponse({ type: MessageDto, description: 'Retry of an already stored client_msg_id' })
+  @ApiOkResponse({ type: MessageDto, description: 'Retry of a client_msg_id already stored in this room: the first message, in its current state' })
   @ApiErrors(400, 401, 403, 404)
   async send(
     @CurrentUser() me: AuthPrincipal,

@@ -87,9 +87,9 @@ export class MessagesRepository {
     return Number(rows[0].last_seq);
   }
 
-  /** The message a sender already sent with this client_msg_id, if any, rendered for that sender. */
-  async findByClientMsgId(q: Queryable, senderId: string, clientMsgId: string): Promise<MessageRow | null> {
-    return (await this.findByClientMsgIds(q, [senderId], [clientMsgId]))[0] ?? null;
+  /** The message a sender already sent to this room with this client_msg_id, if any, rendered for that sender. */
+  async findByClientMsgId(q: Queryable, senderId: string, roomId: string, clientMsgId: string): Promise<MessageRow | null> {
+    return (await this.findByClientMsgIds(q, [senderId], [roomId], [clientMsgId]))[0] ?? null;
   }
 
   /** True when a message with this id exists in that room (reply targets; deleted ones included). */
@@ -115,10 +115,10 @@ export class MessagesRepository {
    * Group commit in one statement (one round trip, and as a single statement its own transaction, so
    * one COMMIT and one WAL flush): locks the batch's rooms in id order (concurrent batches and single
    * changes cannot deadlock), checks each send under those locks — room exists, sender is a member,
-   * reply target is a message of that room, (sender, client_msg_id) not stored before nor earlier in
+   * reply target is a message of that room, (sender, room, client_msg_id) not stored before nor earlier in
    * the batch — takes consecutive seqs from each room's counter in input order for the sends that
    * pass, inserts them, and answers one row per input send.
-   * A (sender, client_msg_id) committed by another transaction after this statement's snapshot fails
+   * A (sender, room, client_msg_id) committed by another transaction after this statement's snapshot fails
    * the whole statement with a unique violation; callers then retry send by send.
    * @param db connections to run it on (node-postgres: TypeORM cannot send named statements).
    * @param sends in arrival order; content already trimmed and validated.
@@ -139,7 +139,7 @@ export class MessagesRepository {
        checked AS (
          SELECT i.*, l.type AS room_type,
                 EXISTS (SELECT 1 FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id) AS member,
-                (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
+                (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
                 (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
          FROM input i LEFT JOIN locked l ON l.id = i.room_id),
        ranked AS (
@@ -148,7 +148,7 @@ export class MessagesRepository {
          SELECT c.*,
                 CASE WHEN c.client_msg_id IS NOT NULL THEN
                   min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
-                    OVER (PARTITION BY c.sender_id, c.client_msg_id) END AS first_ord
+                    OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
          FROM checked c),
        fresh AS (
          SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id,
@@ -198,13 +198,16 @@ export class MessagesRepository {
     return result.rows;
   }
 
-  /** The messages senders already sent with these client_msg_ids, each rendered for its sender (retries in a batch). */
-  async findByClientMsgIds(q: Queryable, senderIds: string[], clientMsgIds: string[]): Promise<MessageRow[]> {
+  /**
+   * The messages senders already sent with these client_msg_ids, each to the room given with it
+   * (client_msg_id is scoped to sender and room), each rendered for its sender (retries in a batch).
+   */
+  async findByClientMsgIds(q: Queryable, senderIds: string[], roomIds: string[], clientMsgIds: string[]): Promise<MessageRow[]> {
     if (senderIds.length === 0) return [];
     return q.query(
       `SELECT ${messageColumns('m.sender_id')} FROM messages m ${MESSAGE_JOINS}
-       WHERE (m.sender_id, m.client_msg_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-      [senderIds, clientMsgIds],
+       WHERE (m.sender_id, m.room_id, m.client_msg_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]))`,
+      [senderIds, roomIds, clientMsgIds],
     );
   }
 

@@ -11,7 +11,6 @@ import { RoomsService } from '../rooms/rooms.service';
 import { kindOfMime } from '../uploads/file-inspector';
 import { UploadsRepository } from '../uploads/uploads.repository';
 import {
-  CONTENT_MAX_CHARS,
   HistoryPageDto,
   HistoryQueryDto,
   ReactionEventPayload,
@@ -74,11 +73,11 @@ export class MessagesService {
 
   /**
    * Stores a message and fans it out as `new_message` to every live connection of every member.
-   * Content is trimmed to 1..4000 characters, or may be empty when attachments are given (only the
-   * sender's own uploads; the message type follows the first one). A `type` the client names (the
-   * original ChatApp client's field) must be that type: "text" without attachments. A repeated
-   * `client_msg_id` from the same sender returns the first message and stores nothing, also when two
-   * such requests race.
+   * Content arrives trimmed and within 4000 characters (the DTO), and may be empty when attachments
+   * are given (only the sender's own uploads; the message type follows the first one). A `type` the
+   * client names (the original ChatApp client's field) must be that type: "text" without attachments.
+   * A repeated `client_msg_id` from the same sender in the same room returns the first message and
+   * stores nothing, also when two such requests race.
    * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target, foreign or
    *   duplicate attachments, `type` not the message's type), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
    */
@@ -91,7 +90,6 @@ export class MessagesService {
     if (content.length === 0 && attachmentIds.length === 0) {
       throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
     }
-    this.checkLength(content);
     // Without attachments a message is text; with them it is never text (the uploads decide which kind).
     if (dto.type !== undefined && (dto.type === 'text') !== (attachmentIds.length === 0)) throw typeMismatch(dto.type);
     const clientMsgId = dto.client_msg_id ?? null;
@@ -127,7 +125,7 @@ export class MessagesService {
         if (!(await this.messages.roleOf(manager, roomId, userId))) throw new AppError(room.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
         // Checked after taking the room lock, so a racing twin of this request sees the first commit.
         if (clientMsgId) {
-          const existing = await this.messages.findByClientMsgId(manager, userId, clientMsgId);
+          const existing = await this.messages.findByClientMsgId(manager, userId, roomId, clientMsgId);
           if (existing) return { message: toMessageDto(existing), created: false };
         }
         if (replyToId && !(await this.messages.existsInRoom(manager, replyToId, roomId))) {
@@ -152,9 +150,9 @@ export class MessagesService {
         return { message: toMessageDto((await this.messages.findById(manager, id, userId))!), created: true };
       });
     } catch (err) {
-      // The same client_msg_id raced into another room: the first one wins, this call returns it.
-      if (clientMsgId && isUniqueViolation(err, 'messages_sender_client_msg_uq')) {
-        const existing = await this.messages.findByClientMsgId(this.dataSource, userId, clientMsgId);
+      // A twin of this send committed first (another instance's batch): the first one wins, this call returns it.
+      if (clientMsgId && isUniqueViolation(err, 'messages_sender_room_client_msg_uq')) {
+        const existing = await this.messages.findByClientMsgId(this.dataSource, userId, roomId, clientMsgId);
         if (existing) return { message: toMessageDto(existing), created: false };
       }
       throw err;
@@ -174,7 +172,6 @@ export class MessagesService {
   async edit(userId: string, messageId: string, content: string): Promise<MessageDto> {
     const trimmed = (content ?? '').trim();
     if (trimmed.length === 0) throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
-    this.checkLength(trimmed);
     const meta = await this.visibleMessage(userId, messageId);
     const message = await this.dataSource.transaction(async (manager) => {
       const current = await this.lockMessage(manager, meta, userId);
@@ -332,15 +329,6 @@ export class MessagesService {
       items: page.map((row) => ({ ...toMessageDto(row), snippet: row.snippet })),
       next_cursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null,
     };
-  }
-
-  /** @throws AppError VALIDATION_FAILED when trimmed content is longer than the limit. */
-  private checkLength(content: string): void {
-    if (content.length > CONTENT_MAX_CHARS) {
-      throw new AppError('VALIDATION_FAILED', `content must be at most ${CONTENT_MAX_CHARS} characters.`, [
-        { field: 'content', problem: `must be at most ${CONTENT_MAX_CHARS} characters` },
-      ]);
-    }
   }
 
   /**

@@ -1,3 +1,5 @@
+import { JsonTooDeepError, parseBoundedJson } from '../common/json/bounded-json';
+
 /** A parsed client frame as handed to gateway handlers (`{type, id?, payload}`). */
 export interface ClientFrame {
   type: string;
@@ -28,14 +30,18 @@ export const UNKNOWN_TYPE = '__unknown_type';
 
 /**
  * The WsAdapter message parser: turns a raw text frame into `{event, data}` for Nest's dispatcher.
- * Bad JSON, a non-object frame or payload, and unknown types are routed to internal handlers so the
- * client gets an `error` frame and the connection stays open.
+ * Bad JSON, JSON nested deeper than MAX_JSON_DEPTH (refused by a linear scan before parsing), a
+ * non-object frame or payload, and unknown types are routed to internal handlers so the client gets
+ * an `error` frame and the connection stays open.
  */
 export function parseClientFrame(raw: unknown): { event: string; data: ClientFrame } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw));
-  } catch {
+    parsed = parseBoundedJson(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw));
+  } catch (err) {
+    if (err instanceof JsonTooDeepError) {
+      return { event: INVALID_FRAME, data: { type: INVALID_FRAME, payload: {}, problem: `frame must not nest arrays or objects deeper than ${err.maxDepth} levels` } };
+    }
     return { event: INVALID_FRAME, data: { type: INVALID_FRAME, payload: {}, problem: 'frame is not valid JSON' } };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

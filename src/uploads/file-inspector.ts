@@ -113,8 +113,11 @@ export function safeFileName(given: string | undefined, type: AcceptedType): str
   const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
   if (!type.extensions.includes(ext)) name = `${name}.${type.extensions[0]}`;
   if (name.length > 200) {
+    // Cut by code points, never inside a surrogate pair (a lone half would be stored as U+FFFD).
     const suffix = `.${type.extensions[0]}`;
-    name = name.slice(0, 200 - suffix.length) + suffix;
+    name = [...name.slice(0, 200 - suffix.length + 1)].join('');
+    if (name.length > 200 - suffix.length) name = [...name].slice(0, -1).join('');
+    name += suffix;
   }
   return name;
 }

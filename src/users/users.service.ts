@@ -6,7 +6,6 @@ import { toUserDto, UserDto } from './user.presenter';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads users and renders their public profiles with live presence. */
 @Injectable()
@@ -42,15 +41,12 @@ export class UsersService {
    * Public fields only, never email.
    * @param q substring to look for (already trimmed); undefined or empty for everyone
    * @param cursor `next_cursor` of the previous page
-   * @throws AppError VALIDATION_FAILED on a cursor this server did not make.
+   * @throws AppError INVALID_CURSOR on a cursor this server did not make.
    */
   async directory(q: string | undefined, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<UserDto>> {
     let after: { username: string; id: string } | undefined;
     if (cursor !== undefined) {
-      const [username, id] = decodeCursor(cursor, 2);
-      if (typeof username !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
-        throw new AppError('VALIDATION_FAILED', 'cursor is not a valid cursor.', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
-      }
+      const [username, id] = decodeCursor(cursor, ['text', 'uuid']);
       after = { username, id };
     }
     const rows = await this.users.findDirectoryPage(q || undefined, limit + 1, after);

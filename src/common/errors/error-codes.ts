@@ -6,6 +6,7 @@ export const ERRORS = {
   VALIDATION_FAILED: { status: 400, message: 'The request is invalid.' },
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
   BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
+  INVALID_CURSOR: { status: 400, message: 'The cursor is not one this server made; start again from the first page.' },
   UNAUTHORIZED: { status: 401, message: 'Authentication is required.' },
   INVALID_CREDENTIALS: { status: 401, message: 'The login or password is wrong.' },
   TOKEN_INVALID: { status: 401, message: 'The token is invalid.' },

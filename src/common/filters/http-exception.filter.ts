@@ -29,13 +29,23 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /**
- * What of an error may be logged: type, message, code and stack, never the query parameters a
- * driver error carries (they can hold password hashes or tokens).
+ * What of an error may be logged on its one error line: class, message and code, never the query
+ * parameters a driver error carries (they can hold password hashes or tokens), and no stack (a
+ * client that can trigger a 500 must not be able to flood the log; see {@link logUnexpected}).
  */
-export function safeError(err: unknown): { type: string; message: string; code?: string; stack?: string } {
+export function safeError(err: unknown): { type: string; message: string; code?: string } {
   if (!(err instanceof Error)) return { type: typeof err, message: String(err) };
   const code = (err as { code?: unknown }).code;
-  return { type: err.name, message: err.message, code: typeof code === 'string' ? code : undefined, stack: err.stack };
+  return { type: err.constructor?.name && err.constructor.name !== 'Error' ? err.constructor.name : err.name, message: err.message, code: typeof code === 'string' ? code : undefined };
+}
+
+/**
+ * Logs an unexpected error (a 500: always a bug) as one line at error level with the request id and
+ * the error class, and its stack as a second line at debug level only.
+ */
+export function logUnexpected(logger: Logger, exception: unknown, requestId: string): void {
+  logger.error({ request_id: requestId, err: safeError(exception) }, 'request failed');
+  if (exception instanceof Error && exception.stack) logger.debug({ request_id: requestId, stack: exception.stack }, 'request failed: stack');
 }
 
 /**
@@ -70,7 +80,7 @@ export function toErrorResponse(
     // Nest wraps Fastify's body-parser errors into plain HttpExceptions carrying Fastify's message.
     if (status === 400 && /not valid JSON|Body cannot be empty/i.test(exception.message)) code = 'INVALID_JSON';
     message = status >= 500 ? ERRORS.INTERNAL_ERROR.message : ERRORS[code].message;
-    if (status >= 500) logger.error({ err: safeError(exception), request_id: requestId }, 'request failed');
+    if (status >= 500) logUnexpected(logger, exception, requestId);
   } else {
     const fastifyCode = (exception as { code?: unknown })?.code;
     const mapped = typeof fastifyCode === 'string' ? FASTIFY_CODES[fastifyCode] : undefined;
@@ -87,7 +97,7 @@ export function toErrorResponse(
     } else {
       code = 'INTERNAL_ERROR';
       message = ERRORS.INTERNAL_ERROR.message;
-      logger.error({ err: safeError(exception), request_id: requestId }, 'unhandled error');
+      logUnexpected(logger, exception, requestId);
     }
   }
 

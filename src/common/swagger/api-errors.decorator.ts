@@ -17,8 +17,8 @@ export class ErrorResponseDto {
 }
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input (VALIDATION_FAILED, INVALID_JSON)',
-  401: 'Missing, invalid, expired or revoked token',
+  400: 'Invalid input (VALIDATION_FAILED naming the field: wrong type, null where not allowed, control characters or lone surrogates in text, lengths in characters = code points, JSON nested over 32 levels; INVALID_JSON; INVALID_CURSOR on lists)',
+  401: 'Missing, invalid, expired or revoked token (counted per client IP: past RATE_LIMIT_AUTH_FAILURES_PER_MINUTE, 429)',
   403: 'Authenticated but not allowed (NOT_A_MEMBER, FORBIDDEN)',
   404: 'Not found or not visible to the caller',
   409: 'Conflict (USERNAME_TAKEN, EMAIL_TAKEN)',

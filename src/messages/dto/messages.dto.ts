@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto, toInt } from '../../common/pagination/pagination';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
+import { IsText, Optional, Trim } from '../../common/validation/text.validators';
+import { IsSearchQuery } from '../../common/validation/search-query';
 import { MessageDto } from '../message.presenter';
 
 /** Content bounds after trimming, in characters. */
@@ -13,29 +15,37 @@ export const SENDABLE_TYPES = ['text', 'image', 'file', 'audio'] as const;
 
 /** Body of `POST /rooms/:id/messages` and payload of WS `send_message` (minus `room_id`). */
 export class SendMessageBodyDto {
-  @ApiPropertyOptional({ example: 'hello', maxLength: CONTENT_MAX_CHARS, description: '1..4000 characters after trimming' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100_000)
+  @ApiPropertyOptional({
+    example: 'hello',
+    maxLength: CONTENT_MAX_CHARS,
+    description: '1..4000 characters (code points) after trimming; line breaks and tabs allowed, other control characters refused',
+  })
+  @Optional()
+  @Trim()
+  @IsText({ max: CONTENT_MAX_CHARS, multiline: true })
   content?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'A message of the same room' })
-  @IsOptional()
+  @Optional()
   @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   reply_to_id?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 10, description: 'Ids of your own uploads (POST /uploads); content may then be empty' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(10)
   @Transform(lowerCaseIds)
   @IsUUID('all', { each: true, message: 'must be UUIDs' })
   attachment_ids?: string[];
 
-  @ApiPropertyOptional({ example: 'c-1716282000-1', description: 'Client-chosen id: a retry returns the first message' })
-  @IsOptional()
-  @IsString()
+  @ApiPropertyOptional({
+    example: 'c-1716282000-1',
+    description:
+      'Client-chosen id, scoped to (sender, room): a retry in the same room returns the first message (200, current state) and stores nothing; the same id in another room is a new message',
+  })
+  @Optional()
+  @IsText({ min: 1, max: 64 })
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1 to 64 of letters, digits, "_", ".", ":" or "-"' })
   client_msg_id?: string;
 
@@ -53,21 +63,21 @@ export class SendMessageBodyDto {
 /** Query of `GET /rooms/:id/messages`. */
 export class HistoryQueryDto {
   @ApiPropertyOptional({ description: 'Messages with seq below this' })
-  @IsOptional()
+  @Optional()
   @Transform(toInt)
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
   before?: number;
 
   @ApiPropertyOptional({ description: 'Messages with seq above this' })
-  @IsOptional()
+  @Optional()
   @Transform(toInt)
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
+  @Optional()
   @Transform(toInt)
   @IsInt({ message: 'must be an integer from 1 to 100' })
   @Min(1, { message: 'must be an integer from 1 to 100' })
@@ -75,7 +85,7 @@ export class HistoryQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({ minimum: 1, description: 'Page-based access: 1 is the newest page' })
-  @IsOptional()
+  @Optional()
   @Transform(toInt)
   @IsInt({ message: 'must be a positive integer' })
   @Min(1, { message: 'must be a positive integer' })
@@ -104,9 +114,9 @@ export interface ReactionEventPayload {
 
 /** Body of `PATCH /messages/:id`. */
 export class EditMessageDto {
-  @ApiProperty({ example: 'hello again', maxLength: CONTENT_MAX_CHARS, description: '1..4000 characters after trimming' })
-  @IsString()
-  @MaxLength(100_000)
+  @ApiProperty({ example: 'hello again', maxLength: CONTENT_MAX_CHARS, description: '1..4000 characters (code points) after trimming; line breaks and tabs allowed' })
+  @Trim()
+  @IsText({ min: 1, max: CONTENT_MAX_CHARS, multiline: true })
   content: string;
 }
 
@@ -131,15 +141,20 @@ export class ReadResultDto {
 
 /** Query of `GET /messages/search`. */
 export class SearchQueryDto extends PageQueryDto {
-  @ApiProperty({ description: 'Words to find (web-search syntax: "quoted phrase", -excluded, or)', minLength: 1, maxLength: 200 })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @MinLength(1, { message: 'must not be empty' })
-  @MaxLength(200)
+  @ApiProperty({
+    description:
+      'Words to find (web-search syntax: "quoted phrase", -excluded, or); one line, 1..200 characters. Every alternative must name at least one word to find: a search of only excluded words (-x) is refused with 400, as it would read every message',
+    minLength: 1,
+    maxLength: 200,
+  })
+  @Trim()
+  @IsText({ min: 1, max: 200 })
+  @IsSearchQuery()
   q: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Only this room (one you belong to)' })
-  @IsOptional()
+  @Optional()
+  @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   room_id?: string;
 }

@@ -1,14 +1,13 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, registerDecorator } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsUUID, Min, registerDecorator } from 'class-validator';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
-import { SendMessageBodyDto } from '../../messages/dto/messages.dto';
+import { IsText } from '../../common/validation/text.validators';
+import { EditMessageDto, SendMessageBodyDto } from '../../messages/dto/messages.dto';
 
 
 /** Payload of `auth`. */
 export class WsAuthDto {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(4096)
+  @IsText({ min: 1, max: 4096 })
   token: string;
 }
 
@@ -26,15 +25,11 @@ export class WsSendMessageDto extends SendMessageBodyDto {
   room_id: string;
 }
 
-/** Payload of `edit_message`. */
-export class WsEditMessageDto {
+/** Payload of `edit_message`: the REST body plus the message. */
+export class WsEditMessageDto extends EditMessageDto {
   @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   message_id: string;
-
-  @IsString()
-  @MaxLength(100_000)
-  content: string;
 }
 
 /** Payload of `delete_message`. */

@@ -1,31 +1,31 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsUUID, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
+import { IsText, Optional, OptionalNullable, Trim } from '../../common/validation/text.validators';
 import { MessageDto } from '../../messages/message.presenter';
 import { UserDto, UserSummaryDto } from '../../users/user.presenter';
 import { NOTIFICATION_LEVELS, NotificationLevel } from '../notification-level';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Longest room name and description, in characters. */
+export const ROOM_NAME_MAX_CHARS = 80;
+export const ROOM_DESCRIPTION_MAX_CHARS = 500;
 
 /** Most users `POST /rooms` may add with `member_ids` (as many as one `POST /rooms/:id/members`). */
 export const CREATE_MEMBERS_MAX = 50;
 
 /** Body of `POST /rooms`. */
 export class CreateRoomDto {
-  @ApiProperty({ example: 'general', minLength: 1, maxLength: 80 })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be empty' })
-  @MaxLength(80)
+  @ApiProperty({ example: 'general', minLength: 1, maxLength: ROOM_NAME_MAX_CHARS, description: 'One line, 1..80 characters after trimming' })
+  @Trim()
+  @IsText({ min: 1, max: ROOM_NAME_MAX_CHARS })
   name: string;
 
-  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: 500 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(500)
+  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: ROOM_DESCRIPTION_MAX_CHARS, description: 'Up to 500 characters, line breaks allowed' })
+  @Optional()
+  @Trim()
+  @IsText({ max: ROOM_DESCRIPTION_MAX_CHARS, multiline: true })
   description?: string;
 
   @ApiPropertyOptional({
@@ -45,7 +45,7 @@ export class CreateRoomDto {
       'Repeated ids and the caller\'s own id are ignored; every id must name a live user (404 USER_NOT_FOUND otherwise, and no room is created). ' +
       'Each added user gets member_added.',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(CREATE_MEMBERS_MAX)
   @Transform(lowerCaseIds)
@@ -55,10 +55,9 @@ export class CreateRoomDto {
 
 /** Query of `GET /rooms`: optional name search plus paging. */
 export class ListRoomsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only rooms whose name contains this (anywhere, case-insensitive, `%` and `_` literal)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(80)
+  @ApiPropertyOptional({ description: 'Only rooms whose name contains this (anywhere, case-insensitive, `%` and `_` literal; one line, up to 80 characters)' })
+  @Optional()
+  @IsText({ max: ROOM_NAME_MAX_CHARS })
   q?: string;
 }
 
@@ -117,19 +116,22 @@ export class MemberPageDto {
 
 /** Body of `PATCH /rooms/:id`: at least one of the fields. */
 export class UpdateRoomDto {
-  @ApiPropertyOptional({ example: 'general', minLength: 1, maxLength: 80 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'must not be empty' })
-  @MaxLength(80)
+  @ApiPropertyOptional({ example: 'general', minLength: 1, maxLength: ROOM_NAME_MAX_CHARS, description: 'One line, 1..80 characters after trimming; cannot be null' })
+  @Optional()
+  @Trim()
+  @IsText({ min: 1, max: ROOM_NAME_MAX_CHARS })
   name?: string;
 
-  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: 500, nullable: true, description: 'null or "" clears it' })
-  @ValidateIf((_o, v) => v !== undefined && v !== null)
-  @Transform(trim)
-  @IsString()
-  @MaxLength(500)
+  @ApiPropertyOptional({
+    example: 'Everything and nothing',
+    maxLength: ROOM_DESCRIPTION_MAX_CHARS,
+    nullable: true,
+    type: String,
+    description: 'Up to 500 characters, line breaks allowed; null or "" clears it',
+  })
+  @OptionalNullable()
+  @Trim()
+  @IsText({ max: ROOM_DESCRIPTION_MAX_CHARS, multiline: true })
   description?: string | null;
 }
 

@@ -1,26 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
+import { IsText, Optional, Trim } from '../../common/validation/text.validators';
 import { UserDto } from '../user.presenter';
 
 /** Query of `GET /users/search`. */
 export class UserSearchQueryDto extends PageQueryDto {
   @ApiProperty({ example: 'lic', description: 'Part of a username or display name (anywhere in it), case-insensitive, `%` and `_` literal; 1..64 characters after trimming' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be at least 1 character' })
-  @MaxLength(64)
+  @Trim()
+  @IsText({ min: 1, max: 64 })
   q: string;
 }
 
 /** Query of `GET /users`: the directory, optionally narrowed like a search. */
 export class UserDirectoryQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'lic', description: 'Only users whose username or display name contains this, case-insensitive, `%` and `_` literal; up to 64 characters after trimming (blank = everyone)' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString({ message: 'must be a string' })
-  @MaxLength(64)
+  @Optional()
+  @Trim()
+  @IsText({ max: 64 })
   q?: string;
 }
 
