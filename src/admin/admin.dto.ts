@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { IsText, Optional } from '../common/validation/text.validators';
 import { PageQueryDto, toInt } from '../common/pagination/pagination';
 import { MAX_INVITE_SECONDS } from './registration.service';
@@ -13,7 +13,7 @@ export class AdminUsersQueryDto extends PageQueryDto {
   q?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only disabled accounts' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   disabled?: 'true' | 'false';
 }
@@ -46,7 +46,7 @@ export class AdminSettingsDto {
 /** `POST /admin/invites` body. */
 export class CreateInviteDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 10_000, default: 1 })
-  @IsOptional()
+  @Optional()
   @Transform(toInt)
   @IsInt({ message: 'must be an integer from 1 to 10000' })
   @Min(1, { message: 'must be an integer from 1 to 10000' })
@@ -54,7 +54,7 @@ export class CreateInviteDto {
   uses?: number;
 
   @ApiPropertyOptional({ minimum: 60, maximum: MAX_INVITE_SECONDS, default: 604_800 })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: `must be an integer from 60 to ${MAX_INVITE_SECONDS}` })
   @Min(60, { message: `must be an integer from 60 to ${MAX_INVITE_SECONDS}` })
   @Max(MAX_INVITE_SECONDS, { message: `must be an integer from 60 to ${MAX_INVITE_SECONDS}` })
