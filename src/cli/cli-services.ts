@@ -1,5 +1,6 @@
 import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AdminModule } from '../admin/admin.module';
@@ -27,6 +28,8 @@ class CliServicesModule {
             return dataSource;
           },
         }),
+        // The auth services take a throttler storage (for their own limits); commands never hit it.
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: 1_000_000 }] }),
         TokenBlacklistModule,
         RealtimeCoreModule,
         AdminModule,

@@ -38,6 +38,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'ADMIN_USERNAMES', fallback: '' },
   { name: 'RATE_LIMIT_AUTH_PER_MINUTE', fallback: '10' },
   { name: 'RATE_LIMIT_PER_MINUTE', fallback: '120' },
+  { name: 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', fallback: '30' },
+  { name: 'RATE_LIMIT_REFRESH_PER_MINUTE', fallback: '60' },
   { name: 'TRUST_PROXY', fallback: '' },
   { name: 'WS_MESSAGES_PER_SECOND', fallback: '10' },
   { name: 'WS_MESSAGES_BURST', fallback: '20' },
