@@ -23,6 +23,7 @@ import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PushModule } from './push/push.module';
 import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -86,6 +87,7 @@ export class AppModule {
         MessagesModule,
         DmModule,
         UploadsModule,
+        PushModule,
         RealtimeModule,
         HealthModule,
         MetricsModule,

@@ -52,6 +52,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'UPLOAD_MAX_BYTES', fallback: '4194304' },
   { name: 'ALLOWED_ORIGINS', fallback: 'http://localhost:$PORT,http://127.0.0.1:$PORT' },
   { name: 'LOG_LEVEL', fallback: 'info' },
+  { name: 'VAPID_PUBLIC_KEY', fallback: '(generated in DATA_DIR)' },
+  { name: 'VAPID_PRIVATE_KEY', secret: true, fallback: '(generated in DATA_DIR)' },
+  { name: 'VAPID_SUBJECT', fallback: '(derived)' },
   { name: 'METRICS', fallback: 'off' },
   { name: 'METRICS_TOKEN', secret: true, fallback: '(none: loopback clients only)' },
 ];
