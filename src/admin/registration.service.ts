@@ -68,12 +68,13 @@ export class RegistrationService {
   }
 
   /**
-   * Creates an invite code (12 characters of base64url, 72 random bits).
+   * Creates an invite code: 12 letters and digits (about 71 random bits), never starting with `-`,
+   * which a command line would read as an option.
    * @param uses how many registrations it admits (1..10,000)
    * @param expiresInSeconds lifetime, or null for none
    */
   async createInvite(uses: number, expiresInSeconds: number | null, createdBy: string | null, manager: EntityManager = this.dataSource.manager): Promise<InviteRow> {
-    const code = randomBytes(9).toString('base64url');
+    const code = randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
     const rows = (await manager.query(
       `INSERT INTO invites (code, uses_total, uses_left, expires_at, created_by)
        VALUES ($1, $2, $2, CASE WHEN $3::int IS NULL THEN NULL ELSE now() + make_interval(secs => $3::int) END, $4)
