@@ -17,6 +17,7 @@ import { AppModule } from './app.module';
 import { PendingJsonBody } from './common/json/json-body.interceptor';
 import { registerAccessLog, ROOT_LOGGER } from './common/logging/root-logger';
 import type { AppConfig } from './config/app-config';
+import { recorder } from './metrics/recorder';
 import { parseClientFrame } from './realtime/ws-frame';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -88,6 +89,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: requestId,
     requestIdHeader: false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // REQUEST_TIMEOUT_MS bounds receiving a request and an idle connection (ws clears it on upgrade).
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
     logger: false,
     // Errors Fastify raises before routing (a URL with broken percent-encoding) in API.md's shape too.
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -158,7 +162,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 100 } });
 
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/ready'] });
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: parseClientFrame }));
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: (raw) => recorder.frame(parseClientFrame(raw)) }));
 
   const document = SwaggerModule.createDocument(
     app,
