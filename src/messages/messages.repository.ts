@@ -6,6 +6,7 @@ import { returnedRows } from '../common/errors/postgres';
 import { preparedQuery } from '../database/prepared';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
 import { MessageType } from './message.entity';
+import { mentionCandidates } from './mentions';
 
 /** Who can query: the data source, or the manager of a running transaction. */
 type Queryable = DataSource | EntityManager;
@@ -53,8 +54,24 @@ export interface BatchOutcomeRow extends MessageRow {
 const TS_CONFIG = `'simple'::regconfig`;
 
 /**
+ * The ids of the room's members among the candidate usernames (see mentionCandidates), in candidate
+ * order: the `mentions` of a message. Each candidate is one probe of users_username_lower_uq and one
+ * of the room_members primary key; users of deleted accounts are never resolved.
+ * @param room SQL expression of the room id
+ * @param names SQL expression of the lower-cased candidate usernames (text[])
+ */
+const resolveMentions = (room: string, names: string): string => `
+  coalesce((SELECT array_agg(mu.id ORDER BY c.pos)
+            FROM unnest(${names}::text[]) WITH ORDINALITY AS c(name, pos)
+            CROSS JOIN LATERAL (SELECT u.id FROM users u WHERE lower(u.username) = c.name AND u.deleted_at IS NULL OFFSET 0) mu
+            WHERE EXISTS (SELECT 1 FROM room_members rmm WHERE rmm.room_id = ${room} AND rmm.user_id = mu.id)), '{}'::uuid[])`;
+
+/**
  * The group-commit statement ({@link MessagesRepository.commitTextBatch}); parameters `$1..$5` are
- * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids.
+ * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids; `$6`/`$7` are
+ * the candidate mentions of all sends flattened into parallel arrays: the send's 1-based input index
+ * and the lower-cased username (see mentionCandidates). Mentions are resolved against the room's
+ * members under the room locks taken here, so a mention and a kick cannot interleave.
  *
  * It runs as a named statement with a generic plan cached for the life of its connection (see
  * {@link GROUP_COMMIT_SESSION_OPTIONS}), so its plan must not depend on how big the tables were when
@@ -95,6 +112,15 @@ export const COMMIT_TEXT_BATCH = {
      FROM ranked c
      WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
        AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
+   cand AS (
+     SELECT c.ord, c.name, c.pos FROM unnest($6::int8[], $7::text[]) WITH ORDINALITY AS c(ord, name, pos)),
+   mentioned AS (
+     -- Candidates of stored sends only; each is a probe of the username index, then of the membership key.
+     SELECT f.ord, array_agg(mu.id ORDER BY c.pos) AS ids
+     FROM cand c JOIN fresh f ON f.ord = c.ord
+     CROSS JOIN LATERAL (SELECT u.id FROM users u WHERE lower(u.username) = c.name AND u.deleted_at IS NULL OFFSET 0) mu
+     WHERE coalesce((SELECT true FROM room_members rmm WHERE rmm.room_id = f.room_id AND rmm.user_id = mu.id), false)
+     GROUP BY f.ord),
    bumped AS (
      -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
      UPDATE rooms r SET last_seq = r.last_seq + c.n, live_count = r.live_count + c.n, last_activity_at = now()
@@ -102,11 +128,16 @@ export const COMMIT_TEXT_BATCH = {
      WHERE r.id = c.room_id AND r.id = ANY($1::uuid[])
      RETURNING r.id, r.last_seq),
    numbered AS (
-     SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at
-     FROM fresh f JOIN bumped b ON b.id = f.room_id),
+     SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at, coalesce(mn.ids, '{}'::uuid[]) AS mentions
+     FROM fresh f JOIN bumped b ON b.id = f.room_id LEFT JOIN mentioned mn ON mn.ord = f.ord),
    ins AS (
-     INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at)
-     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered),
+     INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at, mentions)
+     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at, mentions FROM numbered),
+   counted_mentions AS (
+     -- Mention counts: one row per mentioned member other than the sender (see the Mentions migration).
+     INSERT INTO message_mentions (room_id, user_id, seq)
+     SELECT n.room_id, x.user_id, n.seq FROM numbered n CROSS JOIN LATERAL unnest(n.mentions) AS x(user_id)
+     WHERE x.user_id <> n.sender_id),
    own AS (
      -- Unread counters: the room's live_count grew above (bumped); a sender's own new messages are
      -- not unread for them.
@@ -126,7 +157,7 @@ export const COMMIT_TEXT_BATCH = {
           n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
           su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
           n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
-          NULL::json AS attachments, NULL::json AS reactions
+          NULL::json AS attachments, NULL::json AS reactions, n.mentions
    FROM ranked c
    LEFT JOIN numbered n ON n.ord = c.ord
    -- OFFSET 0 keeps each lookup a parameterized probe (a subquery the planner cannot turn into a join).
@@ -198,7 +229,8 @@ export class MessagesRepository {
 
   /**
    * Inserts a message at `seq` (also its first `updated_seq`; take it from {@link nextSeq}, which also
-   * counts the message as live) and counts it as the sender's own. @returns the new message id.
+   * counts the message as live), counts it as the sender's own, and resolves its mentions against the
+   * room's members (call under the room lock). @returns the new message id.
    */
   async insert(
     manager: EntityManager,
@@ -206,11 +238,14 @@ export class MessagesRepository {
   ): Promise<string> {
     const rows: { id: string }[] = await manager.query(
       `WITH ins AS (
-         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
-         VALUES ($1, $2, $2, $3, $4, $5, $6, $7) RETURNING id),
-       own AS (UPDATE room_members SET own_unread = own_unread + 1 WHERE room_id = $1 AND user_id = $3)
+         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, mentions)
+         VALUES ($1, $2, $2, $3, $4, $5, $6, $7, ${resolveMentions('$1::uuid', '$8')}) RETURNING id, mentions),
+       own AS (UPDATE room_members SET own_unread = own_unread + 1 WHERE room_id = $1 AND user_id = $3),
+       counted_mentions AS (
+         INSERT INTO message_mentions (room_id, user_id, seq)
+         SELECT $1, x.user_id, $2 FROM ins CROSS JOIN LATERAL unnest(ins.mentions) AS x(user_id) WHERE x.user_id <> $3)
        SELECT id FROM ins`,
-      [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId],
+      [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId, mentionCandidates(fields.content)],
     );
     return rows[0].id;
   }
@@ -220,7 +255,7 @@ export class MessagesRepository {
    * one COMMIT and one WAL flush): locks the batch's rooms in id order (concurrent batches and single
    * changes cannot deadlock), checks each send under those locks — room exists, sender is a member,
    * reply target is a message of that room, (sender, room, client_msg_id) not stored before nor earlier in
-   * the batch — takes consecutive seqs from each room's counter in input order for the sends that
+   * the batch — resolves each stored send's mentions against the room's members, takes consecutive seqs from each room's counter in input order for the sends that
    * pass, inserts them, and answers one row per input send.
    * A (sender, room, client_msg_id) committed by another transaction after this statement's snapshot fails
    * the whole statement with a unique violation; callers then retry send by send.
@@ -229,6 +264,14 @@ export class MessagesRepository {
    * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
   async commitTextBatch(db: Pick<Pool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
+    const candidateOrds: number[] = [];
+    const candidateNames: string[] = [];
+    sends.forEach((send, i) => {
+      for (const name of mentionCandidates(send.content)) {
+        candidateOrds.push(i + 1);
+        candidateNames.push(name);
+      }
+    });
     const result = await db.query<BatchOutcomeRow>({
       name: COMMIT_TEXT_BATCH.name,
       text: COMMIT_TEXT_BATCH.text,
@@ -238,6 +281,8 @@ export class MessagesRepository {
         sends.map((r) => r.content),
         sends.map((r) => r.replyToId),
         sends.map((r) => r.clientMsgId),
+        candidateOrds,
+        candidateNames,
       ],
     });
     return result.rows;
@@ -284,14 +329,29 @@ export class MessagesRepository {
     return rows[0] ? { ...rows[0], age_seconds: Number(rows[0].age_seconds) } : null;
   }
 
-  /** Replaces the content of a message, stamping `edited_at` and the change's `updated_seq`. */
+  /**
+   * Replaces the content of a live message, stamping `edited_at` and the change's `updated_seq`, and
+   * resolves its mentions again against the room's current members: mention rows of users no longer
+   * mentioned go, new ones come (the sender never counts). Inside the transaction holding the room lock.
+   */
   async updateContent(manager: EntityManager, messageId: string, content: string, updatedSeq: number): Promise<void> {
-    await manager.query(`UPDATE messages SET content = $2, edited_at = now(), updated_seq = $3 WHERE id = $1`, [messageId, content, updatedSeq]);
+    await manager.query(
+      `WITH cur AS (SELECT room_id, seq, sender_id, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
+       next AS (SELECT cur.*, ${resolveMentions('cur.room_id', '$4')} AS ids FROM cur),
+       upd AS (UPDATE messages m SET content = $2, edited_at = now(), updated_seq = $3, mentions = next.ids FROM next WHERE m.id = $1),
+       dropped AS (
+         DELETE FROM message_mentions mm USING next
+         WHERE mm.room_id = next.room_id AND mm.seq = next.seq AND mm.user_id = ANY(next.mentions) AND NOT (mm.user_id = ANY(next.ids)))
+       INSERT INTO message_mentions (room_id, user_id, seq)
+       SELECT next.room_id, x.user_id, next.seq FROM next CROSS JOIN LATERAL unnest(next.ids) AS x(user_id)
+       WHERE x.user_id IS DISTINCT FROM next.sender_id AND NOT (x.user_id = ANY(next.mentions))`,
+      [messageId, content, updatedSeq, mentionCandidates(content)],
+    );
   }
 
   /**
-   * Turns a message into a tombstone: content, attachments and reactions are dropped, id and seq stay;
-   * the unread counters stop counting it. The generated search column follows the content, so a
+   * Turns a message into a tombstone: content, mentions, attachments and reactions are dropped, id and
+   * seq stay; the unread and mention counters stop counting it. The generated search column follows the content, so a
    * deleted message is no longer found. Inside the transaction holding the room lock.
    */
   async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
@@ -306,7 +366,12 @@ export class MessagesRepository {
        WHERE m.room_id = d.room_id AND (m.last_read_seq >= d.seq OR m.user_id = d.sender_id)`,
       [messageId],
     );
-    await manager.query(`UPDATE messages SET content = NULL, deleted_at = now(), updated_seq = $2 WHERE id = $1`, [messageId, updatedSeq]);
+    await manager.query(
+      `WITH d AS (SELECT room_id, seq, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
+       unmention AS (DELETE FROM message_mentions mm USING d WHERE mm.room_id = d.room_id AND mm.seq = d.seq AND mm.user_id = ANY(d.mentions))
+       UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), updated_seq = $2 WHERE id = $1`,
+      [messageId, updatedSeq],
+    );
     await manager.query(`DELETE FROM message_attachments WHERE message_id = $1`, [messageId]);
     await manager.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
   }
@@ -409,13 +474,17 @@ export class MessagesRepository {
    * passes into the member's read count (a count of the range just read, so the cost follows what
    * was read, not the backlog). Holds the room in share mode first, so no send or delete commits
    * between that count and the update (they lock the room row for update).
-   * @returns the pointer and the unread count after the call, and whether the pointer moved; null
+   * @returns the pointer, the unread and mention counts after the call, and whether the pointer moved; null
    *   when the user is not a member.
    */
-  async advanceReadPointer(roomId: string, userId: string, seq: number): Promise<{ lastReadSeq: number; unreadCount: number; moved: boolean } | null> {
+  async advanceReadPointer(
+    roomId: string,
+    userId: string,
+    seq: number,
+  ): Promise<{ lastReadSeq: number; unreadCount: number; mentionCount: number; moved: boolean } | null> {
     return this.db.transaction(async (manager) => {
       await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR SHARE`, [roomId]);
-      const rows: { last_read_seq: string; unread_count: string; moved: boolean }[] = await manager.query(
+      const rows: { last_read_seq: string; unread_count: string; mention_count: string; moved: boolean }[] = await manager.query(
         `WITH passed AS (
            SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
            FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
@@ -426,12 +495,17 @@ export class MessagesRepository {
            RETURNING m.last_read_seq, m.read_live, m.own_unread)
          SELECT coalesce(upd.last_read_seq, m.last_read_seq) AS last_read_seq,
                 r.live_count - coalesce(upd.read_live, m.read_live) - coalesce(upd.own_unread, m.own_unread) AS unread_count,
-                upd.last_read_seq IS NOT NULL AS moved
+                upd.last_read_seq IS NOT NULL AS moved,
+                (SELECT count(*) FROM message_mentions mm
+                 WHERE mm.room_id = $1 AND mm.user_id = $2 AND mm.seq > coalesce(upd.last_read_seq, m.last_read_seq)) AS mention_count
          FROM room_members m JOIN rooms r ON r.id = m.room_id LEFT JOIN upd ON true
          WHERE m.room_id = $1 AND m.user_id = $2`,
         [roomId, userId, seq],
       );
-      return rows[0] ? { lastReadSeq: Number(rows[0].last_read_seq), unreadCount: Number(rows[0].unread_count), moved: rows[0].moved } : null;
+      const row = rows[0];
+      return row
+        ? { lastReadSeq: Number(row.last_read_seq), unreadCount: Number(row.unread_count), mentionCount: Number(row.mention_count), moved: row.moved }
+        : null;
     });
   }
 
