@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { runMigrationsLocked } from '../src/database/migrations';
 import { typeormOptions } from '../src/database/typeorm-options';
-import { COMMIT_TEXT_BATCH, GROUP_COMMIT_SESSION_OPTIONS } from '../src/messages/messages.repository';
+import { COMMIT_TEXT_BATCH, GROUP_COMMIT_SESSION_OPTIONS, mentionCandidatesParam } from '../src/messages/messages.repository';
 
 /** One node of `EXPLAIN (FORMAT JSON)` output, the fields this test reads. */
 interface PlanNode {
@@ -76,14 +76,14 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     const client = new Client({ connectionString: url, options: GROUP_COMMIT_SESSION_OPTIONS });
     await client.connect();
     clients.push(client);
-    await client.query(`PREPARE batch(uuid[], uuid[], text[], uuid[], text[], int8[], text[]) AS ${COMMIT_TEXT_BATCH.text}`);
+    await client.query(`PREPARE batch(uuid[], uuid[], text[], uuid[], text[], text[]) AS ${COMMIT_TEXT_BATCH.text}`);
     return client;
   }
 
   /**
    * The parallel arrays of one batch: senders and rooms alternate, every tenth send replies (in the
    * reply target's room), one twin; every fifth send mentions a member and a name nobody has (the
-   * candidate arrays, as commitTextBatch flattens them).
+   * candidates, as commitTextBatch passes them).
    */
   function batch(tag: string): (string | null)[][] {
     const room: string[] = [];
@@ -91,22 +91,18 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     const content: string[] = [];
     const reply: (string | null)[] = [];
     const cmid: (string | null)[] = [];
-    const candidateOrd: string[] = [];
-    const candidateName: string[] = [];
+    const candidates: (string | null)[] = [];
     for (let i = 0; i < BATCH; i++) {
       room.push(rooms[i % rooms.length]);
       sender.push(senders[i % senders.length]);
       const mentions = i % 5 === 0 ? [`plan_user_${1 + ((i + 1) % 4)}`, 'nobody_at_all'] : [];
       content.push(`${tag} message ${i}${mentions.map((n) => ` @${n}`).join('')}`);
-      for (const name of mentions) {
-        candidateOrd.push(String(i + 1));
-        candidateName.push(name);
-      }
+      candidates.push(mentionCandidatesParam(content[i]));
       reply.push(i % 10 === 0 ? replyTarget : null);
       // Every third send has a client_msg_id; send 96 (same sender and room as send 0) repeats send 0's: a twin.
       cmid.push(i === 96 ? `${tag}-0` : i % 3 === 0 ? `${tag}-${i}` : null);
     }
-    return [room, sender, content, reply, cmid, candidateOrd, candidateName];
+    return [room, sender, content, reply, cmid, candidates];
   }
 
   async function explainBatch(client: Client, tag: string): Promise<BatchFootprint> {
@@ -168,7 +164,7 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     const writer = await writerConnection();
     // The first batch builds the generic plan while `messages` is empty; it stays cached on this connection.
     const first = await writer.query<{ id: string; outcome: string }>(
-      `EXECUTE batch(${execArgs(writer, [[rooms[0]], [senders[0]], ['reply target'], [null], [null], [], []])})`,
+      `EXECUTE batch(${execArgs(writer, [[rooms[0]], [senders[0]], ['reply target'], [null], [null], [null]])})`,
     );
     expect(first.rows.map((r) => r.outcome)).toEqual(['stored']);
     replyTarget = first.rows[0].id;

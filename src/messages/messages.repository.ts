@@ -38,6 +38,16 @@ export interface BatchSendRow {
 }
 
 /**
+ * The candidate usernames of a send as one parameter value: space-separated (usernames hold no
+ * spaces), null when there are none, so the group-commit statement takes them as one more parallel
+ * array and resolves each send's own list with no join between sends.
+ */
+export function mentionCandidatesParam(content: string | null): string | null {
+  const names = mentionCandidates(content);
+  return names.length > 0 ? names.join(' ') : null;
+}
+
+/**
  * What {@link MessagesRepository.commitTextBatch} answers per send: `stored` (the message columns
  * are set), `no_room`, `not_member` (room_type says which error to show), `existing` (the sender
  * stored this client_msg_id before), `twin` (an earlier send of the same batch with this
@@ -64,14 +74,14 @@ const resolveMentions = (room: string, names: string): string => `
   coalesce((SELECT array_agg(mu.id ORDER BY c.pos)
             FROM unnest(${names}::text[]) WITH ORDINALITY AS c(name, pos)
             CROSS JOIN LATERAL (SELECT u.id FROM users u WHERE lower(u.username) = c.name AND u.deleted_at IS NULL OFFSET 0) mu
-            WHERE EXISTS (SELECT 1 FROM room_members rmm WHERE rmm.room_id = ${room} AND rmm.user_id = mu.id)), '{}'::uuid[])`;
+            WHERE coalesce((SELECT true FROM room_members rmm WHERE rmm.room_id = ${room} AND rmm.user_id = mu.id), false)), '{}'::uuid[])`;
 
 /**
  * The group-commit statement ({@link MessagesRepository.commitTextBatch}); parameters `$1..$5` are
- * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids; `$6`/`$7` are
- * the candidate mentions of all sends flattened into parallel arrays: the send's 1-based input index
- * and the lower-cased username (see mentionCandidates). Mentions are resolved against the room's
- * members under the room locks taken here, so a mention and a kick cannot interleave.
+ * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids, candidate
+ * mentions (see {@link mentionCandidatesParam}). Mentions are resolved per stored send against the
+ * room's members under the room locks taken here, so a mention and a kick cannot interleave; a send
+ * without candidates skips the lookup.
  *
  * It runs as a named statement with a generic plan cached for the life of its connection (see
  * {@link GROUP_COMMIT_SESSION_OPTIONS}), so its plan must not depend on how big the tables were when
@@ -87,8 +97,8 @@ const resolveMentions = (room: string, names: string): string => `
 export const COMMIT_TEXT_BATCH = {
   name: 'messages_commit_text_batch',
   text: `WITH input AS (
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[]) WITH ORDINALITY
-       AS t(room_id, sender_id, content, reply_to_id, client_msg_id, ord)),
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY
+       AS t(room_id, sender_id, content, reply_to_id, client_msg_id, mention_names, ord)),
    locked AS (
      SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
    checked AS MATERIALIZED (
@@ -106,21 +116,12 @@ export const COMMIT_TEXT_BATCH = {
                 OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
      FROM checked c),
    fresh AS (
-     SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id,
+     SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id, c.mention_names,
             row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
             count(*) OVER (PARTITION BY c.room_id) AS n
      FROM ranked c
      WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
        AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
-   cand AS (
-     SELECT c.ord, c.name, c.pos FROM unnest($6::int8[], $7::text[]) WITH ORDINALITY AS c(ord, name, pos)),
-   mentioned AS (
-     -- Candidates of stored sends only; each is a probe of the username index, then of the membership key.
-     SELECT f.ord, array_agg(mu.id ORDER BY c.pos) AS ids
-     FROM cand c JOIN fresh f ON f.ord = c.ord
-     CROSS JOIN LATERAL (SELECT u.id FROM users u WHERE lower(u.username) = c.name AND u.deleted_at IS NULL OFFSET 0) mu
-     WHERE coalesce((SELECT true FROM room_members rmm WHERE rmm.room_id = f.room_id AND rmm.user_id = mu.id), false)
-     GROUP BY f.ord),
    bumped AS (
      -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
      UPDATE rooms r SET last_seq = r.last_seq + c.n, live_count = r.live_count + c.n, last_activity_at = now()
@@ -128,8 +129,11 @@ export const COMMIT_TEXT_BATCH = {
      WHERE r.id = c.room_id AND r.id = ANY($1::uuid[])
      RETURNING r.id, r.last_seq),
    numbered AS (
-     SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at, coalesce(mn.ids, '{}'::uuid[]) AS mentions
-     FROM fresh f JOIN bumped b ON b.id = f.room_id LEFT JOIN mentioned mn ON mn.ord = f.ord),
+     SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at,
+            -- Stored sends only: each candidate is a probe of the username index, then of the membership key.
+            CASE WHEN f.mention_names IS NULL THEN '{}'::uuid[]
+                 ELSE ${resolveMentions('f.room_id', "string_to_array(f.mention_names, ' ')")} END AS mentions
+     FROM fresh f JOIN bumped b ON b.id = f.room_id),
    ins AS (
      INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at, mentions)
      SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at, mentions FROM numbered),
@@ -264,14 +268,6 @@ export class MessagesRepository {
    * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
   async commitTextBatch(db: Pick<Pool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
-    const candidateOrds: number[] = [];
-    const candidateNames: string[] = [];
-    sends.forEach((send, i) => {
-      for (const name of mentionCandidates(send.content)) {
-        candidateOrds.push(i + 1);
-        candidateNames.push(name);
-      }
-    });
     const result = await db.query<BatchOutcomeRow>({
       name: COMMIT_TEXT_BATCH.name,
       text: COMMIT_TEXT_BATCH.text,
@@ -281,8 +277,7 @@ export class MessagesRepository {
         sends.map((r) => r.content),
         sends.map((r) => r.replyToId),
         sends.map((r) => r.clientMsgId),
-        candidateOrds,
-        candidateNames,
+        sends.map((r) => mentionCandidatesParam(r.content)),
       ],
     });
     return result.rows;
