@@ -18,6 +18,7 @@ const IMPOSSIBLE_TIMES: [string, string][] = [
 const IMPOSSIBLE: [string, string][] = [
   ['not a UUID', cursorOf(['2024-01-01 10:00:00+00', 'zz'])],
   ['NUL in the key', cursorOf(['a\u0000b', ID])],
+  ['control characters in the key', cursorOf(['\n\u0005h\u{f2394}3z', '0000000b-001d-1000-b4e2-c663ffffffef'])],
   ['number instead of text', cursorOf([1700000000, ID])],
   ['one value', cursorOf(['2024-01-01 10:00:00+00'])],
   ['three values', cursorOf(['2024-01-01 10:00:00+00', ID, ID])],
@@ -40,7 +41,7 @@ describe('cursors (e2e)', () => {
       const user = await registerUser(t.api);
       const room = await createRoom(t.api, user);
       const timeLists = ['/rooms?', '/rooms/me?', '/dm?', `/rooms/${room.id}/members?`, '/messages/search?q=x&', '/auth/sessions?'];
-      const lists = alsoUsers ? [...timeLists, '/users/search?q=a&'] : timeLists;
+      const lists = alsoUsers ? [...timeLists, '/users/search?q=a&', '/users?'] : timeLists;
       for (const list of lists) {
         const res = await http(t.api, 'GET', `${list}cursor=${encodeURIComponent(cursor)}`, { token: user.token });
         expect({ list, status: res.status }).toEqual({ list, status: 400 });

@@ -96,6 +96,7 @@ describe('user directory and substring search (e2e)', () => {
 
     it.each([
       ['a q of 65 characters', `?q=${'a'.repeat(65)}`, 'VALIDATION_FAILED'],
+      ['a NUL in q', '?q=a%00b', 'VALIDATION_FAILED'],
       ['limit 0', '?limit=0', 'VALIDATION_FAILED'],
       ['limit 101', '?limit=101', 'VALIDATION_FAILED'],
       ['a forged cursor', '?cursor=bm90LWEtY3Vyc29y', 'INVALID_CURSOR'],
@@ -208,6 +209,7 @@ describe('user directory and substring search (e2e)', () => {
 
     it.each([
       ['a q of 81 characters', `?q=${'a'.repeat(81)}`, 'VALIDATION_FAILED'],
+      ['a NUL in q', '?q=%00', 'VALIDATION_FAILED'],
       ['a forged cursor', '?q=a&cursor=bm90LWEtY3Vyc29y', 'INVALID_CURSOR'],
     ])('GET /rooms: 400 for %s', async (_name, query, code) => {
       expectError(await http(t.api, 'GET', `/rooms${query}`, { token: viewer.token }), 400, code);

@@ -63,6 +63,17 @@ describe('input hardening (e2e)', () => {
       expect(error.error).toBe('extra0 is not an accepted field.');
     });
 
+    it('the size bound judges only what the client sent: 200 large sends in one burst on one socket are all acked', async () => {
+      // Regression: the bound once walked the gateway's socket object, whose receive buffers hold
+      // thousands of values under a burst, and refused every send of that socket.
+      const user = await registerUser(t.api);
+      const room = await createRoom(t.api, user);
+      const socket = await ws(user);
+      const big = 'y'.repeat(3900);
+      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => socket.request('send_message', { room_id: room.id, content: `${i} ${big}` }, 20000)));
+      expect(answers.filter((a) => a.type !== 'ack').map((a) => a.payload)).toEqual([]);
+    });
+
     it('a sync frame of 1,000 rooms gets an error frame at once', async () => {
       const user = await registerUser(t.api);
       const socket = await ws(user);
@@ -147,7 +158,7 @@ describe('input hardening (e2e)', () => {
       ['line break', 'a%0Ab'],
     ])('%s in a search q is 400 naming q (messages, users, rooms)', async (_name, encoded) => {
       const user = await registerUser(t.api);
-      for (const path of [`/messages/search?q=a${encoded}`, `/users/search?q=a${encoded}`, `/rooms?q=a${encoded}`]) {
+      for (const path of [`/messages/search?q=a${encoded}`, `/users/search?q=a${encoded}`, `/users?q=a${encoded}`, `/rooms?q=a${encoded}`]) {
         expectFieldRefused(await http(t.api, 'GET', path, { token: user.token }), 'q');
       }
     });

@@ -87,6 +87,8 @@ describe('seed clients\' request shapes (e2e)', () => {
       const bobWs = await ws(bob);
       const ack = await bobWs.request('mark_read', { room_id: room.id });
       expect(ack).toEqual(expect.objectContaining({ type: 'ack', payload: { room_id: room.id, last_read_seq: 3, unread_count: 0 } }));
+      const again = await bobWs.request('mark_read', { room_id: room.id, seq: null });
+      expect(again.payload).toEqual({ room_id: room.id, last_read_seq: 3, unread_count: 0 });
       const bad = await bobWs.request('mark_read', { room_id: room.id, seq: 'all' });
       expect(bad.type).toBe('error');
       expect(bad.payload.code).toBe('VALIDATION_FAILED');
@@ -196,7 +198,7 @@ describe('seed clients\' request shapes (e2e)', () => {
       expect(retry.status).toBe(201);
     });
 
-    it.each([['system'], ['Text'], [''], [3]])('400 for type %p', async (type) => {
+    it.each([['system'], ['Text'], [''], [3], [null]])('400 for type %p', async (type) => {
       const { alice, room: r } = await room();
       expectError(await send(alice, r.id, { content: 'x', type }), 400, 'VALIDATION_FAILED');
       expect(await lastSeq(alice, r.id)).toBe(0);

@@ -188,6 +188,28 @@ describe('WebSocket connection lifecycle (e2e)', () => {
     });
   });
 
+  describe('a flood after auth (WS_MESSAGES_PER_SECOND=1, WS_MESSAGES_BURST=3)', () => {
+    it('20,000 frames at once: a bounded number of RATE_LIMITED answers, then 4429; no memory growth', async () => {
+      const limited = await startTestApp({ WS_MESSAGES_PER_SECOND: '1', WS_MESSAGES_BURST: '3' });
+      try {
+        const user = await registerUser(limited.api);
+        const c = track(new WsTestClient(limited.wsUrl, { token: user.token }));
+        await c.next('auth_ok');
+        const before = process.memoryUsage().rss;
+        const frame = JSON.stringify({ type: 'ping', id: 'x' });
+        for (let i = 0; i < 20_000; i++) c.send(frame);
+        expect((await c.closed).code).toBe(4429);
+        const refused = c.frames.filter((f) => f.type === 'error');
+        expect(refused.length).toBeGreaterThan(3);
+        expect(refused.every((f) => f.payload.code === 'RATE_LIMITED')).toBe(true);
+        expect(c.frames.length).toBeLessThan(100); // 41 refusals (over 10 × (burst + rate)) plus 3 pongs
+        expect((process.memoryUsage().rss - before) / 1024 / 1024).toBeLessThan(24);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+
   describe('bounded sync', () => {
     it('a sync_result frame stays under 1 MiB with has_more, and the client continues to the end without gaps', async () => {
       const { t } = suite;

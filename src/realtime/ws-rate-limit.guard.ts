@@ -22,9 +22,17 @@ export class WsRateLimitGuard implements CanActivate {
     const client = context.switchToWs().getClient<ChatSocket>();
     const userId = client.chat.userId;
     if (!userId) return true; // only the `auth` frame that starts authentication gets here unauthenticated
+    if (this.closing(client)) return false;
     const decision = await this.limiter.take(userId);
+    // Frames that arrived in the same read as the one found abusive are dropped without an answer.
+    if (this.closing(client)) return false;
     if (decision.allowed) return true;
     if (decision.abusive) this.lifecycle.closeWhenAnswered(client, CloseCode.RATE_LIMITED, 'rate limit exceeded');
     throw new AppError('RATE_LIMITED', 'Too many frames; slow down.', undefined, decision.retryAfterMs / 1000);
+  }
+
+  /** True once the socket is closed or waiting to close (4429): its frames get no more answers. */
+  private closing(client: ChatSocket): boolean {
+    return client.chat.closing !== null || client.readyState !== 1;
   }
 }

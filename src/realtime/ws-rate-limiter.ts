@@ -14,16 +14,21 @@ export const ABUSE_WINDOW_MS = 5_000;
 /** Refusals must have gone on for at least this long before they can count as abuse, in ms. */
 export const ABUSE_MIN_SPAN_MS = 2_000;
 
+/** Refusals in one window that are abuse however fast they came, as a multiple of burst + rate. */
+export const ABUSE_FLOOD_FACTOR = 10;
+
 /**
  * Abuse is sustained excess, not a burst: refusals have gone on for at least ABUSE_MIN_SPAN_MS and
- * outnumber what the refill rate would have allowed over that span (the client sends at more than
- * twice the allowed rate) and the burst. A client that fires a burst of frames at once is only
- * refused; one that keeps going for seconds is closed with 4429.
+ * outnumber the burst plus what the refill rate allows over that span (the client sends at more than
+ * twice the allowed rate). A client that fires a burst of frames at once is only
+ * refused; one that keeps going for seconds is closed with 4429, and so is a flood of more than
+ * ABUSE_FLOOD_FACTOR × (burst + rate) refused frames, so no client can draw unbounded error frames.
  * @param refused refusals in the current window; @param sinceMs when the window's first refusal was
  */
 export function isAbusive(refused: number, sinceMs: number, nowMs: number, config: Pick<AppConfig, 'wsMessagesPerSecond' | 'wsMessagesBurst'>): boolean {
+  if (refused > ABUSE_FLOOD_FACTOR * (config.wsMessagesBurst + config.wsMessagesPerSecond)) return true;
   const spanMs = nowMs - sinceMs;
-  return spanMs >= ABUSE_MIN_SPAN_MS && refused > Math.max(config.wsMessagesBurst, (spanMs / 1000) * config.wsMessagesPerSecond);
+  return spanMs >= ABUSE_MIN_SPAN_MS && refused > config.wsMessagesBurst + (spanMs / 1000) * config.wsMessagesPerSecond;
 }
 
 /**

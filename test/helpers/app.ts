@@ -29,6 +29,8 @@ export const TEST_ENV: Record<string, string> = {
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
   WS_MESSAGES_PER_SECOND: '1000',
   WS_MESSAGES_BURST: '2000',
+  // Every test client connects from 127.0.0.1 and suites keep sockets open until they end.
+  WS_MAX_CONNECTIONS_PER_IP: '1000',
   LOG_LEVEL: 'silent',
 };
 

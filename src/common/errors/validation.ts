@@ -49,6 +49,8 @@ export function inputSizeProblem(input: unknown): { field: string; problem: stri
     const [value, path] = stack.pop()!;
     if (++values > MAX_INPUT_VALUES) return { field: 'body', problem: `must not hold more than ${MAX_INPUT_VALUES} values` };
     if (typeof value !== 'object' || value === null) continue;
+    // Parsed JSON holds plain objects and arrays only; anything else is not walked.
+    if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) continue;
     if (Array.isArray(value)) {
       if (value.length > MAX_INPUT_VALUES) return { field: path || 'body', problem: `must not hold more than ${MAX_INPUT_VALUES} values` };
       for (let i = 0; i < value.length; i++) stack.push([value[i], `${path}[${i}]`]);

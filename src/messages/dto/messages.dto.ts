@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsUUID, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto, toInt } from '../../common/pagination/pagination';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
-import { IsText, Optional, Trim } from '../../common/validation/text.validators';
+import { IsText, Optional, OptionalNullable, Trim } from '../../common/validation/text.validators';
 import { IsSearchQuery } from '../../common/validation/search-query';
 import { MessageDto } from '../message.presenter';
 
@@ -55,7 +55,7 @@ export class SendMessageBodyDto {
       'Optional, for clients of the original ChatApp API: the type the message will have, checked, never chosen by it. ' +
       '"text" without attachments; with attachments, the kind of the first one (image/*: "image", audio/*: "audio", anything else: "file"). A mismatch is 400.',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(SENDABLE_TYPES, { message: 'must be "text", "image", "file" or "audio"' })
   type?: (typeof SENDABLE_TYPES)[number];
 }
@@ -123,13 +123,16 @@ export class EditMessageDto {
 /** Body of `POST /rooms/:id/read` (the body may be left out: everything is read). */
 export class MarkReadDto {
   @ApiPropertyOptional({
-    description: 'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back). Left out (or no body at all): everything in the room is read.',
+    description:
+      'Everything up to this seq has been read (clamped to the room\'s last_seq; the pointer never moves back). Left out, null (as the original clients send it) or no body at all: everything in the room is read.',
+    nullable: true,
+    type: Number,
   })
-  @IsOptional()
+  @OptionalNullable()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'must be a non-negative integer' })
-  seq?: number;
+  seq?: number | null;
 }
 
 /** Answer of `POST /rooms/:id/read`. */

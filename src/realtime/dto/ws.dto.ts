@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsUUID, Min, registerDecorator } from 'class-validator';
+import { IsInt, IsObject, IsUUID, Max, Min, registerDecorator } from 'class-validator';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
-import { IsText } from '../../common/validation/text.validators';
+import { IsText, OptionalNullable } from '../../common/validation/text.validators';
 import { EditMessageDto, SendMessageBodyDto } from '../../messages/dto/messages.dto';
 
 
@@ -39,16 +39,18 @@ export class WsDeleteMessageDto {
   message_id: string;
 }
 
-/** Payload of `mark_read`; without `seq` everything in the room is read (like `POST /rooms/:id/read` without a body). */
+/** Payload of `mark_read`; without `seq` (or with null) everything in the room is read, like `POST /rooms/:id/read` without a body. */
 export class WsMarkReadDto {
   @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })
   room_id: string;
 
-  @IsOptional()
+  // Left out or null (as over REST): everything in the room is read.
+  @OptionalNullable()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
-  seq?: number;
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'must be a non-negative integer' })
+  seq?: number | null;
 }
 
 /** Most rooms one `sync` frame may ask about. */

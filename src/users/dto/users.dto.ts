@@ -5,7 +5,7 @@ import { UserDto } from '../user.presenter';
 
 /** Query of `GET /users/search`. */
 export class UserSearchQueryDto extends PageQueryDto {
-  @ApiProperty({ example: 'lic', description: 'Part of a username or display name (anywhere in it), case-insensitive, `%` and `_` literal; 1..64 characters after trimming' })
+  @ApiProperty({ example: 'lic', description: 'Part of a username or display name (anywhere in it), case-insensitive, `%` and `_` literal; one line, 1..64 characters after trimming' })
   @Trim()
   @IsText({ min: 1, max: 64 })
   q: string;
@@ -13,7 +13,7 @@ export class UserSearchQueryDto extends PageQueryDto {
 
 /** Query of `GET /users`: the directory, optionally narrowed like a search. */
 export class UserDirectoryQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ example: 'lic', description: 'Only users whose username or display name contains this, case-insensitive, `%` and `_` literal; up to 64 characters after trimming (blank = everyone)' })
+  @ApiPropertyOptional({ example: 'lic', description: 'Only users whose username or display name contains this, case-insensitive, `%` and `_` literal; up to 64 characters after trimming (blank = everyone); one line' })
   @Optional()
   @Trim()
   @IsText({ max: 64 })
