@@ -21,6 +21,7 @@ import { DataSource } from 'typeorm';
 import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { PushModule } from './push/push.module';
 import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -83,6 +84,7 @@ export class AppModule {
         MessagesModule,
         DmModule,
         UploadsModule,
+        PushModule,
         RealtimeModule,
         HealthModule,
       ],

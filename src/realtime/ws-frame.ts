@@ -1,4 +1,4 @@
-import { JsonTooDeepError, parseBoundedJson } from '../common/json/bounded-json';
+import { JsonTooDeepError, parseBoundedJson, topLevelScalar } from '../common/json/bounded-json';
 
 /** A parsed client frame as handed to gateway handlers (`{type, id?, payload}`). */
 export interface ClientFrame {
@@ -29,18 +29,29 @@ export const INVALID_FRAME = '__invalid_frame';
 export const UNKNOWN_TYPE = '__unknown_type';
 
 /**
+ * The top-level `id` of a frame refused for its depth, so the error answers the request it refuses;
+ * read by a linear scan (parsing a deep frame whole would cost tens of ms).
+ */
+function idOfDeepFrame(text: string): string | number | undefined {
+  const id = topLevelScalar(text, 'id');
+  return id !== undefined && String(id).length <= 64 ? id : undefined;
+}
+
+/**
  * The WsAdapter message parser: turns a raw text frame into `{event, data}` for Nest's dispatcher.
  * Bad JSON, JSON nested deeper than MAX_JSON_DEPTH (refused by a linear scan before parsing), a
  * non-object frame or payload, and unknown types are routed to internal handlers so the client gets
  * an `error` frame and the connection stays open.
  */
 export function parseClientFrame(raw: unknown): { event: string; data: ClientFrame } {
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
   let parsed: unknown;
   try {
-    parsed = parseBoundedJson(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw));
+    parsed = parseBoundedJson(text);
   } catch (err) {
     if (err instanceof JsonTooDeepError) {
-      return { event: INVALID_FRAME, data: { type: INVALID_FRAME, payload: {}, problem: `frame must not nest arrays or objects deeper than ${err.maxDepth} levels` } };
+      const problem = `frame must not nest arrays or objects deeper than ${err.maxDepth} levels`;
+      return { event: INVALID_FRAME, data: { type: INVALID_FRAME, id: idOfDeepFrame(text), payload: {}, problem } };
     }
     return { event: INVALID_FRAME, data: { type: INVALID_FRAME, payload: {}, problem: 'frame is not valid JSON' } };
   }

@@ -1,4 +1,4 @@
-import { exceedsJsonDepth, JsonTooDeepError, MAX_JSON_DEPTH, parseBoundedJson } from './bounded-json';
+import { exceedsJsonDepth, JsonTooDeepError, MAX_JSON_DEPTH, parseBoundedJson, topLevelScalar } from './bounded-json';
 
 /** Nesting depth of a parsed JSON value (0 for scalars), the reference the scanner must agree with. */
 function depthOf(value: unknown): number {
@@ -79,5 +79,34 @@ describe('parseBoundedJson', () => {
 
   it('throws SyntaxError for text that is not JSON', () => {
     expect(() => parseBoundedJson('{"a":')).toThrow(SyntaxError);
+  });
+});
+
+describe('topLevelScalar', () => {
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+
+  it('reads a top-level string or number field wherever it is, next to a value too deep to parse', () => {
+    expect(topLevelScalar(`{"type":"ping","id":"f53","payload":{"x":${deep}}}`, 'id')).toBe('f53');
+    expect(topLevelScalar(`{"payload":{"id":"inner","x":${deep}}, "id" : 42 }`, 'id')).toBe(42);
+    expect(topLevelScalar(String.raw`{"a":"\"id\"","i\u0064":"esc"}`, 'id')).toBe('esc');
+  });
+
+  it('agrees with JSON.parse on 2,000 generated objects', () => {
+    const next = rng(7);
+    for (let i = 0; i < 2000; i++) {
+      const value = randomValue(next, 4);
+      const obj = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { v: value };
+      if (next() < 0.5) (obj as Record<string, unknown>).id = next() < 0.5 ? TRICKY[Math.floor(next() * TRICKY.length)] : Math.floor(next() * 1e6);
+      const id = (obj as { id?: unknown }).id;
+      const expected = typeof id === 'string' || typeof id === 'number' ? id : undefined;
+      expect(topLevelScalar(JSON.stringify(obj), 'id')).toEqual(expected);
+    }
+  });
+
+  it('is undefined for nested ids, other types and non-objects', () => {
+    expect(topLevelScalar('{"payload":{"id":"x"}}', 'id')).toBeUndefined();
+    expect(topLevelScalar('{"id":{"a":1}}', 'id')).toBeUndefined();
+    expect(topLevelScalar('{"id":null}', 'id')).toBeUndefined();
+    expect(topLevelScalar('["id","x"]', 'id')).toBeUndefined();
   });
 });

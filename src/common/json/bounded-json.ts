@@ -60,6 +60,68 @@ function endOfString(text: string, open: number): number {
   }
 }
 
+const NUMBER_TEXT = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const SPACE = /[ \t\n\r]*/y;
+
+/**
+ * The value of a top-level field of a JSON object text when it is a string or a number, found by
+ * one linear scan without parsing the rest, so it can be read from a text refused for its depth
+ * (JSON.parse costs about 1 s for a million levels). Undefined when absent, of another type, or the
+ * text is not an object.
+ * @param text JSON text, possibly too deep or malformed elsewhere
+ * @param key the field's name (compared after unescaping)
+ */
+export function topLevelScalar(text: string, key: string): string | number | undefined {
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = endOfString(text, i);
+      if (depth === 1 && expectKey) {
+        expectKey = false;
+        if (decodeString(text.slice(i, end + 1)) === key) return scalarAt(text, end + 1);
+      }
+      i = end;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      depth++;
+      expectKey = depth === 1 && c === OPEN_BRACE;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    } else if (c === 0x2c /* , */ && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return undefined;
+}
+
+/** The string or number after the `:` that follows a key ending before `from`. */
+function scalarAt(text: string, from: number): string | number | undefined {
+  SPACE.lastIndex = from;
+  SPACE.exec(text);
+  if (text.charCodeAt(SPACE.lastIndex) !== 0x3a /* : */) return undefined;
+  SPACE.lastIndex += 1;
+  SPACE.exec(text);
+  const start = SPACE.lastIndex;
+  if (text.charCodeAt(start) === QUOTE) {
+    const value = decodeString(text.slice(start, endOfString(text, start) + 1));
+    return typeof value === 'string' ? value : undefined;
+  }
+  NUMBER_TEXT.lastIndex = start;
+  const number = NUMBER_TEXT.exec(text);
+  return number ? Number(number[0]) : undefined;
+}
+
+/** A JSON string literal's value, or undefined when it is not one. */
+function decodeString(literal: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(literal);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * JSON.parse behind the depth limit: the one parser of client JSON (REST bodies and WS frames), so no
  * input can make a recursive walk of the parsed value overflow the stack.
