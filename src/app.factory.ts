@@ -10,12 +10,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { PendingJsonBody } from './common/json/json-body.interceptor';
 import { registerAccessLog, ROOT_LOGGER } from './common/logging/root-logger';
 import type { AppConfig } from './config/app-config';
+import { recorder } from './metrics/recorder';
 import { parseClientFrame } from './realtime/ws-frame';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -54,6 +56,28 @@ function requestId(req: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
+/** What Node's HTTP parser refuses before Fastify sees a request, as API.md errors: status, code, sentence. */
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'The request line or headers are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'The request took too long to arrive.'],
+};
+
+/**
+ * Answers a request Node's HTTP parser refused (URL or headers over the size limit, malformed
+ * request line, timeout) in API.md's error shape instead of Fastify's own body; there is no request
+ * object yet, so the request id is a new UUID.
+ */
+function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, error] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', 'BAD_REQUEST', 'The request is malformed.'];
+  const id = randomUUID();
+  const body = JSON.stringify({ status_code: status, code, error, request_id: id });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
 /**
  * Builds the whole application exactly as production runs it (Fastify, WebSocket adapter, CORS,
  * helmet, Swagger, error shape) without listening; main.ts and the e2e tests both use it.
@@ -65,6 +89,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: requestId,
     requestIdHeader: false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // REQUEST_TIMEOUT_MS bounds receiving a request and an idle connection (ws clears it on upgrade).
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
     logger: false,
     // Errors Fastify raises before routing (a URL with broken percent-encoding) in API.md's shape too.
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -74,6 +101,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         .header('x-request-id', id)
         .send({ status_code: 400, code: 'BAD_REQUEST', error: 'The request URL is malformed.', request_id: id });
     },
+    clientErrorHandler,
   });
   const fastify = adapter.getInstance();
   // Every request and its response carry the same id (X-Request-Id), also in the logs.
@@ -134,7 +162,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 100 } });
 
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/ready'] });
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: parseClientFrame }));
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: (raw) => recorder.frame(parseClientFrame(raw)) }));
 
   const document = SwaggerModule.createDocument(
     app,

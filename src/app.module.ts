@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { createRootLogger, ROOT_LOGGER } from './common/logging/root-logger';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { rateLimitBucketOf } from './common/decorators/rate-limit.decorator';
@@ -21,6 +22,7 @@ import { DataSource } from 'typeorm';
 import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PushModule } from './push/push.module';
 import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -47,7 +49,7 @@ export class AppModule {
         // the access log comes from a Fastify hook instead (see registerAccessLog).
         LoggerModule.forRoot({ pinoHttp: { logger: rootLogger }, forRoutes: [] }),
         TypeOrmModule.forRootAsync({
-          useFactory: () => typeormOptions(config.databaseUrl!),
+          useFactory: () => typeormOptions(config.databaseUrl!, { poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs }),
           // Pending migrations are applied at start, under an advisory lock (replicas take turns).
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
@@ -80,6 +82,7 @@ export class AppModule {
         RealtimeCoreModule,
         UsersModule,
         AuthModule,
+        AdminModule,
         RoomsModule,
         MessagesModule,
         DmModule,
@@ -87,6 +90,7 @@ export class AppModule {
         PushModule,
         RealtimeModule,
         HealthModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -1,19 +1,48 @@
 import 'reflect-metadata';
 import pino from 'pino';
-import { createApp } from './app.factory';
-import { AppConfig, loadConfigOrExit } from './config/app-config';
+import { AppConfig, ConfigError } from './config/app-config';
+import { loadLayeredConfig } from './config/config-sources';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 
 /** Longest a graceful shutdown may take before the process exits anyway, in ms. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
+/** Options of {@link runServer}. */
+export interface RunServerOptions {
+  /** `--config FILE`: the YAML file (else CONFIG_PATH, else ./config.yaml when present). */
+  configFile?: string;
+}
+
 /**
- * Boots the server: validates the environment, starts the embedded PostgreSQL when DATABASE_URL is
+ * Reads and validates every configuration source (see config-sources.ts); a bad value prints
+ * `Configuration error: <variable> from <source>: <problem>` on stderr and exits with status 1.
+ */
+export function loadConfigForStart(options: RunServerOptions = {}): AppConfig {
+  try {
+    return loadLayeredConfig({ configFile: options.configFile }).config;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** The value of `--config FILE` / `--config=FILE` in argv, if any. */
+function configFlag(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.slice('--config='.length) : argv[i + 1];
+}
+
+/**
+ * Boots the server: validates the configuration, starts the embedded PostgreSQL when DATABASE_URL is
  * unset, builds the app (migrations run during start-up), listens, and on SIGTERM/SIGINT closes
  * sockets, HTTP and the database in that order, exiting 0.
  */
-async function main(): Promise<void> {
-  let config: AppConfig = loadConfigOrExit();
+export async function runServer(options: RunServerOptions = {}): Promise<void> {
+  let config: AppConfig = loadConfigForStart(options);
   const log = pino({ level: config.logLevel, base: { context: 'bootstrap' } });
 
   let embedded: EmbeddedDatabase | undefined;
@@ -24,6 +53,10 @@ async function main(): Promise<void> {
     config = { ...config, databaseUrl: embedded.url };
   }
 
+  // The application (every module) loads after the configuration is known to be good, so a bad
+  // value is reported at once rather than after loading the whole server.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createApp } = require('./app.factory') as typeof import('./app.factory');
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let shuttingDown = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -58,4 +91,4 @@ async function main(): Promise<void> {
   log.info({ url: `http://${config.host}:${config.port}`, docs: `http://${config.host}:${config.port}/docs` }, 'chat server listening');
 }
 
-void main();
+if (require.main === module) void runServer({ configFile: configFlag(process.argv.slice(2)) });

@@ -14,7 +14,7 @@ function postgresProcessesUsing(dir: string): string[] {
 /** The server as a process: configuration refusal, and the embedded database across restarts (issue 2). */
 describe('server process start-up (e2e)', () => {
   it('refuses a bad configuration value with one sentence naming it, exiting non-zero', async () => {
-    await expect(spawnServer({ PORT: 'abc' }, 30_000)).rejects.toThrow(/Configuration error: PORT must be an integer between 0 and 65535, got "abc"\./);
+    await expect(spawnServer({ PORT: 'abc' }, 30_000)).rejects.toThrow(/Configuration error: PORT from the environment: must be an integer between 0 and 65535, got "abc"\./);
     await expect(spawnServer({ NODE_ENV: 'production', JWT_SECRET: '' }, 30_000)).rejects.toThrow(/JWT_SECRET is required when NODE_ENV=production/);
   }, 60_000);
 

@@ -52,6 +52,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Register a new account and open its first session' })
   @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiErrors(400, 409, 429)
+  @ApiError(403, 'REGISTRATION_CLOSED (mode closed), INVITE_REQUIRED (mode invite, no invite_code) or INVITE_INVALID (unknown, used up, revoked or expired code)')
   @ApiError(503, 'HASHING_BUSY: too many password hashes queued; retry after Retry-After seconds')
   register(@Body() dto: RegisterDto, @Req() req: FastifyRequest): Promise<AuthResponseDto> {
     return this.auth.register(dto, clientInfo(req));
@@ -66,6 +67,7 @@ export class AuthController {
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrors(400, 429)
   @ApiError(401, 'INVALID_CREDENTIALS: unknown login or wrong password (indistinguishable)')
+  @ApiError(403, 'ACCOUNT_DISABLED: right password, but an administrator disabled the account')
   @ApiError(503, 'HASHING_BUSY: too many password hashes queued; retry after Retry-After seconds')
   login(@Body() dto: LoginDto, @Req() req: FastifyRequest): Promise<AuthResponseDto> {
     return this.auth.login(dto, clientInfo(req));
@@ -86,6 +88,7 @@ export class AuthController {
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrors(400, 429)
   @ApiError(401, 'REFRESH_TOKEN_INVALID (unknown, expired, revoked, or an access token) or REFRESH_TOKEN_REUSED (session now revoked)')
+  @ApiError(403, 'ACCOUNT_DISABLED: an administrator disabled the account')
   refresh(@Body() dto: RefreshDto, @Req() req: FastifyRequest): Promise<AuthResponseDto> {
     return this.auth.refresh(dto.refresh_token, clientInfo(req));
   }

@@ -36,6 +36,6 @@ import { JWT_ALGORITHM, jwtKey, TokenService } from './token.service';
   ],
   controllers: [AuthController],
   providers: [AuthService, SessionsService, TokenService, JwtStrategy, SessionsRepository, PasswordHasher, AuthLimiter],
-  exports: [AuthService, TokenService, AuthLimiter],
+  exports: [AuthService, TokenService, AuthLimiter, SessionsService, PasswordHasher],
 })
 export class AuthModule {}

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { assertAccountActive } from '../admin/account-status';
+import { RegistrationService } from '../admin/registration.service';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/postgres';
 import { APP_CONFIG } from '../config/config.module';
@@ -50,17 +52,20 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly limiter: AuthLimiter,
     private readonly rooms: RoomsService,
+    private readonly registration: RegistrationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
    * Creates an account and its first session.
-   * @throws AppError USERNAME_TAKEN / EMAIL_TAKEN (409), compared case-insensitively.
+   * @throws AppError USERNAME_TAKEN / EMAIL_TAKEN (409), compared case-insensitively;
+   *   REGISTRATION_CLOSED / INVITE_REQUIRED / INVITE_INVALID (403) by the registration mode.
    */
   async register(dto: RegisterDto, client: ClientInfo): Promise<AuthResponseDto> {
     const passwordHash = await this.hasher.hash(dto.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
+        await this.registration.admit(dto.invite_code, manager);
         const user = await this.users.insertIfFree(
           { username: dto.username, email: dto.email, passwordHash, displayName: dto.display_name ?? dto.username },
           manager,
@@ -80,13 +85,14 @@ export class AuthService {
 
   /**
    * Logs in by username or email. A wrong password and an unknown user fail the same way.
-   * @throws AppError INVALID_CREDENTIALS (401)
+   * @throws AppError INVALID_CREDENTIALS (401); ACCOUNT_DISABLED (403) for a disabled account (right password only)
    */
   async login(dto: LoginDto, client: ClientInfo): Promise<AuthResponseDto> {
     const login = dto.login ?? dto.email ?? dto.username ?? '';
     const user = await this.users.findByLogin(login);
     const ok = user?.passwordHash ? await this.hasher.verify(dto.password, user.passwordHash) : await this.hasher.verifyAgainstDummy(dto.password);
     if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+    assertAccountActive(user);
     const { token, hash } = this.tokens.newRefreshToken();
     const session = await this.sessionsRepo.create({
       userId: user.id,
@@ -131,6 +137,7 @@ export class AuthService {
     }
     const user = await this.users.findById(session.userId);
     if (!user || user.deletedAt) throw new AppError('REFRESH_TOKEN_INVALID');
+    assertAccountActive(user);
     return this.authResponse(user, session.id, next.token);
   }
 

@@ -36,6 +36,20 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Proxy addresses/CIDRs whose X-Forwarded-For is trusted; empty = trust no proxy. */
   trustProxy: string[];
+  /** Connections in the TypeORM/pg pool of each instance. */
+  dbPoolSize: number;
+  /** PostgreSQL statement_timeout of pool connections, in ms; 0 = no limit. */
+  dbStatementTimeoutMs: number;
+  /** Fastify requestTimeout and connectionTimeout, in ms; 0 = no limit. */
+  requestTimeoutMs: number;
+  /** Who may register: anyone, holders of an invite code, or nobody. */
+  registration: 'open' | 'invite' | 'closed';
+  /** Serve GET /metrics (Prometheus text format). */
+  metrics: boolean;
+  /** Bearer token every scrape must carry; undefined = loopback clients only. */
+  metricsToken: string | undefined;
+  /** Usernames promoted to server admin at start (lower-cased). */
+  adminUsernames: string[];
   /**
    * Web Push VAPID key pair (base64url: public = 65-byte uncompressed P-256 point, private = 32
    * bytes); undefined means "generate once into DATA_DIR" (src/push/vapid-keys.ts).
@@ -73,6 +87,20 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}".`);
   }
   return value;
+}
+
+function enumVar<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
+  return raw as T;
+}
+
+function listVar(env: Env, name: string, fallback = ''): string[] {
+  return (env[name] ?? fallback)
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 function urlVar(env: Env, name: string, protocols: string[]): string | undefined {
@@ -197,6 +225,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < 16 || looksLikePlaceholder(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 random characters (openssl rand -hex 24), or unset for loopback-only scrapes.');
+  }
+
   const logLevel = (env.LOG_LEVEL ?? 'info').trim() || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}".`);
@@ -228,10 +261,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     uploadMaxBytes: intVar(env, 'UPLOAD_MAX_BYTES', 4_194_304, 1, 104_857_600),
     allowedOrigins: origins.map((o) => o.replace(/\/$/, '')),
     logLevel: logLevel as AppConfig['logLevel'],
-    trustProxy: (env.TRUST_PROXY ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter((p) => p !== ''),
+    trustProxy: listVar(env, 'TRUST_PROXY'),
+    dbPoolSize: intVar(env, 'DB_POOL_SIZE', 20, 1, 1000),
+    dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', 0, 0, 86_400_000),
+    requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    registration: enumVar(env, 'REGISTRATION', ['open', 'invite', 'closed'] as const, 'open'),
+    metrics: enumVar(env, 'METRICS', ['off', 'on'] as const, 'off') === 'on',
+    metricsToken,
+    adminUsernames: listVar(env, 'ADMIN_USERNAMES').map((u) => u.toLowerCase()),
     vapidKeys: vapidKeysVar(env),
     vapidSubject: vapidSubjectVar(env),
   };

@@ -182,3 +182,27 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     },
   };
 }
+
+/**
+ * The URL of the embedded PostgreSQL already running on `dataDir` (a server started with the same
+ * DATA_DIR, or one left behind by a killed run), over TCP on 127.0.0.1, read from the cluster's
+ * `postmaster.pid` and the password file; undefined when none runs. Lets a command-line tool share
+ * the database of a running server instead of starting (or stopping) a second postgres.
+ */
+export function runningEmbeddedUrl(dataDir: string): string | undefined {
+  const clusterDir = join(dataDir, 'pg');
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  const passwordFile = join(dataDir, 'pg-password');
+  if (!existsSync(pidFile) || !existsSync(passwordFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0 || !isAlive(pid)) return undefined;
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')) return undefined;
+  } catch {
+    if (process.platform === 'linux') return undefined;
+  }
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
+}

@@ -23,3 +23,25 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<strin
     await runner.release();
   }
 }
+
+/**
+ * Reverts the last applied migration under the same advisory lock as {@link runMigrationsLocked}.
+ * @returns the name of the reverted migration, or undefined when none was applied.
+ */
+export async function undoLastMigrationLocked(dataSource: DataSource): Promise<string | undefined> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const rows = (await runner.query(`SELECT name FROM typeorm_migrations ORDER BY timestamp DESC, id DESC LIMIT 1`).catch(() => [])) as { name: string }[];
+      if (rows.length === 0) return undefined;
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      return rows[0]!.name;
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

@@ -10,12 +10,21 @@ import { UserEntity } from '../users/user.entity';
 /** Every entity of the application, registered once here. */
 export const ENTITIES = [UserEntity, SessionEntity, RevokedTokenEntity, RoomEntity, RoomMemberEntity, MessageEntity];
 
+/** Pool settings from the configuration (DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS). */
+export interface PoolTuning {
+  /** Connections in the pool. */
+  poolSize: number;
+  /** statement_timeout of every pool connection, in ms; 0 = none. */
+  statementTimeoutMs: number;
+}
+
 /**
  * TypeORM options shared by the app and the CLI's DataSource (ormconfig.ts). The schema changes
  * only through the committed migrations (`synchronize` stays off).
  * @param url a postgres:// connection URL
+ * @param tuning pool size and statement timeout (defaults: 20 connections, no timeout)
  */
-export function typeormOptions(url: string): DataSourceOptions {
+export function typeormOptions(url: string, tuning: PoolTuning = { poolSize: 20, statementTimeoutMs: 0 }): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -30,6 +39,12 @@ export function typeormOptions(url: string): DataSourceOptions {
     logging: false,
     // Idle connections stay open: a new backend costs authentication and cold catalog caches (tens
     // of ms on a small machine), which showed up as latency spikes when the pool shrank after 10 s idle.
-    extra: { max: 20, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, application_name: 'chat-server' },
+    extra: {
+      max: tuning.poolSize,
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'chat-server',
+      ...(tuning.statementTimeoutMs > 0 ? { statement_timeout: tuning.statementTimeoutMs } : {}),
+    },
   };
 }

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { MessageDto, MessageRow, toMessageDto } from './message.presenter';
 import { BatchOutcomeRow, GROUP_COMMIT_SESSION_OPTIONS, MessagesRepository } from './messages.repository';
+import { recorder } from '../metrics/recorder';
 
 /** One text message waiting for the next group commit. */
 export interface PendingSend {
@@ -170,7 +171,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
   private async flush(batch: Waiting[]): Promise<void> {
     let rows: BatchOutcomeRow[];
     try {
-      rows = await this.messages.commitTextBatch(this.pool, batch);
+      rows = await recorder.timeBatch(batch.length, this.messages.commitTextBatch(this.pool, batch));
     } catch (err) {
       // The statement is atomic: nothing of the batch was stored.
       this.logger.debug?.(`group commit of ${batch.length} failed (${(err as Error).message}); retrying one by one`);

@@ -24,6 +24,7 @@ import { MessageDto, toMessageDto, withMyReactions } from './message.presenter';
 import { MessageType } from './message.entity';
 import { MessageBatchWriter } from './message-batch-writer';
 import { MessageMeta, MessagesRepository } from './messages.repository';
+import { recorder } from '../metrics/recorder';
 
 /** Result of a send: the stored message and whether this call created it (false for a retry). */
 export interface SendResult {
@@ -99,6 +100,7 @@ export class MessagesService {
     if (attachmentIds.length === 0) {
       // Text messages go through group commit (membership is checked there, in the batch).
       const { message, created, published } = await this.writer.write({ roomId, senderId: userId, content, replyToId: dto.reply_to_id ?? null, clientMsgId });
+      if (created && !published) recorder.messageStored();
       if (created && !published) this.fanout.toRoom(message.room_id, 'new_message', message);
       if (created && !published) this.push.messageStored(message);
       return { message, created };
@@ -160,6 +162,7 @@ export class MessagesService {
       }
       throw err;
     }
+    if (result.created) recorder.messageStored();
     if (result.created) this.fanout.toRoom(result.message.room_id, 'new_message', result.message);
     if (result.created) this.push.messageStored(result.message);
     return result;

@@ -27,6 +27,7 @@ import { WsRateLimitGuard } from './ws-rate-limit.guard';
 import { RoomScoped, WsRoomMemberGuard } from './ws-room-member.guard';
 import { WsExceptionFilter } from './ws-exception.filter';
 import { WsSync } from './ws-sync';
+import { recorder } from '../metrics/recorder';
 import { ClientFrame, INVALID_FRAME, UNKNOWN_TYPE } from './ws-frame';
 
 /** Frames larger than this close the connection with 1009 (enforced by `ws`). */
@@ -60,10 +61,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleConnection(client: ChatSocket, request: IncomingMessage): void {
+    recorder.wsOpened();
     this.lifecycle.open(client, request);
   }
 
   handleDisconnect(client: ChatSocket): void {
+    recorder.wsClosed();
     this.lifecycle.closed(client);
   }
 

@@ -5,6 +5,7 @@ import { ConnectionRegistry } from './connection-registry';
 import { encodeFrame, ServerEvents, ServerEventType } from './events';
 import { RoomOrderBuffer } from './room-order-buffer';
 import { TypingService } from './typing.service';
+import { recorder } from '../metrics/recorder';
 
 /** Room counter value an event carries, used to deliver a room's events in order. */
 function seqOf(type: ServerEventType, payload: unknown): number | undefined {
@@ -133,12 +134,20 @@ export class FanoutService implements OnModuleDestroy {
       if (userId === exceptUserId) continue;
       const own = overrides?.[userId];
       const frame = own === undefined ? bytes : Buffer.from(own);
-      for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, frame);
+      for (const socket of this.registry.connectionsOf(userId)) {
+        this.registry.send(socket, frame);
+        recorder.fanoutDelivered();
+      }
     }
   }
 
   private sendToUsers(userIds: Iterable<string>, data: string): void {
     const bytes = Buffer.from(data);
-    for (const userId of userIds) for (const socket of this.registry.connectionsOf(userId)) this.registry.send(socket, bytes);
+    for (const userId of userIds) {
+      for (const socket of this.registry.connectionsOf(userId)) {
+        this.registry.send(socket, bytes);
+        recorder.fanoutDelivered();
+      }
+    }
   }
 }

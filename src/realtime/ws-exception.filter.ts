@@ -5,6 +5,7 @@ import { ERRORS } from '../common/errors/error-codes';
 import { safeError } from '../common/filters/http-exception.filter';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import { ChatSocket, ConnectionRegistry } from './connection-registry';
+import { recorder } from '../metrics/recorder';
 import { encodeFrame } from './events';
 import type { ClientFrame } from './ws-frame';
 
@@ -38,6 +39,7 @@ export class WsExceptionFilter implements ExceptionFilter {
         this.logger.error({ err: safeError(exception), connection: client.chat?.id }, 'gateway handler failed');
         payload = { code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message };
       }
+      recorder.error(payload.code);
       this.registry.send(client, encodeFrame('error', payload, frame?.id !== undefined ? String(frame.id) : undefined));
     } finally {
       if (frame) this.lifecycle.answered(client, frame);

@@ -15,6 +15,6 @@ import { UploadsService } from './uploads.service';
     UploadsService,
     { provide: UploadStorage, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new LocalDiskStorage(join(config.dataDir, 'uploads')) },
   ],
-  exports: [UploadsRepository],
+  exports: [UploadsRepository, UploadStorage],
 })
 export class UploadsModule {}

@@ -102,7 +102,8 @@ export class UploadsService {
   /**
    * Streams one file part to a temporary file and decides its type; the temporary file is removed
    * when anything fails (too large, refused type, client gone).
-   * @throws AppError UPLOAD_TOO_LARGE, UPLOAD_TYPE_NOT_ALLOWED; the stream's error when the client aborts.
+   * @throws AppError UPLOAD_TOO_LARGE, UPLOAD_TYPE_NOT_ALLOWED, BAD_REQUEST (body cut before the
+   *   closing boundary); the stream's error when the client aborts.
    */
   private async receiveFile(part: MultipartFile, request: FastifyRequest): Promise<ReceivedFile> {
     const id = randomUUID();
@@ -114,6 +115,10 @@ export class UploadsService {
     };
     request.raw.once('close', onClose);
     try {
+      // @fastify/multipart destroys the part's stream (without an error) when the body ends before
+      // the closing boundary; a pipeline started on it afterwards would never settle, and the request
+      // would hang unanswered.
+      if (file.destroyed) throw new AppError('BAD_REQUEST', 'The multipart body is malformed.');
       await pipeline(file, createWriteStream(tempPath, { flags: 'wx', mode: 0o600 }));
       if (file.truncated) throw new AppError('UPLOAD_TOO_LARGE', `The file is larger than ${this.config.uploadMaxBytes} bytes.`);
       const { size } = await stat(tempPath);
@@ -176,6 +181,8 @@ export class UploadsService {
       return new AppError('VALIDATION_FAILED', 'Send exactly one file in a field named "file".', [{ field: 'file', problem: 'must be a single file' }]);
     }
     if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE');
+    // The part's stream was destroyed while being read: the body ended early or the client left.
+    if (code === 'ERR_STREAM_PREMATURE_CLOSE') return new AppError('BAD_REQUEST', 'The multipart body is malformed.');
     const message = err instanceof Error ? err.message : '';
     if (/multipart|boundary|terminated early|Unexpected end/i.test(message)) return new AppError('BAD_REQUEST', 'The multipart body is malformed.');
     return err;

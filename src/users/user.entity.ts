@@ -13,6 +13,10 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 140, nullable: true }) status: string | null;
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true }) lastSeenAt: Date | null;
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true }) deletedAt: Date | null;
+  /** Server administrator (the admin CLI and API); not a room role. */
+  @Column({ name: 'is_admin', type: 'boolean', default: false }) isAdmin: boolean;
+  /** Set while an administrator has disabled the account: no login, no refresh, no session. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true }) disabledAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

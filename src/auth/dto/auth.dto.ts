@@ -64,6 +64,11 @@ export class RegisterDto {
   @Trim()
   @IsText({ min: 1, max: DISPLAY_NAME_MAX_CHARS })
   display_name?: string;
+
+  @ApiPropertyOptional({ example: 'k3Vd9xQ2mB7p', description: 'Needed when the server registers by invite only (REGISTRATION=invite)' })
+  @Optional()
+  @IsText({ min: 1, max: 64 })
+  invite_code?: string;
 }
 
 /**

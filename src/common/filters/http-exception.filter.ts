@@ -3,6 +3,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorBody } from '../errors/app-error';
 import { ERRORS, ErrorCode } from '../errors/error-codes';
+import { recorder } from '../../metrics/recorder';
 
 const STATUS_TO_CODE: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
@@ -118,6 +119,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const { status, body, retryAfterSeconds } = toErrorResponse(exception, String(request.id), this.logger);
+    recorder.error(body.code);
     if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
     if (status === 429 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '60');
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);

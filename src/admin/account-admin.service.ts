@@ -1,0 +1,178 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { DataSource, EntityManager } from 'typeorm';
+import { RegisterDto } from '../auth/dto/auth.dto';
+import { PasswordHasher } from '../auth/password-hasher';
+import { SessionsService } from '../auth/sessions.service';
+import { AppError } from '../common/errors/app-error';
+import { validationError } from '../common/errors/validation';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { notifyRevocations } from '../token-blacklist/pg-revocation-listener';
+import { UserEntity } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
+import { AuditActor, AuditService } from './audit.service';
+
+/** A user as administrators see it. */
+export interface AdminUserRow {
+  id: string;
+  username: string;
+  email: string | null;
+  display_name: string;
+  is_admin: boolean;
+  disabled_at: Date | null;
+  last_seen_at: Date | null;
+  created_at: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ADMIN_COLUMNS = 'id, username, email, display_name, is_admin, disabled_at, last_seen_at, created_at';
+
+/**
+ * Account administration shared by the CLI and the admin API: list and search, create, set a
+ * password, disable/enable, promote/demote. Disabling and setting a password revoke every session of
+ * the user in the same transaction and notify every instance through PostgreSQL (LISTEN/NOTIFY),
+ * which closes the user's live sockets with 4401 within a round trip of the commit. Every action
+ * writes an audit row in its transaction.
+ */
+@Injectable()
+export class AccountAdminService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AccountAdminService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsService,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Promotes the ADMIN_USERNAMES that exist (those not registered yet are promoted at a later start). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.adminUsernames.length === 0) return;
+    const rows = (await this.dataSource.query(
+      `UPDATE users SET is_admin = true WHERE lower(username) = ANY($1::text[]) AND deleted_at IS NULL AND NOT is_admin RETURNING username`,
+      [this.config.adminUsernames],
+    )) as [{ username: string }[], number];
+    for (const { username } of rows[0]) {
+      await this.audit.record('config:ADMIN_USERNAMES', 'user.promote', username);
+      this.logger.log(`promoted ${username} to server admin (ADMIN_USERNAMES)`);
+    }
+  }
+
+  /**
+   * Live users whose username, display name or email contains `query` (case-insensitive), ordered by
+   * username then id; only disabled ones with `disabledOnly`; `after` is the last row of the previous page.
+   */
+  async list(query: string | undefined, disabledOnly: boolean, limit = 1000, after?: { username: string; id: string }): Promise<AdminUserRow[]> {
+    const pattern = query ? `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    return (await this.dataSource.query(
+      `SELECT ${ADMIN_COLUMNS} FROM users
+       WHERE deleted_at IS NULL AND ($1::text IS NULL OR username ILIKE $1 OR display_name ILIKE $1 OR email ILIKE $1)
+         AND (NOT $2::boolean OR disabled_at IS NOT NULL)
+         AND ($4::text IS NULL OR (lower(username), id) > (lower($4::text), $5::uuid))
+       ORDER BY lower(username), id LIMIT $3`,
+      [pattern, disabledOnly, limit, after?.username ?? null, after?.id ?? null],
+    )) as AdminUserRow[];
+  }
+
+  /**
+   * Creates an account with the registration rules (username, email, password policy), regardless
+   * of the registration mode.
+   * @throws AppError VALIDATION_FAILED, USERNAME_TAKEN, EMAIL_TAKEN
+   */
+  async create(actor: AuditActor, fields: { username: string; email: string; password: string; admin: boolean }): Promise<AdminUserRow> {
+    const dto = plainToInstance(RegisterDto, { username: fields.username, email: fields.email, password: fields.password });
+    const errors = await validate(dto, { forbidUnknownValues: true });
+    if (errors.length > 0) throw validationError(errors);
+    const passwordHash = await this.hasher.hash(dto.password);
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.users.insertIfFree({ username: dto.username, email: dto.email, passwordHash, displayName: dto.username }, manager);
+      if (!user) {
+        const taken = await this.users.findTakenField(dto.username, dto.email);
+        throw new AppError(taken === 'email' ? 'EMAIL_TAKEN' : 'USERNAME_TAKEN');
+      }
+      if (fields.admin) await manager.query(`UPDATE users SET is_admin = true WHERE id = $1`, [user.id]);
+      await this.audit.record(actor, 'user.create', user.username, { admin: fields.admin }, manager);
+      return this.row(user.id, manager);
+    });
+  }
+
+  /**
+   * Sets a new password (password policy applies) and revokes every session of the user.
+   * @throws AppError USER_NOT_FOUND, VALIDATION_FAILED
+   */
+  async setPassword(actor: AuditActor, who: string, password: string): Promise<{ user: AdminUserRow; revokedSessions: number }> {
+    const dto = plainToInstance(RegisterDto, { username: 'placeholder', email: 'placeholder@example.org', password });
+    const errors = (await validate(dto)).filter((e) => e.property === 'password');
+    if (errors.length > 0) throw validationError(errors);
+    const user = await this.find(who);
+    const hash = await this.hasher.hash(password);
+    return this.revokingAll(user, async (manager) => {
+      await manager.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [user.id, hash]);
+      await this.audit.record(actor, 'user.set_password', user.username, {}, manager);
+    });
+  }
+
+  /** Disables the account and revokes every session (idempotent). @throws AppError USER_NOT_FOUND */
+  async disable(actor: AuditActor, who: string): Promise<{ user: AdminUserRow; revokedSessions: number }> {
+    const user = await this.find(who);
+    return this.revokingAll(user, async (manager) => {
+      await manager.query(`UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1`, [user.id]);
+      await this.audit.record(actor, 'user.disable', user.username, {}, manager);
+    });
+  }
+
+  /** Enables a disabled account (it logs in again with its password). @throws AppError USER_NOT_FOUND */
+  async enable(actor: AuditActor, who: string): Promise<AdminUserRow> {
+    return this.update(actor, who, 'user.enable', `disabled_at = NULL`);
+  }
+
+  /** Makes the user a server admin. @throws AppError USER_NOT_FOUND */
+  async promote(actor: AuditActor, who: string): Promise<AdminUserRow> {
+    return this.update(actor, who, 'user.promote', `is_admin = true`);
+  }
+
+  /** Takes server admin away. @throws AppError USER_NOT_FOUND */
+  async demote(actor: AuditActor, who: string): Promise<AdminUserRow> {
+    return this.update(actor, who, 'user.demote', `is_admin = false`);
+  }
+
+  /** A live user by id or username (case-insensitive). @throws AppError USER_NOT_FOUND */
+  async find(who: string): Promise<UserEntity> {
+    const user = UUID.test(who) ? await this.users.findById(who) : await this.users.findByLogin(who.includes('@') ? '' : who);
+    if (!user || user.deletedAt) throw new AppError('USER_NOT_FOUND', `No user named "${who}".`);
+    return user;
+  }
+
+  private async update(actor: AuditActor, who: string, action: string, assignment: string): Promise<AdminUserRow> {
+    const user = await this.find(who);
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE users SET ${assignment} WHERE id = $1`, [user.id]);
+      await this.audit.record(actor, action, user.username, {}, manager);
+      return this.row(user.id, manager);
+    });
+  }
+
+  /**
+   * Runs a change and revokes every session of the user in one transaction, notifying every
+   * instance on commit; then applies the revocations to this process too.
+   */
+  private async revokingAll(user: UserEntity, change: (manager: EntityManager) => Promise<void>): Promise<{ user: AdminUserRow; revokedSessions: number }> {
+    const { revocations, row } = await this.dataSource.transaction(async (manager) => {
+      await change(manager);
+      const revocations = await this.sessions.revokeAllInTransaction(user.id, null, manager);
+      await notifyRevocations(manager, user.id);
+      return { revocations, row: await this.row(user.id, manager) };
+    });
+    this.sessions.announce(revocations);
+    return { user: row, revokedSessions: revocations.length };
+  }
+
+  private async row(id: string, manager: EntityManager): Promise<AdminUserRow> {
+    const rows = (await manager.query(`SELECT ${ADMIN_COLUMNS} FROM users WHERE id = $1`, [id])) as AdminUserRow[];
+    return rows[0]!;
+  }
+}

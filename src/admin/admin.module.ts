@@ -1,0 +1,24 @@
+import { Global, Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { UploadsModule } from '../uploads/uploads.module';
+import { UsersModule } from '../users/users.module';
+import { AccountAdminService } from './account-admin.service';
+import { AdminController } from './admin.controller';
+import { AdminGuard } from './admin.guard';
+import { AuditService } from './audit.service';
+import { PruneService } from './prune.service';
+import { RegistrationService } from './registration.service';
+
+/**
+ * Server administration shared by the admin CLI and the server: accounts (disable, roles,
+ * passwords), registration mode and invites, pruning, and the audit log. Global so the auth module
+ * can ask {@link RegistrationService} without importing this module (which imports it).
+ */
+@Global()
+@Module({
+  imports: [UsersModule, AuthModule, UploadsModule],
+  controllers: [AdminController],
+  providers: [AccountAdminService, AuditService, RegistrationService, PruneService, AdminGuard],
+  exports: [AccountAdminService, AuditService, RegistrationService, PruneService],
+})
+export class AdminModule {}
