@@ -2,10 +2,11 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -24,8 +25,11 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Largest JSON body accepted, in bytes (uploads have their own limit). */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** The browser client's directory: `web/` at the project root, whether running from src/ or dist/src/. */
-const WEB_ROOT = [join(__dirname, '..', 'web'), join(__dirname, '..', '..', 'web')].find((dir) => existsSync(join(dir, 'index.html')));
+/**
+ * The built browser client (`npm run build` runs Vite into web/dist), whether the server runs from
+ * src/ or dist/src/.
+ */
+const WEB_ROOT = [join(__dirname, '..', 'web', 'dist'), join(__dirname, '..', '..', 'web', 'dist')].find((dir) => existsSync(join(dir, 'index.html')));
 const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 /**
@@ -76,6 +80,27 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Socket): voi
     socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy(err);
+}
+
+/** The routes' prefix: everything under /api/v1 but the health checks. */
+export function configureRoutes(app: INestApplication): void {
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/ready'] });
+}
+
+/**
+ * The OpenAPI document of the app's controllers (served at /docs-json; the browser client's types
+ * are generated from it by web/scripts/export-openapi.ts, which needs no database).
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Chat server API')
+      .setDescription('REST API of the chat server. The WebSocket gateway is at /api/v1/ws (see README).')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
 }
 
 /**
@@ -161,19 +186,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // enforces UPLOAD_MAX_BYTES per file; the JSON body limit does not apply to them.
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 100 } });
 
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/ready'] });
+  configureRoutes(app);
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: (raw) => recorder.frame(parseClientFrame(raw)) }));
-
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Chat server API')
-      .setDescription('REST API of the chat server. The WebSocket gateway is at /api/v1/ws (see README).')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 
   // The browser client at `/`: one route per file found at start (no wildcard), so unknown paths,
   // /api/v1, /docs and /health keep their own handlers and error shape.
@@ -182,7 +197,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       root: WEB_ROOT,
       prefix: '/',
       wildcard: false,
-      setHeaders: (reply: FastifyReply) => void reply.header('content-security-policy', clientCsp(reply.request.headers.host)),
+      // Hashed asset names never change content, so they are cached for good; the page itself is
+      // revalidated so a new build is picked up.
+      setHeaders: (reply: FastifyReply, path: string) => {
+        void reply.header('content-security-policy', clientCsp(reply.request.headers.host));
+        void reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
     });
   }
 

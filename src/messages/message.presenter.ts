@@ -94,13 +94,16 @@ export class ReactionDto {
 }
 
 /** A message as clients see it (API.md "Message"). */
+/** A message's kind (API.md), as the Swagger enum says. */
+export type MessageType = 'text' | 'image' | 'file' | 'audio' | 'system';
+
 export class MessageDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) room_id: string;
   @ApiProperty({ description: 'Position in the room, +1 per message' }) seq: number;
   @ApiProperty({ description: 'Room counter value of the latest change (sync cursor)' }) updated_seq: number;
   @ApiProperty({ type: UserSummaryDto }) sender: UserSummaryDto;
-  @ApiProperty({ enum: ['text', 'image', 'file', 'audio', 'system'] }) type: string;
+  @ApiProperty({ enum: ['text', 'image', 'file', 'audio', 'system'] }) type: MessageType;
   @ApiProperty({ nullable: true, type: String }) content: string | null;
   @ApiProperty({ type: ReplyToDto, nullable: true }) reply_to: ReplyToDto | null;
   @ApiProperty({ type: [AttachmentDto] }) attachments: AttachmentDto[];
@@ -155,7 +158,7 @@ export function toMessageDto(row: MessageRow): MessageDto {
     sender: senderGone
       ? { id: row.sender_id, ...DELETED_USER, avatar_url: null }
       : { id: row.sender_id, username: row.sender_username!, display_name: row.sender_display_name!, avatar_url: row.sender_avatar_url },
-    type: row.type,
+    type: row.type as MessageType,
     content: deleted ? null : row.content,
     reply_to: row.reply_to_id
       ? {

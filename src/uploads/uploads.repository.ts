@@ -28,8 +28,9 @@ export class UploadsRepository {
   }
 
   /**
-   * The upload if the user may read it: they uploaded it, or it is attached to a live message of a
-   * room they belong to (message_attachments_upload_idx, then the membership primary key).
+   * The upload if the user may read it: they uploaded it, it is attached to a live message of a
+   * room they belong to (message_attachments_upload_idx, then the membership primary key), or it is
+   * an image its uploader made their avatar.
    */
   async findReadable(uploadId: string, userId: string): Promise<UploadRow | null> {
     const rows: UploadRow[] = await this.db.query(
@@ -38,7 +39,10 @@ export class UploadsRepository {
          SELECT 1 FROM message_attachments ma
          JOIN messages m ON m.id = ma.message_id AND m.deleted_at IS NULL
          JOIN room_members rm ON rm.room_id = m.room_id AND rm.user_id = $2
-         WHERE ma.upload_id = u.id))`,
+         WHERE ma.upload_id = u.id)
+         -- an image its uploader made their avatar is shown to everyone who sees them (one PK lookup)
+         OR (u.mime LIKE 'image/%' AND EXISTS (
+           SELECT 1 FROM users av WHERE av.id = u.uploader_id AND av.avatar_url LIKE '%/api/v1/uploads/' || u.id::text)))`,
       [uploadId, userId],
     );
     return rows[0] ?? null;

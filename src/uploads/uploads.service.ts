@@ -139,8 +139,8 @@ export class UploadsService {
   }
 
   /**
-   * The bytes and headers of an upload the user may read (its uploader, or a member of a room where it
-   * was posted). Served with the stored type, a Content-Disposition carrying the name, nosniff and a
+   * The bytes and headers of an upload the user may read (its uploader, a member of a room where it
+   * was posted, or anyone signed in when it is an image its uploader made their avatar). Served with the stored type, a Content-Disposition carrying the name, nosniff and a
    * sandboxing CSP, so nothing uploaded can run in the server's origin.
    * @throws AppError UPLOAD_NOT_FOUND (404) when unknown or not readable by the user.
    */

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { unique } from '../helpers/http';
 
@@ -11,8 +12,15 @@ export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots')
 /** Generous per-action wait: the CI machine has two slow cores shared with other suites. */
 export const UI_TIMEOUT_MS = 20_000;
 
-/** Launches headless Chromium with everything that phones home switched off. */
+/** The built client the server serves (`npm run build` or `npm run build:web` writes it). */
+export const CLIENT_INDEX = join(__dirname, '..', '..', 'web', 'dist', 'index.html');
+
+/**
+ * Launches headless Chromium with everything that phones home switched off.
+ * @throws Error naming the command to run when the client has not been built
+ */
 export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CLIENT_INDEX)) throw new Error(`${CLIENT_INDEX} is missing: run \`npm run build:web\` before the browser tests`);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -116,4 +124,42 @@ export async function waitUntil(page: Page, what: string, predicate: () => Promi
     await page.waitForTimeout(200);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+}
+
+/** A small valid PNG (a diagonal gradient), built by hand so the test needs no fixture file. */
+export function gradientPng(width = 96, height = 64): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // truecolour RGB
+  const rows: number[] = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(0);
+    for (let x = 0; x < width; x++) rows.push(79 + Math.round((x / width) * 120), 70 + Math.round((y / height) * 150), 229);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.from(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -1,10 +1,10 @@
-import { deflateSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../helpers/app';
 import { createRoom, http, registerUser, unique } from '../helpers/http';
 import {
   createRoomThroughUi,
   freePort,
+  gradientPng,
   joinRoomThroughUi,
   launchChromium,
   message,
@@ -23,44 +23,6 @@ jest.setTimeout(240_000);
 async function startAppForBrowser(env: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
   return startTestApp({ PORT: String(port), ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...env });
-}
-
-/** A small valid PNG (a diagonal gradient), built by hand so the test needs no fixture file. */
-function gradientPng(width = 96, height = 64): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc32 = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // truecolour RGB
-  const rows: number[] = [];
-  for (let y = 0; y < height; y++) {
-    rows.push(0);
-    for (let x = 0; x < width; x++) rows.push(79 + Math.round((x / width) * 120), 70 + Math.round((y / height) * 150), 229);
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.from(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 /**
@@ -118,7 +80,13 @@ describe('browser client in Chromium (e2e)', () => {
     expect(csp).toContain(`connect-src 'self' ws://${host} wss://${host}`);
     expect(String(page.body)).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
 
-    expect((await http(t.origin, 'GET', '/app/main.js')).headers.get('content-type')).toMatch(/javascript/);
+    // The built client: hashed asset names, cached for good; the page itself is revalidated.
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const script = /<script type="module"[^>]*src="(\/assets\/index-[\w-]+\.js)"/.exec(String(page.body))?.[1];
+    expect(script).toBeDefined();
+    const asset = await http(t.origin, 'GET', script!);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
     expect((await http(t.origin, 'GET', '/health')).body).toEqual({ status: 'ok' });
     expect((await http(t.origin, 'GET', '/docs')).status).toBe(200);
     const missing = await http(t.api, 'GET', '/no-such-route');

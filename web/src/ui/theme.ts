@@ -1,33 +1,31 @@
 // Light/dark theme: "system" follows prefers-color-scheme; the choice is kept in localStorage.
-
 const KEY = 'chat.theme';
-const media = window.matchMedia('(prefers-color-scheme: dark)');
+export type ThemeChoice = 'system' | 'light' | 'dark';
 
-/** "system", "light" or "dark". */
-export function themeChoice() {
+export function themeChoice(): ThemeChoice {
   const value = localStorage.getItem(KEY);
   return value === 'light' || value === 'dark' ? value : 'system';
 }
 
-function apply() {
+function apply(): void {
   const choice = themeChoice();
-  const dark = choice === 'dark' || (choice === 'system' && media.matches);
+  const dark = choice === 'dark' || (choice === 'system' && window.matchMedia('(prefers-color-scheme: dark)').matches);
   document.documentElement.dataset.theme = dark ? 'dark' : 'light';
 }
 
-export function setTheme(choice) {
+export function setTheme(choice: ThemeChoice): void {
   if (choice === 'system') localStorage.removeItem(KEY);
   else localStorage.setItem(KEY, choice);
   apply();
 }
 
 /** Flips between light and dark (leaving "system"). */
-export function toggleTheme() {
+export function toggleTheme(): void {
   setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark');
 }
 
-export function initTheme() {
+export function initTheme(): void {
   apply();
-  media.addEventListener('change', apply);
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', apply);
   window.addEventListener('storage', (e) => e.key === KEY && apply());
 }

@@ -1,0 +1,319 @@
+// One message in the log: head (avatar, author, time; hidden when grouped with the previous one),
+// reply quote, body (dir="auto" so right-to-left text reads right), attachments, reactions, receipt,
+// the action toolbar, and inline editing.
+import type { JSX } from 'preact';
+import { memo } from 'preact/compat';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from '../api/http';
+import type { Attachment, Message } from '../api/types';
+import { type Chat, displayName } from '../state/chat';
+import type { PendingMessage } from '../state/outbox';
+import { Avatar, uploadBlobUrl, useUploadSrc } from './Avatar';
+import { confirmDialog, openDialog } from './Dialog';
+import { formatBytes, formatTime } from './format';
+import { Icon } from './icons';
+
+/** Reactions offered by the picker (emoji are content here, not icons). */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
+
+function ImageAttachment({ chat, a, onLoad }: { chat: Chat; a: Attachment; onLoad: () => void }): JSX.Element {
+  const src = useUploadSrc(a.url);
+  const view = () =>
+    openDialog(a.name, () => <FullImage chat={chat} a={a} />);
+  return (
+    <li>
+      <button type="button" class="image-button" aria-label={`Open image ${a.name}`} onClick={view}>
+        <img alt={a.name} class="attachment-image" src={src ?? undefined} onLoad={onLoad} />
+      </button>
+    </li>
+  );
+}
+
+function FullImage({ chat, a }: { chat: Chat; a: Attachment }): JSX.Element {
+  const [src, setSrc] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    uploadBlobUrl(chat.http, a.url).then(setSrc, setError);
+  }, [a.url]);
+  if (error) return <p class="form-error">{describeError(error)}</p>;
+  return <img alt={a.name} class="image-full" src={src ?? undefined} />;
+}
+
+function AudioAttachment({ a }: { a: Attachment }): JSX.Element {
+  const src = useUploadSrc(a.url);
+  return (
+    <li class="audio">
+      <audio controls preload="none" aria-label={a.name} src={src ?? undefined} />
+      <span class="muted"> {a.name}</span>
+    </li>
+  );
+}
+
+async function download(chat: Chat, a: Attachment): Promise<void> {
+  try {
+    const src = await uploadBlobUrl(chat.http, a.url);
+    const link = document.createElement('a');
+    link.href = src;
+    link.download = a.name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (err) {
+    chat.fail(err, `Could not download ${a.name}`);
+  }
+}
+
+function Attachments({ chat, items, onMediaLoad }: { chat: Chat; items: Attachment[]; onMediaLoad: () => void }): JSX.Element {
+  return (
+    <ul class="msg-attachments">
+      {items.map((a) => {
+        if (a.mime.startsWith('image/')) return <ImageAttachment key={a.id} chat={chat} a={a} onLoad={onMediaLoad} />;
+        if (a.mime.startsWith('audio/')) return <AudioAttachment key={a.id} a={a} />;
+        return (
+          <li key={a.id}>
+            <button type="button" class="file" onClick={() => void download(chat, a)}>
+              <Icon name="file" size={16} /> {a.name} · {formatBytes(a.size)}
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+interface Props {
+  chat: Chat;
+  m: Message;
+  grouped: boolean;
+  receipt: string | null;
+  canModerate: boolean;
+  editing: boolean;
+  highlighted: boolean;
+  setEditing: (id: string | null) => void;
+  onReply: (m: Message) => void;
+  onJump: (id: string, seq: number | null) => void;
+  onMediaLoad: () => void;
+  focusComposer: () => void;
+}
+
+function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, highlighted, setEditing, onReply, onJump, onMediaLoad, focusComposer }: Props): JSX.Element {
+  const mine = m.sender.id === chat.me?.id;
+  const deleted = Boolean(m.deleted_at);
+  const [picker, setPicker] = useState(false);
+  const pickerRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (picker) pickerRef.current?.querySelector('button')?.focus();
+  }, [picker]);
+
+  const react = async (emoji: string) => {
+    setPicker(false);
+    try {
+      await chat.toggleReaction(m, emoji);
+    } catch (err) {
+      chat.fail(err, 'Could not react');
+    }
+  };
+  const remove = async () => {
+    if (!(await confirmDialog('Delete this message for everyone?', 'Delete', true))) return;
+    try {
+      await chat.deleteMessage(m);
+    } catch (err) {
+      chat.fail(err, 'Could not delete the message');
+    }
+  };
+
+  const roomId = m.room_id;
+  const replyAuthor = m.reply_to ? (m.reply_to.sender_id === chat.me?.id ? 'You' : chat.userName(roomId, m.reply_to.sender_id)) : '';
+  return (
+    <li class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)}>
+      <div class="msg-head">
+        {grouped ? null : <Avatar user={m.sender} small />}
+        {grouped ? null : <span class="msg-author">{mine ? 'You' : displayName(m.sender)}</span>}
+        <time dateTime={m.created_at} title={new Date(m.created_at).toLocaleString()}>
+          {formatTime(m.created_at)}
+        </time>
+        {m.edited_at && !deleted ? <span class="muted edited">(edited)</span> : null}
+      </div>
+      {m.reply_to && !deleted ? (
+        <button type="button" class="msg-reply" aria-label="Go to the message this replies to" onClick={() => onJump(m.reply_to!.id, null)}>
+          <strong>
+            <Icon name="reply" size={14} /> {replyAuthor}:{' '}
+          </strong>
+          <span dir="auto">{m.reply_to.content_preview ?? 'deleted message'}</span>
+        </button>
+      ) : null}
+      {editing ? (
+        <EditForm
+          chat={chat}
+          m={m}
+          done={(refocus) => {
+            setEditing(null);
+            if (refocus) focusComposer();
+          }}
+        />
+      ) : (
+        <div class="msg-body" dir="auto">
+          {deleted ? 'This message was deleted.' : (m.content ?? '')}
+        </div>
+      )}
+      {!deleted && m.attachments.length ? <Attachments chat={chat} items={m.attachments} onMediaLoad={onMediaLoad} /> : null}
+      {!deleted && m.reactions.length ? (
+        <div class="msg-reactions">
+          {m.reactions.map((r) => (
+            <button key={r.emoji} type="button" class="reaction" aria-pressed={r.me ? 'true' : 'false'} aria-label={`${r.emoji} ${r.count}${r.me ? ', including you' : ''}`} onClick={() => void react(r.emoji)}>
+              {r.emoji} {r.count}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {picker ? (
+        <div
+          class="picker"
+          role="group"
+          aria-label="Pick a reaction"
+          ref={pickerRef}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setPicker(false);
+          }}
+        >
+          {QUICK_REACTIONS.map((emoji) => (
+            <button key={emoji} type="button" class="icon-button" aria-label={`React with ${emoji}`} onClick={() => void react(emoji)}>
+              {emoji}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {receipt ? <p class="msg-status receipt muted">{receipt}</p> : null}
+      {!deleted ? (
+        <div class="msg-actions" role="toolbar" aria-label="Message actions">
+          <button type="button" class="icon-button" aria-label="Reply" title="Reply" onClick={() => onReply(m)}>
+            <Icon name="reply" />
+          </button>
+          <button type="button" class="icon-button" aria-label="React" title="React" aria-expanded={picker ? 'true' : 'false'} onClick={() => setPicker(!picker)}>
+            <Icon name="react" />
+          </button>
+          {mine ? (
+            <button type="button" class="icon-button" aria-label="Edit message" title="Edit" onClick={() => setEditing(m.id)}>
+              <Icon name="edit" />
+            </button>
+          ) : null}
+          {mine || canModerate ? (
+            <button type="button" class="icon-button" aria-label="Delete message" title="Delete" onClick={() => void remove()}>
+              <Icon name="trash" />
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+/** Re-renders only when its own message or flags change. */
+export const MessageItem = memo(MessageItemInner, (a, b) => a.m === b.m && a.grouped === b.grouped && a.receipt === b.receipt && a.canModerate === b.canModerate && a.editing === b.editing && a.highlighted === b.highlighted);
+
+function EditForm({ chat, m, done }: { chat: Chat; m: Message; done: (refocus: boolean) => void }): JSX.Element {
+  const [text, setText] = useState(m.content ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
+  const save = async () => {
+    const content = text.trim();
+    if (!content) return setError('A message cannot be empty; delete it instead.');
+    if (content === m.content) return done(true);
+    try {
+      await chat.editMessage(m, content);
+      done(true);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  return (
+    <form
+      class="edit-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <textarea
+        ref={ref}
+        class="edit-input"
+        aria-label="Edit message"
+        rows={2}
+        dir="auto"
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey) {
+            e.preventDefault();
+            void save();
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            e.stopPropagation();
+            done(true);
+          }
+        }}
+      />
+      <p class="form-error" role="alert" hidden={!error}>
+        {error}
+      </p>
+      <div class="edit-actions">
+        <button type="submit" class="button primary">
+          Save
+        </button>
+        <button type="button" class="button" onClick={() => done(true)}>
+          Cancel
+        </button>
+        <span class="muted hint">Enter to save, Esc to cancel</span>
+      </div>
+    </form>
+  );
+}
+
+/** An unsent message: waiting, sending, or failed with Retry / Discard. */
+export function PendingItem({ chat, p }: { chat: Chat; p: PendingMessage }): JSX.Element {
+  return (
+    <li class={`msg mine pending${p.status === 'failed' ? ' failed' : ''}`} tabIndex={-1} data-client-msg-id={p.client_msg_id}>
+      <div class="msg-head">
+        <Avatar user={chat.me} small />
+        <span class="msg-author">You</span>
+      </div>
+      {p.reply_to ? (
+        <div class="msg-reply">
+          <span dir="auto">{(p.reply_to.content ?? '').slice(0, 100)}</span>
+        </div>
+      ) : null}
+      <div class="msg-body" dir="auto">
+        {p.content}
+      </div>
+      {p.attachments.length ? (
+        <ul class="msg-attachments">
+          {p.attachments.map((a) => (
+            <li key={a.id} class="file">
+              <Icon name="attach" size={14} /> {a.name}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {p.status === 'failed' ? (
+        <p class="msg-status failed" role="alert">
+          Not sent: {p.error ?? 'the server refused it'}{' '}
+          <button type="button" class="link" onClick={() => chat.retryPending(p.client_msg_id)}>
+            Retry
+          </button>
+          {' · '}
+          <button type="button" class="link" onClick={() => chat.discardPending(p.client_msg_id)}>
+            Discard
+          </button>
+        </p>
+      ) : (
+        <p class="msg-status muted">{p.error ?? (p.status === 'sending' ? 'Sending…' : 'Waiting for the connection…')}</p>
+      )}
+    </li>
+  );
+}
