@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { runMigrationsLocked } from '../src/database/migrations';
 import { typeormOptions } from '../src/database/typeorm-options';
-import { COMMIT_TEXT_BATCH, GROUP_COMMIT_SESSION_OPTIONS } from '../src/messages/messages.repository';
+import { COMMIT_TEXT_BATCH, GROUP_COMMIT_SESSION_OPTIONS, mentionCandidatesParam } from '../src/messages/messages.repository';
 
 /** One node of `EXPLAIN (FORMAT JSON)` output, the fields this test reads. */
 interface PlanNode {
@@ -76,26 +76,33 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     const client = new Client({ connectionString: url, options: GROUP_COMMIT_SESSION_OPTIONS });
     await client.connect();
     clients.push(client);
-    await client.query(`PREPARE batch(uuid[], uuid[], text[], uuid[], text[]) AS ${COMMIT_TEXT_BATCH.text}`);
+    await client.query(`PREPARE batch(uuid[], uuid[], text[], uuid[], text[], text[]) AS ${COMMIT_TEXT_BATCH.text}`);
     return client;
   }
 
-  /** The five parallel arrays of one batch: senders and rooms alternate, every tenth send replies (in the reply target's room), one twin. */
+  /**
+   * The parallel arrays of one batch: senders and rooms alternate, every tenth send replies (in the
+   * reply target's room), one twin; every fifth send mentions a member and a name nobody has (the
+   * candidates, as commitTextBatch passes them).
+   */
   function batch(tag: string): (string | null)[][] {
     const room: string[] = [];
     const sender: string[] = [];
     const content: string[] = [];
     const reply: (string | null)[] = [];
     const cmid: (string | null)[] = [];
+    const candidates: (string | null)[] = [];
     for (let i = 0; i < BATCH; i++) {
       room.push(rooms[i % rooms.length]);
       sender.push(senders[i % senders.length]);
-      content.push(`${tag} message ${i}`);
+      const mentions = i % 5 === 0 ? [`plan_user_${1 + ((i + 1) % 4)}`, 'nobody_at_all'] : [];
+      content.push(`${tag} message ${i}${mentions.map((n) => ` @${n}`).join('')}`);
+      candidates.push(mentionCandidatesParam(content[i]));
       reply.push(i % 10 === 0 ? replyTarget : null);
       // Every third send has a client_msg_id; send 96 (same sender and room as send 0) repeats send 0's: a twin.
       cmid.push(i === 96 ? `${tag}-0` : i % 3 === 0 ? `${tag}-${i}` : null);
     }
-    return [room, sender, content, reply, cmid];
+    return [room, sender, content, reply, cmid, candidates];
   }
 
   async function explainBatch(client: Client, tag: string): Promise<BatchFootprint> {
@@ -157,7 +164,7 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     const writer = await writerConnection();
     // The first batch builds the generic plan while `messages` is empty; it stays cached on this connection.
     const first = await writer.query<{ id: string; outcome: string }>(
-      `EXECUTE batch(${execArgs(writer, [[rooms[0]], [senders[0]], ['reply target'], [null], [null]])})`,
+      `EXECUTE batch(${execArgs(writer, [[rooms[0]], [senders[0]], ['reply target'], [null], [null], [null]])})`,
     );
     expect(first.rows.map((r) => r.outcome)).toEqual(['stored']);
     replyTarget = first.rows[0].id;
@@ -165,6 +172,9 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     const empty = await explainBatch(writer, 'empty');
     // 100 sends, one the twin of another: 99 stored.
     expect(empty.stored).toBe(BATCH - 1);
+    // The mentions resolved in the same statement: one member per fifth send, the unknown name never.
+    const mentioned = await writer.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE content LIKE 'empty message %' AND cardinality(mentions) = 1`);
+    expect(Number(mentioned.rows[0].n)).toBe(BATCH / 5);
 
     const seeder = clients[0];
     await seeder.query(

@@ -88,7 +88,7 @@ describe('direct messages (e2e)', () => {
     expect(mine.body.items.find((r: any) => r.id === ab.id)).toMatchObject({ type: 'dm', peer: { id: alice.id }, unread_count: 1 });
 
     const read = await http(t.api, 'POST', `/rooms/${ab.id}/read`, { token: alice.token, body: { seq: 3 } });
-    expect(read.body).toEqual({ room_id: ab.id, last_read_seq: 3, unread_count: 0 });
+    expect(read.body).toEqual({ room_id: ab.id, last_read_seq: 3, unread_count: 0, mention_count: 0 });
     const after = await http(t.api, 'GET', '/dm', { token: alice.token });
     expect(after.body.items.find((r: any) => r.id === ab.id).unread_count).toBe(0);
   });

@@ -126,14 +126,14 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
 
     const read = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: other.token, body: { seq: 2 } });
     expect(read.status).toBe(200);
-    expect(read.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 1 });
+    expect(read.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 1, mention_count: 0 });
     expect((await s.next('messages_read')).payload).toEqual({ room_id: room.id, user_id: other.id, last_read_seq: 2 });
     await o.expectNone('messages_read');
     await x.expectNone('messages_read', 50);
 
     // Backwards is a no-op (and announces nothing).
     const back = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: other.token, body: { seq: 1 } });
-    expect(back.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 1 });
+    expect(back.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 1, mention_count: 0 });
     await s.expectNone('messages_read');
 
     // Deleting an unread message lowers the count; deleting a read one does not.
@@ -147,7 +147,7 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
     // A seq beyond the room's counter is clamped to it.
     const far = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: other.token, body: { seq: 1_000_000 } });
     const lastSeq = (await http(t.api, 'GET', `/rooms/${room.id}`, { token: other.token })).body.last_seq;
-    expect(far.body).toEqual({ room_id: room.id, last_read_seq: lastSeq, unread_count: 0 });
+    expect(far.body).toEqual({ room_id: room.id, last_read_seq: lastSeq, unread_count: 0, mention_count: 0 });
 
     // (No seq at all reads everything: see seed-shapes.e2e-spec.ts.)
     for (const body of [{ seq: -1 }, { seq: 1.5 }, { seq: '3' }, { seq: 1, extra: true }]) {

@@ -52,7 +52,7 @@ describe('seed clients\' request shapes (e2e)', () => {
       const aliceWs = await ws(alice);
       const res = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: bob.token, ...opts });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ room_id: room.id, last_read_seq: 3, unread_count: 0 });
+      expect(res.body).toEqual({ room_id: room.id, last_read_seq: 3, unread_count: 0, mention_count: 0 });
       expect((await aliceWs.next('messages_read')).payload).toEqual({ room_id: room.id, user_id: bob.id, last_read_seq: 3 });
       const mine = await http(t.api, 'GET', '/rooms/me', { token: bob.token });
       expect(mine.body.items.find((r: { id: string }) => r.id === room.id).unread_count).toBe(0);
@@ -61,7 +61,7 @@ describe('seed clients\' request shapes (e2e)', () => {
     it('with a seq still reads up to it only', async () => {
       const { bob, room } = await unreadRoom();
       const res = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: bob.token, body: { seq: 1 } });
-      expect(res.body).toEqual({ room_id: room.id, last_read_seq: 1, unread_count: 2 });
+      expect(res.body).toEqual({ room_id: room.id, last_read_seq: 1, unread_count: 2, mention_count: 0 });
     });
 
     it.each([
@@ -86,9 +86,9 @@ describe('seed clients\' request shapes (e2e)', () => {
       const { bob, room } = await unreadRoom();
       const bobWs = await ws(bob);
       const ack = await bobWs.request('mark_read', { room_id: room.id });
-      expect(ack).toEqual(expect.objectContaining({ type: 'ack', payload: { room_id: room.id, last_read_seq: 3, unread_count: 0 } }));
+      expect(ack).toEqual(expect.objectContaining({ type: 'ack', payload: { room_id: room.id, last_read_seq: 3, unread_count: 0, mention_count: 0 } }));
       const again = await bobWs.request('mark_read', { room_id: room.id, seq: null });
-      expect(again.payload).toEqual({ room_id: room.id, last_read_seq: 3, unread_count: 0 });
+      expect(again.payload).toEqual({ room_id: room.id, last_read_seq: 3, unread_count: 0, mention_count: 0 });
       const bad = await bobWs.request('mark_read', { room_id: room.id, seq: 'all' });
       expect(bad.type).toBe('error');
       expect(bad.payload.code).toBe('VALIDATION_FAILED');

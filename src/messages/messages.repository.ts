@@ -6,6 +6,7 @@ import { returnedRows } from '../common/errors/postgres';
 import { preparedQuery } from '../database/prepared';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
 import { MessageType } from './message.entity';
+import { mentionCandidates } from './mentions';
 
 /** Who can query: the data source, or the manager of a running transaction. */
 type Queryable = DataSource | EntityManager;
@@ -37,6 +38,16 @@ export interface BatchSendRow {
 }
 
 /**
+ * The candidate usernames of a send as one parameter value: space-separated (usernames hold no
+ * spaces), null when there are none, so the group-commit statement takes them as one more parallel
+ * array and resolves each send's own list with no join between sends.
+ */
+export function mentionCandidatesParam(content: string | null): string | null {
+  const names = mentionCandidates(content);
+  return names.length > 0 ? names.join(' ') : null;
+}
+
+/**
  * What {@link MessagesRepository.commitTextBatch} answers per send: `stored` (the message columns
  * are set), `no_room`, `not_member` (room_type says which error to show), `existing` (the sender
  * stored this client_msg_id before), `twin` (an earlier send of the same batch with this
@@ -53,8 +64,24 @@ export interface BatchOutcomeRow extends MessageRow {
 const TS_CONFIG = `'simple'::regconfig`;
 
 /**
+ * The ids of the room's members among the candidate usernames (see mentionCandidates), in candidate
+ * order: the `mentions` of a message. Each candidate is one probe of users_username_lower_uq and one
+ * of the room_members primary key; users of deleted accounts are never resolved.
+ * @param room SQL expression of the room id
+ * @param names SQL expression of the lower-cased candidate usernames (text[])
+ */
+const resolveMentions = (room: string, names: string): string => `
+  coalesce((SELECT array_agg(mu.id ORDER BY c.pos)
+            FROM unnest(${names}::text[]) WITH ORDINALITY AS c(name, pos)
+            CROSS JOIN LATERAL (SELECT u.id FROM users u WHERE lower(u.username) = c.name AND u.deleted_at IS NULL OFFSET 0) mu
+            WHERE coalesce((SELECT true FROM room_members rmm WHERE rmm.room_id = ${room} AND rmm.user_id = mu.id), false)), '{}'::uuid[])`;
+
+/**
  * The group-commit statement ({@link MessagesRepository.commitTextBatch}); parameters `$1..$5` are
- * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids.
+ * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids, candidate
+ * mentions (see {@link mentionCandidatesParam}). Mentions are resolved per stored send against the
+ * room's members under the room locks taken here, so a mention and a kick cannot interleave; a send
+ * without candidates skips the lookup.
  *
  * It runs as a named statement with a generic plan cached for the life of its connection (see
  * {@link GROUP_COMMIT_SESSION_OPTIONS}), so its plan must not depend on how big the tables were when
@@ -70,8 +97,8 @@ const TS_CONFIG = `'simple'::regconfig`;
 export const COMMIT_TEXT_BATCH = {
   name: 'messages_commit_text_batch',
   text: `WITH input AS (
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[]) WITH ORDINALITY
-       AS t(room_id, sender_id, content, reply_to_id, client_msg_id, ord)),
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY
+       AS t(room_id, sender_id, content, reply_to_id, client_msg_id, mention_names, ord)),
    locked AS (
      SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
    checked AS MATERIALIZED (
@@ -89,7 +116,7 @@ export const COMMIT_TEXT_BATCH = {
                 OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
      FROM checked c),
    fresh AS (
-     SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id,
+     SELECT c.ord, c.room_id, c.sender_id, c.content, c.reply_to_id, c.client_msg_id, c.mention_names,
             row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
             count(*) OVER (PARTITION BY c.room_id) AS n
      FROM ranked c
@@ -102,11 +129,19 @@ export const COMMIT_TEXT_BATCH = {
      WHERE r.id = c.room_id AND r.id = ANY($1::uuid[])
      RETURNING r.id, r.last_seq),
    numbered AS (
-     SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at
+     SELECT f.*, gen_random_uuid() AS id, b.last_seq - f.n + f.k AS seq, now() AS created_at,
+            -- Stored sends only: each candidate is a probe of the username index, then of the membership key.
+            CASE WHEN f.mention_names IS NULL THEN '{}'::uuid[]
+                 ELSE ${resolveMentions('f.room_id', "string_to_array(f.mention_names, ' ')")} END AS mentions
      FROM fresh f JOIN bumped b ON b.id = f.room_id),
    ins AS (
-     INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at)
-     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at FROM numbered),
+     INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at, mentions)
+     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at, mentions FROM numbered),
+   counted_mentions AS (
+     -- Mention counts: one row per mentioned member other than the sender (see the Mentions migration).
+     INSERT INTO message_mentions (room_id, user_id, seq)
+     SELECT n.room_id, x.user_id, n.seq FROM numbered n CROSS JOIN LATERAL unnest(n.mentions) AS x(user_id)
+     WHERE x.user_id <> n.sender_id),
    own AS (
      -- Unread counters: the room's live_count grew above (bumped); a sender's own new messages are
      -- not unread for them.
@@ -126,7 +161,7 @@ export const COMMIT_TEXT_BATCH = {
           n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
           su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
           n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
-          NULL::json AS attachments, NULL::json AS reactions
+          NULL::json AS attachments, NULL::json AS reactions, n.mentions
    FROM ranked c
    LEFT JOIN numbered n ON n.ord = c.ord
    -- OFFSET 0 keeps each lookup a parameterized probe (a subquery the planner cannot turn into a join).
@@ -198,7 +233,8 @@ export class MessagesRepository {
 
   /**
    * Inserts a message at `seq` (also its first `updated_seq`; take it from {@link nextSeq}, which also
-   * counts the message as live) and counts it as the sender's own. @returns the new message id.
+   * counts the message as live), counts it as the sender's own, and resolves its mentions against the
+   * room's members (call under the room lock). @returns the new message id.
    */
   async insert(
     manager: EntityManager,
@@ -206,11 +242,14 @@ export class MessagesRepository {
   ): Promise<string> {
     const rows: { id: string }[] = await manager.query(
       `WITH ins AS (
-         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id)
-         VALUES ($1, $2, $2, $3, $4, $5, $6, $7) RETURNING id),
-       own AS (UPDATE room_members SET own_unread = own_unread + 1 WHERE room_id = $1 AND user_id = $3)
+         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, mentions)
+         VALUES ($1, $2, $2, $3, $4, $5, $6, $7, ${resolveMentions('$1::uuid', '$8')}) RETURNING id, mentions),
+       own AS (UPDATE room_members SET own_unread = own_unread + 1 WHERE room_id = $1 AND user_id = $3),
+       counted_mentions AS (
+         INSERT INTO message_mentions (room_id, user_id, seq)
+         SELECT $1, x.user_id, $2 FROM ins CROSS JOIN LATERAL unnest(ins.mentions) AS x(user_id) WHERE x.user_id <> $3)
        SELECT id FROM ins`,
-      [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId],
+      [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId, mentionCandidates(fields.content)],
     );
     return rows[0].id;
   }
@@ -220,7 +259,7 @@ export class MessagesRepository {
    * one COMMIT and one WAL flush): locks the batch's rooms in id order (concurrent batches and single
    * changes cannot deadlock), checks each send under those locks — room exists, sender is a member,
    * reply target is a message of that room, (sender, room, client_msg_id) not stored before nor earlier in
-   * the batch — takes consecutive seqs from each room's counter in input order for the sends that
+   * the batch — resolves each stored send's mentions against the room's members, takes consecutive seqs from each room's counter in input order for the sends that
    * pass, inserts them, and answers one row per input send.
    * A (sender, room, client_msg_id) committed by another transaction after this statement's snapshot fails
    * the whole statement with a unique violation; callers then retry send by send.
@@ -238,6 +277,7 @@ export class MessagesRepository {
         sends.map((r) => r.content),
         sends.map((r) => r.replyToId),
         sends.map((r) => r.clientMsgId),
+        sends.map((r) => mentionCandidatesParam(r.content)),
       ],
     });
     return result.rows;
@@ -284,14 +324,29 @@ export class MessagesRepository {
     return rows[0] ? { ...rows[0], age_seconds: Number(rows[0].age_seconds) } : null;
   }
 
-  /** Replaces the content of a message, stamping `edited_at` and the change's `updated_seq`. */
+  /**
+   * Replaces the content of a live message, stamping `edited_at` and the change's `updated_seq`, and
+   * resolves its mentions again against the room's current members: mention rows of users no longer
+   * mentioned go, new ones come (the sender never counts). Inside the transaction holding the room lock.
+   */
   async updateContent(manager: EntityManager, messageId: string, content: string, updatedSeq: number): Promise<void> {
-    await manager.query(`UPDATE messages SET content = $2, edited_at = now(), updated_seq = $3 WHERE id = $1`, [messageId, content, updatedSeq]);
+    await manager.query(
+      `WITH cur AS (SELECT room_id, seq, sender_id, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
+       next AS (SELECT cur.*, ${resolveMentions('cur.room_id', '$4')} AS ids FROM cur),
+       upd AS (UPDATE messages m SET content = $2, edited_at = now(), updated_seq = $3, mentions = next.ids FROM next WHERE m.id = $1),
+       dropped AS (
+         DELETE FROM message_mentions mm USING next
+         WHERE mm.room_id = next.room_id AND mm.seq = next.seq AND mm.user_id = ANY(next.mentions) AND NOT (mm.user_id = ANY(next.ids)))
+       INSERT INTO message_mentions (room_id, user_id, seq)
+       SELECT next.room_id, x.user_id, next.seq FROM next CROSS JOIN LATERAL unnest(next.ids) AS x(user_id)
+       WHERE x.user_id IS DISTINCT FROM next.sender_id AND NOT (x.user_id = ANY(next.mentions))`,
+      [messageId, content, updatedSeq, mentionCandidates(content)],
+    );
   }
 
   /**
-   * Turns a message into a tombstone: content, attachments and reactions are dropped, id and seq stay;
-   * the unread counters stop counting it. The generated search column follows the content, so a
+   * Turns a message into a tombstone: content, mentions, attachments and reactions are dropped, id and
+   * seq stay; the unread and mention counters stop counting it. The generated search column follows the content, so a
    * deleted message is no longer found. Inside the transaction holding the room lock.
    */
   async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
@@ -306,7 +361,12 @@ export class MessagesRepository {
        WHERE m.room_id = d.room_id AND (m.last_read_seq >= d.seq OR m.user_id = d.sender_id)`,
       [messageId],
     );
-    await manager.query(`UPDATE messages SET content = NULL, deleted_at = now(), updated_seq = $2 WHERE id = $1`, [messageId, updatedSeq]);
+    await manager.query(
+      `WITH d AS (SELECT room_id, seq, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
+       unmention AS (DELETE FROM message_mentions mm USING d WHERE mm.room_id = d.room_id AND mm.seq = d.seq AND mm.user_id = ANY(d.mentions))
+       UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), updated_seq = $2 WHERE id = $1`,
+      [messageId, updatedSeq],
+    );
     await manager.query(`DELETE FROM message_attachments WHERE message_id = $1`, [messageId]);
     await manager.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
   }
@@ -409,13 +469,17 @@ export class MessagesRepository {
    * passes into the member's read count (a count of the range just read, so the cost follows what
    * was read, not the backlog). Holds the room in share mode first, so no send or delete commits
    * between that count and the update (they lock the room row for update).
-   * @returns the pointer and the unread count after the call, and whether the pointer moved; null
+   * @returns the pointer, the unread and mention counts after the call, and whether the pointer moved; null
    *   when the user is not a member.
    */
-  async advanceReadPointer(roomId: string, userId: string, seq: number): Promise<{ lastReadSeq: number; unreadCount: number; moved: boolean } | null> {
+  async advanceReadPointer(
+    roomId: string,
+    userId: string,
+    seq: number,
+  ): Promise<{ lastReadSeq: number; unreadCount: number; mentionCount: number; moved: boolean } | null> {
     return this.db.transaction(async (manager) => {
       await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR SHARE`, [roomId]);
-      const rows: { last_read_seq: string; unread_count: string; moved: boolean }[] = await manager.query(
+      const rows: { last_read_seq: string; unread_count: string; mention_count: string; moved: boolean }[] = await manager.query(
         `WITH passed AS (
            SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
            FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
@@ -426,12 +490,17 @@ export class MessagesRepository {
            RETURNING m.last_read_seq, m.read_live, m.own_unread)
          SELECT coalesce(upd.last_read_seq, m.last_read_seq) AS last_read_seq,
                 r.live_count - coalesce(upd.read_live, m.read_live) - coalesce(upd.own_unread, m.own_unread) AS unread_count,
-                upd.last_read_seq IS NOT NULL AS moved
+                upd.last_read_seq IS NOT NULL AS moved,
+                (SELECT count(*) FROM message_mentions mm
+                 WHERE mm.room_id = $1 AND mm.user_id = $2 AND mm.seq > coalesce(upd.last_read_seq, m.last_read_seq)) AS mention_count
          FROM room_members m JOIN rooms r ON r.id = m.room_id LEFT JOIN upd ON true
          WHERE m.room_id = $1 AND m.user_id = $2`,
         [roomId, userId, seq],
       );
-      return rows[0] ? { lastReadSeq: Number(rows[0].last_read_seq), unreadCount: Number(rows[0].unread_count), moved: rows[0].moved } : null;
+      const row = rows[0];
+      return row
+        ? { lastReadSeq: Number(row.last_read_seq), unreadCount: Number(row.unread_count), mentionCount: Number(row.mention_count), moved: row.moved }
+        : null;
     });
   }
 

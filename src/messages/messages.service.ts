@@ -37,6 +37,8 @@ export interface ReadResult {
   room_id: string;
   last_read_seq: number;
   unread_count: number;
+  /** Mentions of the caller in other people's live messages after the pointer. */
+  mention_count: number;
 }
 
 /** Answer of WS `sync` for one room. */
@@ -261,7 +263,7 @@ export class MessagesService {
    * Moves the caller's read pointer forward to `seq` (clamped to the room's counter; never
    * backwards) and tells the other members with `messages_read` when it moved.
    * @param seq last seq read; undefined or null: everything (the room's counter when read)
-   * @returns the pointer and the caller's unread count after the call.
+   * @returns the pointer and the caller's unread and mention counts after the call.
    * @throws AppError NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
    */
   async markRead(userId: string, roomId: string, seq?: number | null): Promise<ReadResult> {
@@ -271,7 +273,7 @@ export class MessagesService {
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');
     if (pointer.moved) this.fanout.toRoom(roomId, 'messages_read', { room_id: roomId, user_id: userId, last_read_seq: pointer.lastReadSeq }, userId);
-    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: pointer.unreadCount };
+    return { room_id: roomId, last_read_seq: pointer.lastReadSeq, unread_count: pointer.unreadCount, mention_count: pointer.mentionCount };
   }
 
   /**

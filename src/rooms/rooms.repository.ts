@@ -67,6 +67,7 @@ export interface MemberRow {
 /** A room row of `rooms/me`, with unread count and the last message. */
 export interface MyRoomRow extends RoomViewRow {
   unread_count: string | number;
+  mention_count: string | number;
   last_message: MessageRow | null;
 }
 
@@ -102,13 +103,22 @@ const peerJoin = (viewer: string): string => `
 export const UNREAD_COUNT_SQL = `(r.live_count - m.read_live - m.own_unread)`;
 
 /**
+ * The mention count of a membership (`m`): live messages of other people after the read pointer
+ * that mention the member — the member's range of message_mentions above the pointer, so it costs
+ * the number of unread mentions, never the unread backlog (see the Mentions migration).
+ */
+export const MENTION_COUNT_SQL = `(SELECT count(*) FROM message_mentions mm WHERE mm.room_id = m.room_id AND mm.user_id = m.user_id AND mm.seq > m.last_read_seq)`;
+
+/**
  * The member-only fields of a room (`m` is the caller's room_members row, null for outsiders): the
- * unread count ({@link UNREAD_COUNT_SQL}) and the last live message. Both are NULL for non-members.
+ * unread count ({@link UNREAD_COUNT_SQL}), the mention count ({@link MENTION_COUNT_SQL}) and the last
+ * live message. All NULL for non-members.
  * @param viewer SQL expression of the caller's id (for `reactions[].me` of the last message)
  */
 function memberColumns(viewer: string): string {
   return `
     CASE WHEN m.user_id IS NULL THEN NULL ELSE ${UNREAD_COUNT_SQL} END AS unread_count,
+    CASE WHEN m.user_id IS NULL THEN NULL ELSE ${MENTION_COUNT_SQL} END AS mention_count,
     CASE WHEN m.user_id IS NULL THEN NULL ELSE (SELECT row_to_json(lm) FROM (
       SELECT ${messageColumns(viewer)} FROM messages m ${MESSAGE_JOINS}
       WHERE m.room_id = r.id AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1) lm) END AS last_message`;

@@ -55,13 +55,14 @@ export class RoomsService {
     private readonly fanout: FanoutService,
   ) {}
 
-  /** Renders a room for its viewer: adds `peer` to DMs, and `unread_count`/`last_message` for `rooms/me` rows. */
+  /** Renders a room for its viewer: adds `peer` to DMs, and `unread_count`/`mention_count`/`last_message` for `rooms/me` rows. */
   present(row: RoomViewRow | MyRoomRow): RoomDto {
     const dto = toRoomDto(row);
     if (row.type === 'dm' && row.peer) dto.peer = this.presentPeer(row.peer);
     // Member-only fields (API.md): present for members, absent for outsiders.
     if (row.my_role !== null && 'unread_count' in row && row.unread_count !== null) {
       dto.unread_count = Number(row.unread_count);
+      dto.mention_count = Number(row.mention_count);
       dto.last_message = row.last_message ? toMessageDto(row.last_message) : null;
     }
     return dto;

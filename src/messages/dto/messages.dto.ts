@@ -140,6 +140,7 @@ export class ReadResultDto {
   @ApiProperty({ format: 'uuid' }) room_id: string;
   @ApiProperty() last_read_seq: number;
   @ApiProperty({ description: 'Other people\'s non-deleted messages after the pointer' }) unread_count: number;
+  @ApiProperty({ description: 'Those of them that mention the caller' }) mention_count: number;
 }
 
 /** Query of `GET /messages/search`. */

@@ -79,6 +79,10 @@ export class RoomDto {
   @ApiProperty({ description: 'Highest seq in the room' }) last_seq: number;
   @ApiProperty({ enum: ['owner', 'admin', 'member'], nullable: true }) my_role: 'owner' | 'admin' | 'member' | null;
   @ApiPropertyOptional({ description: 'Only where the caller is a member' }) unread_count?: number;
+  @ApiPropertyOptional({
+    description: "Only where the caller is a member: other people's non-deleted messages after the caller's read pointer that mention the caller",
+  })
+  mention_count?: number;
   @ApiPropertyOptional({ type: MessageDto, nullable: true, description: 'Only where the caller is a member' }) last_message?: MessageDto | null;
   @ApiPropertyOptional({ type: UserDto, description: 'DM rooms only: the other user' }) peer?: UserDto;
   @ApiPropertyOptional({
