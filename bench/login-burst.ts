@@ -143,6 +143,8 @@ async function main(): Promise<void> {
         RATE_LIMIT_PER_MINUTE: '1000000',
         WS_MESSAGES_PER_SECOND: '100000',
         WS_MESSAGES_BURST: '100000',
+        WS_MAX_CONNECTIONS_PER_IP: '100000',
+        RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '1000000',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

@@ -152,6 +152,11 @@ export async function startServer(kind: ServerKind, benchDir: string, ours?: Our
       WS_MESSAGES_PER_SECOND: '100000',
       WS_MESSAGES_BURST: '1000000',
       WS_MAX_CONNECTIONS_PER_USER: '1000',
+      // The generator opens thousands of sockets from a few loopback addresses; the per-IP and
+      // failed-auth limits are for hostile clients, not for this load.
+      WS_MAX_CONNECTIONS_PER_IP: '100000',
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '1000000',
+      RATE_LIMIT_REFRESH_PER_MINUTE: '1000000',
       // The peers buffer without limit; do not let the slow-consumer guard cut the generator off.
       WS_MAX_BUFFERED_BYTES: String(256 * 1024 * 1024),
       ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,

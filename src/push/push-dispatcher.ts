@@ -18,6 +18,13 @@ export const MAX_MESSAGES_PER_ROOM = 32;
  * query per batch of rooms, not per message, and never more than one database connection.
  */
 export const MAX_ROOMS_PER_DECISION = 200;
+
+/**
+ * Least pause between two decision queries, in ms. Without it a busy room keeps one decision query
+ * always in flight (one per group-commit batch), which costs PostgreSQL as much as the sends
+ * themselves; a push waits at most this long more, and pushes are throttled per room far longer.
+ */
+export const DECISION_INTERVAL_MS = 250;
 /** Pushes waiting to be sent, retries included; beyond this new pushes are dropped (and logged). */
 export const MAX_PENDING_DELIVERIES = 2000;
 /** Push requests in flight at once: a slow push service holds at most this many sockets. */
@@ -63,6 +70,8 @@ export class PushDispatcher implements OnApplicationShutdown {
   private readonly pendingRooms = new Map<string, StoredMessage[]>();
   /** True while a decision query runs (one at a time). */
   private deciding = false;
+  /** Set while the pause after a decision query runs ({@link DECISION_INTERVAL_MS}). */
+  private pause: NodeJS.Timeout | undefined;
   private readonly deliveries: Delivery[] = [];
   private delivering = 0;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -92,6 +101,7 @@ export class PushDispatcher implements OnApplicationShutdown {
   /** Stops taking work, cancels retries and aborts requests in flight. */
   onApplicationShutdown(): void {
     this.closed = true;
+    if (this.pause) clearTimeout(this.pause);
     this.pendingRooms.clear();
     this.deliveries.length = 0;
     for (const timer of this.retryTimers) clearTimeout(timer);
@@ -100,7 +110,7 @@ export class PushDispatcher implements OnApplicationShutdown {
   }
 
   private pumpDecisions(): void {
-    if (this.closed || this.deciding || this.pendingRooms.size === 0) return;
+    if (this.closed || this.deciding || this.pause || this.pendingRooms.size === 0) return;
     const batch = new Map<string, StoredMessage[]>();
     for (const [roomId, messages] of this.pendingRooms) {
       if (batch.size >= MAX_ROOMS_PER_DECISION) break;
@@ -114,7 +124,12 @@ export class PushDispatcher implements OnApplicationShutdown {
       })
       .finally(() => {
         this.deciding = false;
-        this.pumpDecisions();
+        if (this.closed) return;
+        this.pause = setTimeout(() => {
+          this.pause = undefined;
+          this.pumpDecisions();
+        }, DECISION_INTERVAL_MS);
+        this.pause.unref();
       });
   }
 
