@@ -7,6 +7,7 @@ import { AdminController } from './admin.controller';
 import { AdminGuard } from './admin.guard';
 import { AuditService } from './audit.service';
 import { PruneService } from './prune.service';
+import { RegistrationController } from './registration.controller';
 import { RegistrationService } from './registration.service';
 
 /**
@@ -17,7 +18,7 @@ import { RegistrationService } from './registration.service';
 @Global()
 @Module({
   imports: [UsersModule, AuthModule, UploadsModule],
-  controllers: [AdminController],
+  controllers: [AdminController, RegistrationController],
   providers: [AccountAdminService, AuditService, RegistrationService, PruneService, AdminGuard],
   exports: [AccountAdminService, AuditService, RegistrationService, PruneService],
 })

@@ -13,6 +13,7 @@ export class UserDto {
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2026-11-21T10:30:00.000Z' }) last_seen_at: string | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-01T08:00:00.000Z' }) created_at: string;
   @ApiProperty({ required: false, example: 'alice@example.com', description: 'Only on the caller\'s own profile' }) email?: string;
+  @ApiProperty({ required: false, example: false, description: 'Server administrator; only on the caller\'s own profile (the web client shows its admin panel by it)' }) is_admin?: boolean;
 }
 
 /** The short form of a user embedded in messages. */
@@ -37,5 +38,6 @@ export function toUserDto(user: UserEntity, online: boolean, includeEmail = fals
     created_at: user.createdAt.toISOString(),
   };
   if (includeEmail && user.email) dto.email = user.email;
+  if (includeEmail) dto.is_admin = user.isAdmin;
   return dto;
 }
