@@ -20,8 +20,8 @@ import {
   SendMessageBodyDto,
 } from './dto/messages.dto';
 import { canonicalEmoji } from './emoji';
-import { MessageDto, toMessageDto, withMyReactions } from './message.presenter';
-import { MessageType } from './message.entity';
+import { MessageDto, MessageType } from './dto/message.dto';
+import { toMessageDto, withMyReactions } from './message.mapper';
 import { MessageBatchWriter } from './message-batch-writer';
 import { MessageMeta, MessagesRepository } from './messages.repository';
 import { recorder } from '../metrics/recorder';
@@ -268,7 +268,7 @@ export class MessagesService {
    */
   async markRead(userId: string, roomId: string, seq?: number | null): Promise<ReadResult> {
     const room = await this.rooms.getAsMember(roomId, userId);
-    const lastSeq = Number(room.last_seq);
+    const lastSeq = room.last_seq;
     const target = seq === undefined || seq === null ? lastSeq : Math.max(0, Math.min(Math.floor(seq), lastSeq));
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');

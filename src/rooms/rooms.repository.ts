@@ -4,10 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { containsPattern } from '../database/like-pattern';
 import { preparedQuery } from '../database/prepared';
-import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/message.presenter';
+import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/messages.repository';
 import { NotificationLevel } from './notification-level';
-import { RoomRole } from './room-member.entity';
-import { RoomType } from './room.entity';
+import { RoomRole, RoomType } from './room.types';
 
 /** A room row with the caller's membership, as the room queries return it. */
 export interface RoomRow {
@@ -17,14 +16,14 @@ export interface RoomRow {
   description: string | null;
   owner_id: string | null;
   member_count: number;
-  last_seq: string | number;
+  last_seq: number;
   created_at: Date;
   last_activity_at: Date;
   /** Full-precision text of created_at / last_activity_at, for keyset cursors. */
   created_key: string;
   activity_key: string;
   my_role: RoomRole | null;
-  last_read_seq: string | number | null;
+  last_read_seq: number | null;
   /** DM rooms: the other member's user row as JSON (see {@link PEER_JOIN}); null otherwise. */
   peer?: PeerRow | null;
 }
@@ -66,8 +65,8 @@ export interface MemberRow {
 
 /** A room row of `rooms/me`, with unread count and the last message. */
 export interface MyRoomRow extends RoomViewRow {
-  unread_count: string | number;
-  mention_count: string | number;
+  unread_count: number;
+  mention_count: number;
   last_message: MessageRow | null;
 }
 
