@@ -13,11 +13,15 @@ export interface MessageRow {
   created_at: Date | string;
   edited_at: Date | string | null;
   deleted_at: Date | string | null;
+  /** Who deleted it (messages.deleted_by); absent where a query cannot have deleted rows. */
+  deleted_by?: string | null;
   sender_id: string | null;
   sender_username: string | null;
   sender_display_name: string | null;
   sender_avatar_url: string | null;
   sender_deleted_at: Date | string | null;
+  /** Set while an administrator has disabled the sender; absent where a query does not select it. */
+  sender_disabled_at?: Date | string | null;
   reply_to_id: string | null;
   reply_sender_id: string | null;
   reply_content: string | null;
@@ -54,9 +58,9 @@ export interface ReactionRow {
  */
 export function messageColumns(viewer: string): string {
   return `
-  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
+  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at, m.deleted_by,
   m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
-  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
+  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at, su.disabled_at AS sender_disabled_at,
   m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at, m.mentions,
   (SELECT json_agg(json_build_object('id', up.id, 'mime', up.mime, 'size', up.size, 'name', up.name) ORDER BY ma.position)
      FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
@@ -119,6 +123,13 @@ export class MessageDto {
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) edited_at: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deleted_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'Who deleted it: the sender, an owner/admin of the room, or a server admin; null while not deleted (and for messages deleted before this was recorded)',
+  })
+  deleted_by: string | null;
 }
 
 /** The path under which an upload is served (GET, members of rooms it was posted in and its uploader). */
@@ -156,8 +167,14 @@ export function toMessageDto(row: MessageRow): MessageDto {
     seq: Number(row.seq),
     updated_seq: Number(row.updated_seq),
     sender: senderGone
-      ? { id: row.sender_id, ...DELETED_USER, avatar_url: null }
-      : { id: row.sender_id, username: row.sender_username!, display_name: row.sender_display_name!, avatar_url: row.sender_avatar_url },
+      ? { id: row.sender_id, ...DELETED_USER, avatar_url: null, deactivated: true }
+      : {
+          id: row.sender_id,
+          username: row.sender_username!,
+          display_name: row.sender_display_name!,
+          avatar_url: row.sender_avatar_url,
+          deactivated: Boolean(row.sender_disabled_at),
+        },
     type: row.type as MessageType,
     content: deleted ? null : row.content,
     reply_to: row.reply_to_id
@@ -174,5 +191,6 @@ export function toMessageDto(row: MessageRow): MessageDto {
     created_at: iso(row.created_at),
     edited_at: row.edited_at ? iso(row.edited_at) : null,
     deleted_at: row.deleted_at ? iso(row.deleted_at) : null,
+    deleted_by: row.deleted_at ? (row.deleted_by ?? null) : null,
   };
 }

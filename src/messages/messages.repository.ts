@@ -348,8 +348,9 @@ export class MessagesRepository {
    * Turns a message into a tombstone: content, mentions, attachments and reactions are dropped, id and
    * seq stay; the unread and mention counters stop counting it. The generated search column follows the content, so a
    * deleted message is no longer found. Inside the transaction holding the room lock.
+   * @param deletedBy who deleted it (the sender, a room owner/admin, or a server admin)
    */
-  async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
+  async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number, deletedBy: string): Promise<void> {
     // Unread counters: one live message less in the room, and in the counts of whoever it was counted for.
     await manager.query(
       `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL),
@@ -364,8 +365,8 @@ export class MessagesRepository {
     await manager.query(
       `WITH d AS (SELECT room_id, seq, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
        unmention AS (DELETE FROM message_mentions mm USING d WHERE mm.room_id = d.room_id AND mm.seq = d.seq AND mm.user_id = ANY(d.mentions))
-       UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), updated_seq = $2 WHERE id = $1`,
-      [messageId, updatedSeq],
+       UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), deleted_by = $3, updated_seq = $2 WHERE id = $1`,
+      [messageId, updatedSeq, deletedBy],
     );
     await manager.query(`DELETE FROM message_attachments WHERE message_id = $1`, [messageId]);
     await manager.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
