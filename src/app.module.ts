@@ -24,6 +24,7 @@ import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PushModule } from './push/push.module';
+import { ReportsModule } from './reports/reports.module';
 import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -85,6 +86,7 @@ export class AppModule {
         AdminModule,
         RoomsModule,
         MessagesModule,
+        ReportsModule,
         DmModule,
         UploadsModule,
         PushModule,

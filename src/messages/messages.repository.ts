@@ -19,11 +19,15 @@ export interface MessageRow {
   created_at: Date | string;
   edited_at: Date | string | null;
   deleted_at: Date | string | null;
+  /** Who deleted it (messages.deleted_by); absent where a query cannot have deleted rows. */
+  deleted_by?: string | null;
   sender_id: string | null;
   sender_username: string | null;
   sender_display_name: string | null;
   sender_avatar_url: string | null;
   sender_deleted_at: Date | string | null;
+  /** Set while an administrator has disabled the sender; absent where a query does not select it. */
+  sender_disabled_at?: Date | string | null;
   reply_to_id: string | null;
   reply_sender_id: string | null;
   reply_content: string | null;
@@ -61,9 +65,9 @@ export interface ReactionRow {
  */
 export function messageColumns(viewer: string): string {
   return `
-  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
+  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at, m.deleted_by,
   m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
-  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
+  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at, su.disabled_at AS sender_disabled_at,
   m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at, m.mentions,
   (SELECT json_agg(json_build_object('id', up.id, 'mime', up.mime, 'size', up.size, 'name', up.name) ORDER BY ma.position)
      FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
@@ -417,8 +421,9 @@ export class MessagesRepository {
    * Turns a message into a tombstone: content, mentions, attachments and reactions are dropped, id and
    * seq stay; the unread and mention counters stop counting it. The generated search column follows the content, so a
    * deleted message is no longer found. Inside the transaction holding the room lock.
+   * @param deletedBy who deleted it (the sender, a room owner/admin, or a server admin)
    */
-  async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
+  async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number, deletedBy: string): Promise<void> {
     // Unread counters: one live message less in the room, and in the counts of whoever it was counted for.
     await manager.query(
       `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL),
@@ -433,8 +438,8 @@ export class MessagesRepository {
     await manager.query(
       `WITH d AS (SELECT room_id, seq, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
        unmention AS (DELETE FROM message_mentions mm USING d WHERE mm.room_id = d.room_id AND mm.seq = d.seq AND mm.user_id = ANY(d.mentions))
-       UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), updated_seq = $2 WHERE id = $1`,
-      [messageId, updatedSeq],
+       UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), deleted_by = $3, updated_seq = $2 WHERE id = $1`,
+      [messageId, updatedSeq, deletedBy],
     );
     await manager.query(`DELETE FROM message_attachments WHERE message_id = $1`, [messageId]);
     await manager.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);

@@ -36,6 +36,8 @@ export interface RoomViewRow extends RoomRow {
   owner_username: string | null;
   owner_display_name: string | null;
   owner_avatar_url: string | null;
+  /** Whether the owner's account is disabled or deleted (UserSummary `deactivated`). */
+  owner_deactivated: boolean | null;
   notification_level: NotificationLevel | null;
 }
 
@@ -50,6 +52,7 @@ export interface PeerRow {
   status: string | null;
   last_seen_at: string | null;
   deleted_at: string | null;
+  disabled_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -78,7 +81,7 @@ const ROOM_COLUMNS = `r.id, r.type, r.name, r.description, r.owner_id, r.member_
  * caller's membership or NULL): one primary-key lookup of the owner per room.
  */
 const VIEW_COLUMNS = `o.username AS owner_username, o.display_name AS owner_display_name, o.avatar_url AS owner_avatar_url,
-  m.notification_level`;
+  (o.disabled_at IS NOT NULL OR o.deleted_at IS NOT NULL) AS owner_deactivated, m.notification_level`;
 const OWNER_JOIN = `LEFT JOIN users o ON o.id = r.owner_id`;
 
 /**
@@ -89,7 +92,7 @@ const peerJoin = (viewer: string): string => `
   LEFT JOIN LATERAL (
     SELECT row_to_json(pu) AS peer FROM (
       SELECT u.id, u.username, NULL::text AS email, u.display_name, u.avatar_url, u.bio, u.status, u.last_seen_at,
-             u.deleted_at, u.created_at, u.updated_at
+             u.deleted_at, u.disabled_at, u.created_at, u.updated_at
       FROM room_members pm JOIN users u ON u.id = pm.user_id
       WHERE pm.room_id = r.id AND pm.user_id <> ${viewer}::uuid LIMIT 1) pu
   ) p ON r.type = 'dm'`;
