@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
-import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/message.presenter';
+import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/messages.repository';
 import type { ReportAction, ReportStatus } from './dto/reports.dto';
 
 /** Who can query: the data source, or the manager of a running transaction. */
