@@ -30,25 +30,25 @@ export class BlocksRepository {
    * concurrent blocks at the limit may both pass, which only lets the list grow by one or two).
    */
   async insert(blockerId: string, blockedId: string): Promise<BlockInsertOutcome> {
-    const rows: { found: boolean; existed: boolean; inserted: boolean; full: boolean }[] = await this.db.query(
-      `WITH target AS (SELECT id FROM users WHERE id = $2 AND deleted_at IS NULL),
-            full_list AS (SELECT count(*) >= $3 AS full FROM (SELECT 1 FROM user_blocks WHERE blocker_id = $1 LIMIT $3) b),
+    const rows: { found: boolean; existed: boolean; inserted: boolean; at_limit: boolean }[] = await this.db.query(
+      `WITH target AS (SELECT id FROM users WHERE id = $2::uuid AND deleted_at IS NULL),
+            full_list AS (SELECT count(*) >= $3::int AS at_limit FROM (SELECT 1 FROM user_blocks WHERE blocker_id = $1::uuid LIMIT $3::int) b),
             ins AS (
               INSERT INTO user_blocks (blocker_id, blocked_id)
-              SELECT $1, t.id FROM target t, full_list f WHERE NOT f.full
+              SELECT $1::uuid, t.id FROM target t, full_list f WHERE NOT f.at_limit
               ON CONFLICT DO NOTHING RETURNING 1)
        SELECT EXISTS (SELECT 1 FROM target) AS found,
-              EXISTS (SELECT 1 FROM user_blocks WHERE blocker_id = $1 AND blocked_id = $2) AS existed,
+              EXISTS (SELECT 1 FROM user_blocks WHERE blocker_id = $1::uuid AND blocked_id = $2::uuid) AS existed,
               EXISTS (SELECT 1 FROM ins) AS inserted,
-              (SELECT full FROM full_list) AS full`,
+              (SELECT at_limit FROM full_list) AS at_limit`,
       [blockerId, blockedId, MAX_BLOCKS_PER_USER],
     );
-    const { found, existed, inserted, full } = rows[0];
+    const { found, existed, inserted, at_limit } = rows[0];
     if (!found) return 'no_user';
     if (inserted) return 'blocked';
     // The statement's snapshot predates its own insert: `existed` is a repeat; a twin request that
     // committed meanwhile (neither existed nor inserted) is a repeat too.
-    return full && !existed ? 'limit_reached' : 'already_blocked';
+    return at_limit && !existed ? 'limit_reached' : 'already_blocked';
   }
 
   /**
