@@ -5,6 +5,19 @@ import { DataSource, EntityManager } from 'typeorm';
 /** Most users one account may block; the block list (`GET /auth/blocks`) is one page of at most this many. */
 export const MAX_BLOCKS_PER_USER = 1000;
 
+/**
+ * SQL that is true when the two users of a DM blocked one another in either direction, from the
+ * room's `dm_key` (`"<uuid>:<uuid>"`, see dmKeyOf); false for rooms without one. Two scalar probes of
+ * the user_blocks primary key, so it plans as index lookups inside the cached generic plan of the
+ * group-commit statement too.
+ * @param dmKey SQL expression of rooms.dm_key
+ */
+export const DM_BLOCKED = (dmKey: string): string => `
+  CASE WHEN ${dmKey} IS NULL THEN false ELSE coalesce(
+    (SELECT true FROM user_blocks ub WHERE ub.blocker_id = split_part(${dmKey}, ':', 1)::uuid AND ub.blocked_id = split_part(${dmKey}, ':', 2)::uuid),
+    (SELECT true FROM user_blocks ub WHERE ub.blocker_id = split_part(${dmKey}, ':', 2)::uuid AND ub.blocked_id = split_part(${dmKey}, ':', 1)::uuid),
+    false) END`;
+
 /** What {@link BlocksRepository.insert} found. */
 export type BlockInsertOutcome = 'blocked' | 'already_blocked' | 'no_user' | 'limit_reached';
 
@@ -81,6 +94,15 @@ export class BlocksRepository {
       [a, b],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * True when the room is a DM whose two users blocked one another in either direction; run on a
+   * transaction's manager holding the room lock, so a send and a block cannot interleave unseen.
+   */
+  async dmRoomBlocked(roomId: string, q: DataSource | EntityManager = this.db): Promise<boolean> {
+    const rows: { blocked: boolean }[] = await q.query(`SELECT ${DM_BLOCKED('r.dm_key')} AS blocked FROM rooms r WHERE r.id = $1`, [roomId]);
+    return rows[0]?.blocked === true;
   }
 
   /** Ids of everyone the user has blocked (at most about {@link MAX_BLOCKS_PER_USER}): the live block set. */

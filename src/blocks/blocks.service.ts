@@ -70,6 +70,15 @@ export class BlocksService {
     if (await this.blocks.eitherBlocked(a, b, q)) throw new AppError('BLOCKED');
   }
 
+  /**
+   * Refuses a send in a DM whose users blocked one another (either way); other rooms pass.
+   * @param q the send's transaction, holding the room lock
+   * @throws AppError BLOCKED (403).
+   */
+  async assertDmOpen(roomId: string, q?: EntityManager): Promise<void> {
+    if (await this.blocks.dmRoomBlocked(roomId, q)) throw new AppError('BLOCKED');
+  }
+
   /** Ids of everyone the user blocked: the live block set loaded when a connection authenticates. */
   blockedIdsOf(userId: string): Promise<string[]> {
     return this.blocks.blockedIdsOf(userId);

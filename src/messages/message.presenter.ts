@@ -28,6 +28,8 @@ export interface MessageRow {
   reactions?: ReactionRow[] | null;
   /** Ids of the mentioned members (messages.mentions); absent or null reads as none. */
   mentions?: string[] | null;
+  /** True when the viewer given to {@link messageColumns} blocked the sender; absent reads as false. */
+  blocked?: boolean | null;
 }
 
 /** An attachment as the message queries return it. */
@@ -49,8 +51,10 @@ export interface ReactionRow {
  * The columns every message query selects, aliased as {@link MessageRow}; `m` is messages. Attachments
  * and reactions are aggregated per message by correlated subqueries on their primary keys, so a page
  * of N messages costs N small index scans, not N round trips.
+ * `blocked` is one probe of the user_blocks primary key (viewer, sender) per message.
  * @param viewer SQL expression of the viewing user's id (a bind parameter like `$2`), or `NULL`
- *   when `reactions[].me` should be false for everyone (broadcasts personalise it afterwards).
+ *   when `reactions[].me` and `blocked` should be false for everyone (broadcasts personalise
+ *   reactions afterwards; a blocker never gets the blocked sender's broadcasts).
  */
 export function messageColumns(viewer: string): string {
   return `
@@ -62,7 +66,8 @@ export function messageColumns(viewer: string): string {
      FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
   (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
      FROM (SELECT mr.emoji, count(*) AS n, coalesce(bool_or(mr.user_id = ${viewer}::uuid), false) AS me, min(mr.created_at) AS first_at
-           FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions`;
+           FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions,
+  EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewer}::uuid AND ub.blocked_id = m.sender_id) AS blocked`;
 }
 
 /** The joins {@link messageColumns} needs. */
@@ -119,6 +124,7 @@ export class MessageDto {
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) edited_at: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deleted_at: string | null;
+  @ApiProperty({ description: 'True when the caller blocked the sender (content is still given; clients collapse it)' }) blocked: boolean;
 }
 
 /** The path under which an upload is served (GET, members of rooms it was posted in and its uploader). */
@@ -174,5 +180,6 @@ export function toMessageDto(row: MessageRow): MessageDto {
     created_at: iso(row.created_at),
     edited_at: row.edited_at ? iso(row.edited_at) : null,
     deleted_at: row.deleted_at ? iso(row.deleted_at) : null,
+    blocked: row.blocked === true,
   };
 }

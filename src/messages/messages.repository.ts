@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { preparedQuery } from '../database/prepared';
+import { DM_BLOCKED } from '../blocks/blocks.repository';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
 import { MessageType } from './message.entity';
 import { mentionCandidates } from './mentions';
@@ -56,7 +57,7 @@ export function mentionCandidatesParam(content: string | null): string | null {
  */
 export interface BatchOutcomeRow extends MessageRow {
   ord: string | number;
-  outcome: 'stored' | 'no_room' | 'not_member' | 'existing' | 'twin' | 'bad_reply';
+  outcome: 'stored' | 'no_room' | 'not_member' | 'blocked' | 'existing' | 'twin' | 'bad_reply';
   room_type: string | null;
 }
 
@@ -100,9 +101,9 @@ export const COMMIT_TEXT_BATCH = {
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY
        AS t(room_id, sender_id, content, reply_to_id, client_msg_id, mention_names, ord)),
    locked AS (
-     SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
+     SELECT r.id, r.type, r.dm_key FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
    checked AS MATERIALIZED (
-     SELECT i.*, l.type AS room_type,
+     SELECT i.*, l.type AS room_type, ${DM_BLOCKED('l.dm_key')} AS blocked,
             coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
             (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
             (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
@@ -112,7 +113,7 @@ export const COMMIT_TEXT_BATCH = {
      -- sends of that key in the batch are its twins. Refused sends never claim a key.
      SELECT c.*,
             CASE WHEN c.client_msg_id IS NOT NULL THEN
-              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
+              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok)
                 OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
      FROM checked c),
    fresh AS (
@@ -120,7 +121,7 @@ export const COMMIT_TEXT_BATCH = {
             row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
             count(*) OVER (PARTITION BY c.room_id) AS n
      FROM ranked c
-     WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
+     WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok
        AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
    bumped AS (
      -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
@@ -152,6 +153,7 @@ export const COMMIT_TEXT_BATCH = {
           CASE WHEN n.id IS NOT NULL THEN 'stored'
                WHEN c.room_type IS NULL THEN 'no_room'
                WHEN NOT c.member THEN 'not_member'
+               WHEN c.blocked THEN 'blocked'
                WHEN c.existing_id IS NOT NULL THEN 'existing'
                WHEN c.first_ord < c.ord THEN 'twin'
                ELSE 'bad_reply' END AS outcome,
