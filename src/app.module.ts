@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { createRootLogger, ROOT_LOGGER } from './common/logging/root-logger';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { BlocksModule } from './blocks/blocks.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { rateLimitBucketOf } from './common/decorators/rate-limit.decorator';
 import { createValidationPipe } from './common/errors/validation';
@@ -87,6 +88,7 @@ export class AppModule {
         RoomsModule,
         MessagesModule,
         ReportsModule,
+        BlocksModule,
         DmModule,
         UploadsModule,
         PushModule,

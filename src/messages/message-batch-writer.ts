@@ -222,6 +222,8 @@ export class MessageBatchWriter implements OnApplicationShutdown {
       else if (row.outcome === 'no_room') outcomes.set(w, new AppError('ROOM_NOT_FOUND'));
       // A public room answers 403 to a non-member; any other room stays invisible (404).
       else if (row.outcome === 'not_member') outcomes.set(w, new AppError(row.room_type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND'));
+      // A DM where either side blocked the other (see BlocksService).
+      else if (row.outcome === 'blocked') outcomes.set(w, new AppError('BLOCKED'));
       else if (row.outcome === 'bad_reply') {
         outcomes.set(w, new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [{ field: 'reply_to_id', problem: 'must name a message of this room' }]));
       } else {

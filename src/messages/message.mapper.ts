@@ -61,5 +61,6 @@ export function toMessageDto(row: MessageRow): MessageDto {
     edited_at: row.edited_at ? iso(row.edited_at) : null,
     deleted_at: row.deleted_at ? iso(row.deleted_at) : null,
     deleted_by: row.deleted_at ? (row.deleted_by ?? null) : null,
+    blocked: row.blocked === true,
   };
 }

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { preparedQuery } from '../database/prepared';
+import { DM_BLOCKED } from '../blocks/blocks.repository';
 import { MessageType } from './dto/message.dto';
 import { mentionCandidates } from './mentions';
 
@@ -38,6 +39,8 @@ export interface MessageRow {
   reactions?: ReactionRow[] | null;
   /** Ids of the mentioned members (messages.mentions); absent or null reads as none. */
   mentions?: string[] | null;
+  /** True when the viewer given to {@link messageColumns} blocked the sender; absent reads as false. */
+  blocked?: boolean | null;
 }
 
 /** An attachment as the message queries return it. */
@@ -60,8 +63,10 @@ export interface ReactionRow {
  * The columns every message query selects, aliased as {@link MessageRow}; `m` is messages. Attachments
  * and reactions are aggregated per message by correlated subqueries on their primary keys, so a page
  * of N messages costs N small index scans, not N round trips.
+ * `blocked` is one probe of the user_blocks primary key (viewer, sender) per message.
  * @param viewer SQL expression of the viewing user's id (a bind parameter like `$2`), or `NULL`
- *   when `reactions[].me` should be false for everyone (broadcasts personalise it afterwards).
+ *   when `reactions[].me` and `blocked` should be false for everyone (broadcasts personalise
+ *   reactions afterwards; a blocker never gets the blocked sender's broadcasts).
  */
 export function messageColumns(viewer: string): string {
   return `
@@ -73,7 +78,8 @@ export function messageColumns(viewer: string): string {
      FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
   (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
      FROM (SELECT mr.emoji, count(*) AS n, coalesce(bool_or(mr.user_id = ${viewer}::uuid), false) AS me, min(mr.created_at) AS first_at
-           FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions`;
+           FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions,
+  EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewer}::uuid AND ub.blocked_id = m.sender_id) AS blocked`;
 }
 
 /** The joins {@link messageColumns} needs. */
@@ -129,7 +135,7 @@ export function mentionCandidatesParam(content: string | null): string | null {
  */
 export interface BatchOutcomeRow extends MessageRow {
   ord: number;
-  outcome: 'stored' | 'no_room' | 'not_member' | 'existing' | 'twin' | 'bad_reply';
+  outcome: 'stored' | 'no_room' | 'not_member' | 'blocked' | 'existing' | 'twin' | 'bad_reply';
   room_type: string | null;
 }
 
@@ -173,9 +179,9 @@ export const COMMIT_TEXT_BATCH = {
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY
        AS t(room_id, sender_id, content, reply_to_id, client_msg_id, mention_names, ord)),
    locked AS (
-     SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
+     SELECT r.id, r.type, r.dm_key FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
    checked AS MATERIALIZED (
-     SELECT i.*, l.type AS room_type,
+     SELECT i.*, l.type AS room_type, ${DM_BLOCKED('l.dm_key')} AS blocked,
             coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
             (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
             (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
@@ -185,7 +191,7 @@ export const COMMIT_TEXT_BATCH = {
      -- sends of that key in the batch are its twins. Refused sends never claim a key.
      SELECT c.*,
             CASE WHEN c.client_msg_id IS NOT NULL THEN
-              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
+              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok)
                 OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
      FROM checked c),
    fresh AS (
@@ -193,7 +199,7 @@ export const COMMIT_TEXT_BATCH = {
             row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
             count(*) OVER (PARTITION BY c.room_id) AS n
      FROM ranked c
-     WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
+     WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok
        AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
    bumped AS (
      -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
@@ -225,6 +231,7 @@ export const COMMIT_TEXT_BATCH = {
           CASE WHEN n.id IS NOT NULL THEN 'stored'
                WHEN c.room_type IS NULL THEN 'no_room'
                WHEN NOT c.member THEN 'not_member'
+               WHEN c.blocked THEN 'blocked'
                WHEN c.existing_id IS NOT NULL THEN 'existing'
                WHEN c.first_ord < c.ord THEN 'twin'
                ELSE 'bad_reply' END AS outcome,

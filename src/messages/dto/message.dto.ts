@@ -57,4 +57,5 @@ export class MessageDto {
     description: 'Who deleted it: the sender, an owner/admin of the room, or a server admin; null while not deleted (and for messages deleted before this was recorded)',
   })
   deleted_by: string | null;
+  @ApiProperty({ description: 'True when the caller blocked the sender (content is still given; clients collapse it)' }) blocked: boolean;
 }
