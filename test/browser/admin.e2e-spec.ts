@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { AccountAdminService } from '../../src/admin/account-admin.service';
 import { http, registerUser, unique } from '../helpers/http';
-import { Person, registerThroughUi, screenshot, submitLogin, useBrowserSuite, waitUntil } from './browser-helpers';
+import { createRoomThroughUi, message, Person, registerThroughUi, screenshot, submitLogin, useBrowserSuite, waitUntil } from './browser-helpers';
 
 jest.setTimeout(240_000);
 
@@ -255,6 +255,122 @@ describe('browser client: server administration panel (e2e)', () => {
     await admin.page.getByRole('button', { name: 'Load more users' }).click();
     await waitUntil(admin.page, 'the second page is appended', async () => (await admin.page.locator('.admin-row').count()) === 27);
     expect(await admin.page.getByRole('button', { name: 'Load more users' }).count()).toBe(0);
+  });
+
+  it('password reset: the admin creates a one-time link; the link sets a new password, logs the person out everywhere, and works only once', async () => {
+    const admin = await adminInBrowser();
+    const grace = await person('Grace');
+    await registerThroughUi(grace);
+
+    const row = await findUser(admin.page, grace.username);
+    await row.getByRole('button', { name: 'Reset password of Grace' }).click();
+    await confirm(admin.page, 'Create reset link');
+    const dialog = admin.page.getByRole('dialog', { name: 'Password reset for Grace' });
+    const link = await dialog.getByLabel('Reset link', { exact: true }).inputValue();
+    expect(link).toMatch(new RegExp(`^${t.origin}/#/reset\\?token=[\\w%-]+$`));
+    await screenshot(admin.page, 'admin-password-reset');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    // Until the link is used nothing changes: Grace is still signed in.
+    await grace.page.getByRole('button', { name: 'New room' }).waitFor();
+
+    // Grace opens the link on another device.
+    const phone = await person('Grace (phone)');
+    await phone.page.goto(link);
+    await phone.page.reload();
+    const form = phone.page.getByRole('form', { name: 'Set a new password' });
+    await form.getByLabel('New password (at least 8 characters)').fill('a fresh passphrase');
+    await form.getByLabel('New password again').fill('a different passphrase');
+    await form.getByRole('button', { name: 'Set new password' }).click();
+    await form.getByText('The two passwords are not the same.').waitFor();
+    await form.getByLabel('New password (at least 8 characters)').fill('short');
+    await form.getByLabel('New password again').fill('short');
+    await form.getByRole('button', { name: 'Set new password' }).click();
+    await form.getByText(/New password must be/).waitFor();
+    await form.getByLabel('New password (at least 8 characters)').fill('a fresh passphrase');
+    await form.getByLabel('New password again').fill('a fresh passphrase');
+    await form.getByRole('button', { name: 'Set new password' }).click();
+    await phone.page.getByText(/Your new password is set/).waitFor();
+
+    // Every session ended: the signed-in browser is back at the sign-in screen.
+    await grace.page.getByText('Your session has ended. Please log in again.').waitFor();
+    await submitLogin(grace.page, grace.username, grace.password);
+    await grace.page.locator('.form-error:not([hidden])').waitFor();
+    await submitLogin(grace.page, grace.username, 'a fresh passphrase');
+    await grace.page.getByRole('button', { name: 'New room' }).waitFor();
+
+    // The link works once.
+    await phone.page.getByRole('button', { name: 'Go to log in' }).click();
+    await phone.page.getByRole('tab', { name: 'Log in' }).waitFor();
+    expect(await phone.page.evaluate('location.hash')).toBe('');
+    await phone.page.goto(link);
+    await phone.page.reload();
+    await form.getByLabel('New password (at least 8 characters)').fill('yet another passphrase');
+    await form.getByLabel('New password again').fill('yet another passphrase');
+    await form.getByRole('button', { name: 'Set new password' }).click();
+    await form.getByText(/The password reset token is unknown, already used or expired/).waitFor();
+  });
+
+  it('reports queue: a reported message is shown with its context; dismiss, delete the message (members see it go live) and disable the sender', async () => {
+    const admin = await adminInBrowser();
+    const reporter = await registerUser(t.api, { display_name: 'Heidi' });
+    const sender = await registerUser(t.api, { display_name: 'Mallory' });
+    const ivan = await person('Ivan');
+    await registerThroughUi(ivan);
+    const room = unique('reported-');
+    await createRoomThroughUi(ivan.page, room);
+    const roomId = /#\/room\/([0-9a-f-]{36})/.exec(ivan.page.url())![1];
+    for (const u of [reporter, sender]) expect((await http(t.api, 'POST', `/rooms/${roomId}/join`, { token: u.token })).status).toBeLessThan(300);
+    const say = async (u: { token: string }, content: string) => {
+      const res = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: u.token, body: { content } });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    await say(reporter, 'Welcome everyone');
+    await say(sender, 'Glad to be here');
+    const spam = await say(sender, 'Buy cheap watches at spam.example');
+    const plea = await say(reporter, 'Please stop that');
+    const rude = await say(sender, 'Make me, loser');
+    const report = (id: string, reason: string) => http(t.api, 'POST', `/messages/${id}/report`, { token: reporter.token, body: { reason } });
+    expect((await report(spam, 'Spam link')).status).toBe(201);
+    expect((await report(rude, 'Insults people')).status).toBe(201);
+    expect((await http(t.api, 'POST', `/messages/${plea}/report`, { token: sender.token, body: { reason: 'Bossy' } })).status).toBe(201);
+    await message(ivan.page, 'Buy cheap watches').waitFor();
+
+    await admin.page.getByRole('tab', { name: 'Reports' }).click();
+    const spamCard = admin.page.locator('.report', { has: admin.page.locator('.report-msg.reported', { hasText: 'Buy cheap watches' }) });
+    await spamCard.waitFor();
+    await spamCard.getByText('Spam link').waitFor();
+    // Context: what was said before and after, in order, with the reported message marked.
+    const lines = await spamCard.locator('.report-msg .msg-body').allTextContents();
+    expect(lines).toEqual(['Welcome everyone', 'Glad to be here', 'Buy cheap watches at spam.example', 'Please stop that', 'Make me, loser']);
+    await screenshot(admin.page, 'admin-reports');
+
+    // Dismiss: nothing happens to the message.
+    const pleaCard = admin.page.locator('.report', { has: admin.page.locator('.report-msg.reported', { hasText: 'Please stop that' }) });
+    await pleaCard.getByRole('button', { name: 'Dismiss the report by Mallory' }).click();
+    await admin.page.getByText('Report resolved: dismissed.').waitFor();
+    await pleaCard.waitFor({ state: 'detached' });
+    await message(ivan.page, 'Please stop that').waitFor();
+
+    // Delete the message: the report leaves the queue and Ivan sees the message go, live.
+    await spamCard.getByRole('button', { name: 'Delete the reported message by Mallory' }).click();
+    await confirm(admin.page, 'Delete message');
+    await admin.page.getByText('Report resolved: message deleted.').waitFor();
+    await spamCard.waitFor({ state: 'detached' });
+    await waitUntil(ivan.page, 'the deleted message is gone for Ivan', async () => (await message(ivan.page, 'Buy cheap watches').count()) === 0);
+
+    // Disable the sender of the other one.
+    const rudeCard = admin.page.locator('.report', { has: admin.page.locator('.report-msg.reported', { hasText: 'Make me, loser' }) });
+    await rudeCard.getByRole('button', { name: 'Disable Mallory, who sent the reported message' }).click();
+    await confirm(admin.page, 'Disable account');
+    await admin.page.getByText('Report resolved: sender disabled.').waitFor();
+    expect((await http(t.api, 'POST', '/auth/login', { body: { login: sender.username, password: sender.password } })).body.code).toBe('ACCOUNT_DISABLED');
+
+    // Resolved reports keep what was done.
+    await admin.page.getByLabel('Resolved').check();
+    await admin.page.locator('.report[data-status="resolved"]', { hasText: 'Sender disabled' }).first().waitFor();
+    await admin.page.locator('.report[data-status="resolved"]', { hasText: 'Message deleted' }).first().waitFor();
   });
 
   /** The code in the "Invite code" field once it is not `previous` any more. */

@@ -11,6 +11,10 @@ export type AdminUser = Schemas['AdminUserDto'];
 export type Invite = Schemas['InviteDto'];
 export type AuditEntry = Schemas['AuditEntryDto'];
 export type RegistrationMode = Schemas['AdminSettingsDto']['registration'];
+export type Report = Schemas['ReportDto'];
+export type ReportStatus = Report['status'];
+export type ReportAction = NonNullable<Report['resolution']>;
+export type PasswordResetIssued = Schemas['PasswordResetIssuedDto'];
 
 /** One page of a cursor-paginated list, as every list endpoint of the API answers. */
 export interface Page<T> {
@@ -110,6 +114,11 @@ export class AdminApi {
     return this.http.call('post', '/admin/users/{id}/demote', { path: { id } });
   }
 
+  /** A one-time password reset token for the user (valid 24 h; a new one replaces an unused one). */
+  passwordReset(id: string): Promise<PasswordResetIssued> {
+    return this.http.call('post', '/admin/users/{id}/password-reset', { path: { id } });
+  }
+
   async registration(): Promise<RegistrationMode> {
     return (await this.http.call('get', '/admin/settings', {})).registration;
   }
@@ -130,6 +139,16 @@ export class AdminApi {
 
   async revokeInvite(code: string): Promise<void> {
     await this.http.call('delete', '/admin/invites/{code}', { path: { code } });
+  }
+
+  /** Reports in one state, newest first, each with its message and up to 2 messages of context each side. */
+  reports(status: ReportStatus, cursor?: string): Promise<Page<Report>> {
+    return this.http.call('get', '/admin/reports', { query: { status, limit: ADMIN_PAGE, cursor } });
+  }
+
+  /** Resolves a report; delete_message and disable_sender also resolve the message's other open reports. */
+  resolveReport(id: string, action: ReportAction): Promise<Report> {
+    return this.http.call('post', '/admin/reports/{id}/resolve', { path: { id }, body: { action } });
   }
 
   /** The audit log, newest first. */
@@ -166,6 +185,8 @@ const ACTIONS: Record<string, string> = {
   'user.demote': 'removed server admin from',
   'user.set_password': 'set a new password for',
   'user.password_reset': 'issued a password reset for',
+  'user.password_reset.redeem': 'set a new password with a reset link:',
+  prune: 'pruned expired data',
   'settings.update': 'changed the setting',
   'invite.create': 'created the invite',
   'invite.revoke': 'revoked the invite',

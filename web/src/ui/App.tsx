@@ -1,12 +1,13 @@
 // The page: restores the session from the stored refresh token, then shows the chat or the sign-in
 // screen, switching whenever the session starts or ends. While the server cannot be reached, or is
-// rate-limiting refreshes, it says so and retries, keeping the stored session.
+// rate-limiting refreshes, it says so and retries, keeping the stored session. A password reset link
+// (#/reset?token=…) opens the reset page instead, signed in or not.
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, describeError, Http } from '../api/http';
 import { Chat } from '../state/chat';
 import { Session } from '../state/session';
-import { Auth } from './Auth';
+import { Auth, ResetPassword, resetTokenFromHash } from './Auth';
 import { closeAllDialogs } from './Dialog';
 import { Shell } from './Shell';
 
@@ -18,7 +19,18 @@ type Boot = { phase: 'restoring' } | { phase: 'ready' } | { phase: 'waiting'; te
 export function App(): JSX.Element {
   const [boot, setBoot] = useState<Boot>({ phase: 'restoring' });
   const [attempt, setAttempt] = useState(0);
+  // Kept apart from the address: the signed-in shell clears the hash when it goes away.
+  const [resetToken, setResetToken] = useState(() => resetTokenFromHash(location.hash));
   const user = session.user.value;
+
+  useEffect(() => {
+    const onHash = () => {
+      const token = resetTokenFromHash(location.hash);
+      if (token) setResetToken(token);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -48,6 +60,17 @@ export function App(): JSX.Element {
     };
   }, [chat]);
 
+  if (resetToken)
+    return (
+      <ResetPassword
+        session={session}
+        token={resetToken}
+        done={() => {
+          history.replaceState(null, '', location.pathname);
+          setResetToken(null);
+        }}
+      />
+    );
   if (boot.phase === 'restoring' && !user) return <p class="boot">Loading…</p>;
   if (boot.phase === 'waiting' && !user)
     return (

@@ -157,3 +157,79 @@ export function Auth({ session }: { session: Session }): JSX.Element {
     </main>
   );
 }
+
+/** The token of a password reset link (`#/reset?token=…`), or null. */
+export function resetTokenFromHash(hash: string): string | null {
+  const match = /^#\/reset\?(.*)$/.exec(hash);
+  return match ? new URLSearchParams(match[1]).get('token') : null;
+}
+
+/**
+ * The page a password reset link opens: a new password, set with the one-time token an
+ * administrator issued (POST /auth/password-reset). Every session of the account ends, this
+ * browser's too; `done` returns to the sign-in screen.
+ */
+export function ResetPassword({ session, token, done }: { session: Session; token: string; done: () => void }): JSX.Element {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [reset, setReset] = useState(false);
+  const invalid = new Set(error instanceof ApiError ? error.details.map((d) => d.field) : []);
+  return (
+    <main class="auth">
+      <div class="auth-card">
+        <h1 class="brand">Chat</h1>
+        <h2>Set a new password</h2>
+        {reset ? (
+          <>
+            <p class="notice" role="status">
+              Your new password is set, and every session of your account was logged out. Log in with the new password.
+            </p>
+            <button type="button" class="button primary wide" autofocus onClick={done}>
+              Go to log in
+            </button>
+          </>
+        ) : (
+          <form
+            class="form"
+            aria-label="Set a new password"
+            noValidate
+            onSubmit={async (e) => {
+              e.preventDefault();
+              const form = e.currentTarget;
+              const password = (form.elements.namedItem('new_password') as HTMLInputElement).value;
+              const again = (form.elements.namedItem('new_password_again') as HTMLInputElement).value;
+              setError(null);
+              if (password !== again) return setError('The two passwords are not the same.');
+              setBusy(true);
+              try {
+                await session.http.call('post', '/auth/password-reset', { body: { reset_token: token, new_password: password }, auth: false });
+                setReset(true);
+              } catch (err) {
+                setError(err);
+              } finally {
+                setBusy(false);
+              }
+            }}
+          >
+            <p class="muted">An administrator sent you this link. It works once.</p>
+            <Field label="New password (at least 8 characters)">
+              <input name="new_password" type="password" autocomplete="new-password" required autofocus aria-invalid={invalid.has('new_password') ? 'true' : undefined} />
+            </Field>
+            <Field label="New password again">
+              <input name="new_password_again" type="password" autocomplete="new-password" required />
+            </Field>
+            <p class="form-error" role="alert" hidden={!error}>
+              {error ? (typeof error === 'string' ? error : describeError(error)) : ''}
+            </p>
+            <button type="submit" class="button primary wide" disabled={busy}>
+              Set new password
+            </button>
+            <button type="button" class="link" onClick={done}>
+              Back to log in
+            </button>
+          </form>
+        )}
+      </div>
+    </main>
+  );
+}

@@ -115,7 +115,7 @@ function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: bo
   );
 }
 
-function Sidebar({ chat }: { chat: Chat }): JSX.Element {
+function Sidebar({ chat, adminOpen }: { chat: Chat; adminOpen: boolean }): JSX.Element {
   const me = chat.me;
   const rooms = chat.sortedRooms.value;
   const current = chat.currentRoomId.value;
@@ -143,7 +143,7 @@ function Sidebar({ chat }: { chat: Chat }): JSX.Element {
           <Icon name="theme" />
         </button>
         {me?.is_admin ? (
-          <a href="#/admin" class="icon-button" aria-label="Server administration" title="Server administration">
+          <a href="#/admin" class="icon-button" aria-label="Server administration" title="Server administration" aria-current={adminOpen ? 'page' : undefined}>
             <Icon name="shield" />
           </a>
         ) : null}
@@ -201,7 +201,7 @@ export function Shell({ chat }: { chat: Chat }): JSX.Element {
     <ChatContext.Provider value={chat}>
       <Banner chat={chat} />
       <div class="shell" data-pane={current || adminView ? 'room' : 'list'}>
-        <Sidebar chat={chat} />
+        <Sidebar chat={chat} adminOpen={adminView !== null} />
         <section class="main" aria-label={adminView ? 'Server administration' : 'Conversation'}>
           {adminView ? (
             <AdminPanel chat={chat} view={adminView} />

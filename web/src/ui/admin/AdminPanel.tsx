@@ -1,5 +1,5 @@
-// The server administration panel, for server admins only, at #/admin/<view>: users, registration
-// and invites, the audit log. Views are tabs (arrow keys move between them); each keeps its
+// The server administration panel, for server admins only, at #/admin/<view>: users, the reports
+// queue, registration and invites, the audit log. Views are tabs (arrow keys move between them); each keeps its
 // place in the address, so Back and reload work.
 import type { JSX } from 'preact';
 import { useMemo } from 'preact/hooks';
@@ -9,11 +9,13 @@ import { Icon } from '../icons';
 import { go } from '../Shell';
 import { AuditTab } from './AuditTab';
 import { RegistrationTab } from './RegistrationTab';
+import { ReportsTab } from './ReportsTab';
 import { UsersTab } from './UsersTab';
 
 /** The panel's views, in tab order. */
 export const ADMIN_VIEWS = [
   { id: 'users', label: 'Users' },
+  { id: 'reports', label: 'Reports' },
   { id: 'registration', label: 'Registration' },
   { id: 'audit', label: 'Audit log' },
 ] as const;
@@ -70,6 +72,7 @@ export function AdminPanel({ chat, view }: { chat: Chat; view: AdminView }): JSX
           <Tabs view={view} />
           <div id="admin-view" role="tabpanel" class="admin-body" aria-labelledby={`admin-tab-${view}`}>
             {view === 'users' ? <UsersTab api={api} meId={chat.me?.id} /> : null}
+            {view === 'reports' ? <ReportsTab chat={chat} api={api} /> : null}
             {view === 'registration' ? <RegistrationTab api={api} /> : null}
             {view === 'audit' ? <AuditTab api={api} http={chat.http} /> : null}
           </div>

@@ -1,10 +1,10 @@
 // Admin → Audit log: every administrative action (panel, API or CLI), newest first, a page at a time.
 // Actors that are users are shown by name (looked up once per id); CLI and configuration actors as is.
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Http } from '../../api/http';
-import { actorLabel, actorUserId, type AdminApi, type AuditEntry, describeAction, Pager } from '../../state/admin';
-import { formatDateTime, PagerFooter } from './common';
+import { actorLabel, actorUserId, type AdminApi, type AuditEntry, describeAction } from '../../state/admin';
+import { formatDateTime, PagerFooter, usePager } from './common';
 
 const names = new Map<string, Promise<string>>();
 
@@ -44,10 +44,7 @@ function details(d: Record<string, unknown>): string {
 
 /** The Audit log view. */
 export function AuditTab({ api, http }: { api: AdminApi; http: Http }): JSX.Element {
-  const pager = useMemo(() => new Pager<AuditEntry>((cursor) => api.audit(cursor)), [api]);
-  useEffect(() => {
-    void pager.reload();
-  }, [pager]);
+  const pager = usePager<AuditEntry>((cursor) => api.audit(cursor), [api]);
   const items = pager.items.value;
   return (
     <>

@@ -1,11 +1,11 @@
 // Admin → Registration: who may sign up (open / invite only / closed) and the invite codes, with
 // their uses and expiry; a new code is shown with a link that opens sign-up with it filled in.
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { type AdminApi, type Invite, Pager, type RegistrationMode } from '../../state/admin';
+import { useEffect, useState } from 'preact/hooks';
+import { type AdminApi, type Invite, type Pager, type RegistrationMode } from '../../state/admin';
 import { confirmDialog, ErrorLine, Field } from '../Dialog';
 import { ActionButton } from '../dialogs/common';
-import { CopyField, formatDateTime, PagerFooter } from './common';
+import { CopyField, formatDateTime, PagerFooter, usePager } from './common';
 
 const MODES: { value: RegistrationMode; label: string; hint: string }[] = [
   { value: 'open', label: 'Open', hint: 'Anyone can create an account.' },
@@ -117,13 +117,10 @@ function InviteRow({ api, pager, invite }: { api: AdminApi; pager: Pager<Invite>
 }
 
 function Invites({ api }: { api: AdminApi }): JSX.Element {
-  const pager = useMemo(() => new Pager<Invite>(() => api.invites()), [api]);
+  const pager = usePager<Invite>(() => api.invites(), [api]);
   const [created, setCreated] = useState<Invite | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    void pager.reload();
-  }, [pager]);
   const items = pager.items.value;
   return (
     <section class="form admin-section" aria-label="Invites">

@@ -1,16 +1,41 @@
-// Admin → Users: search accounts (disabled ones too), disable / enable, promote / demote, with a
-// confirmation before each step that takes something away or gives power.
+// Admin → Users: search accounts (disabled ones too), disable / enable, promote / demote, and a
+// one-time password reset link to hand over; a confirmation comes before each step that takes
+// something away or gives power.
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { type AdminApi, type AdminUser, Pager } from '../../state/admin';
+import { useState } from 'preact/hooks';
+import { type AdminApi, type AdminUser, type Pager, type PasswordResetIssued } from '../../state/admin';
 import { Avatar } from '../Avatar';
-import { confirmDialog } from '../Dialog';
+import { confirmDialog, openDialog } from '../Dialog';
 import { ActionButton } from '../dialogs/common';
 import { formatTime } from '../format';
-import { formatDateTime, PagerFooter } from './common';
+import { CopyField, formatDateTime, PagerFooter, useDebounced, usePager } from './common';
 
 const nameOf = (u: AdminUser) => u.display_name || u.username;
 const sameUser = (a: AdminUser, b: AdminUser) => a.id === b.id;
+
+/** The page that sets a new password with `token` (the reset page of this client). */
+export function resetLink(token: string): string {
+  return `${location.origin}/#/reset?token=${encodeURIComponent(token)}`;
+}
+
+/** Shows a freshly issued reset token once, as a link to copy and hand over privately. */
+function showResetLink(user: AdminUser, issued: PasswordResetIssued): void {
+  openDialog(`Password reset for ${nameOf(user)}`, (close) => (
+    <>
+      <p>
+        Send this link to <strong>@{user.username}</strong> privately. It works once, until {formatDateTime(issued.expires_at)}, and is shown only now. Their current password keeps
+        working until the link is used; using it logs them out everywhere.
+      </p>
+      <CopyField label="Reset link" value={resetLink(issued.reset_token)} />
+      <CopyField label="Reset token" value={issued.reset_token} />
+      <div class="dialog-actions">
+        <button type="button" class="button primary" onClick={close}>
+          Done
+        </button>
+      </div>
+    </>
+  ));
+}
 
 function UserRow({ api, pager, user, meId }: { api: AdminApi; pager: Pager<AdminUser>; user: AdminUser; meId: string | undefined }): JSX.Element {
   const name = nameOf(user);
@@ -45,6 +70,16 @@ function UserRow({ api, pager, user, meId }: { api: AdminApi; pager: Pager<Admin
             }}
           />
         )}
+        {me ? null : (
+          <ActionButton
+            className="button"
+            label="Reset password"
+            ariaLabel={`Reset password of ${name}`}
+            action={async () => {
+              if (await confirmDialog(`Create a one-time link for ${name} to set a new password? An unused earlier link stops working.`, 'Create reset link')) showResetLink(user, await api.passwordReset(user.id));
+            }}
+          />
+        )}
         {me ? null : user.is_admin ? (
           <ActionButton
             className="button"
@@ -72,16 +107,9 @@ function UserRow({ api, pager, user, meId }: { api: AdminApi; pager: Pager<Admin
 /** The Users view. */
 export function UsersTab({ api, meId }: { api: AdminApi; meId: string | undefined }): JSX.Element {
   const [typed, setTyped] = useState('');
-  const [query, setQuery] = useState('');
+  const query = useDebounced(typed);
   const [disabledOnly, setDisabledOnly] = useState(false);
-  useEffect(() => {
-    const t = setTimeout(() => setQuery(typed.trim()), typed ? 250 : 0);
-    return () => clearTimeout(t);
-  }, [typed]);
-  const pager = useMemo(() => new Pager<AdminUser>((cursor) => api.users(query, disabledOnly, cursor)), [api, query, disabledOnly]);
-  useEffect(() => {
-    void pager.reload();
-  }, [pager]);
+  const pager = usePager<AdminUser>((cursor) => api.users(query, disabledOnly, cursor), [api, query, disabledOnly]);
   const items = pager.items.value;
   return (
     <>

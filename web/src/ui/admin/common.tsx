@@ -1,9 +1,31 @@
 // Pieces every admin view uses: the "Load more" footer of a cursor-paginated list, a read-only field
 // with a copy button (invite codes, reset links), and the admin date format.
 import type { JSX } from 'preact';
-import { useId, useState } from 'preact/hooks';
-import type { Pager } from '../../state/admin';
+import { useEffect, useId, useMemo, useState } from 'preact/hooks';
+import { type Page, Pager } from '../../state/admin';
 import { ErrorLine } from '../Dialog';
+
+/**
+ * A pager over `fetchPage`, made anew whenever `deps` change (a new search, another status), with
+ * its first page read at once.
+ */
+export function usePager<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, deps: unknown[]): Pager<T> {
+  const pager = useMemo(() => new Pager<T>(fetchPage), deps);
+  useEffect(() => {
+    void pager.reload();
+  }, [pager]);
+  return pager;
+}
+
+/** `text` trimmed, once it has stopped changing for `ms` (at once when emptied): search as you type. */
+export function useDebounced(text: string, ms = 250): string {
+  const [settled, setSettled] = useState(text.trim());
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(text.trim()), text ? ms : 0);
+    return () => clearTimeout(t);
+  }, [text]);
+  return settled;
+}
 
 /** The list's error line, and "Load more" while the API has a next cursor. */
 export function PagerFooter<T>({ pager, label }: { pager: Pager<T>; label: string }): JSX.Element {
