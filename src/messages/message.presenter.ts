@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { UserSummaryDto } from '../users/user.presenter';
+import { SystemLineDto } from './system-line.dto';
 
 /** A row of the message queries: the message joined with its sender and reply target. */
 export interface MessageRow {
@@ -28,6 +29,8 @@ export interface MessageRow {
   reactions?: ReactionRow[] | null;
   /** Ids of the mentioned members (messages.mentions); absent or null reads as none. */
   mentions?: string[] | null;
+  /** messages.system: the payload of a system line, null (or absent) for other messages. */
+  system?: SystemLineDto | null;
 }
 
 /** An attachment as the message queries return it. */
@@ -57,7 +60,7 @@ export function messageColumns(viewer: string): string {
   m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
   m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
   su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
-  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at, m.mentions,
+  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at, m.mentions, m.system,
   (SELECT json_agg(json_build_object('id', up.id, 'mime', up.mime, 'size', up.size, 'name', up.name) ORDER BY ma.position)
      FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
   (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
@@ -115,6 +118,12 @@ export class MessageDto {
       'Ids of the room members named as `@username` in the content (resolved by the server on send and edit, in order of first appearance, at most 50; empty when deleted)',
   })
   mentions: string[];
+  @ApiProperty({
+    type: SystemLineDto,
+    nullable: true,
+    description: 'For `type: "system"` (joins, leaves, removals, renames; sender = who did it, content null): what happened; null for every other message',
+  })
+  system: SystemLineDto | null;
   @ApiProperty({ nullable: true, type: String }) client_msg_id: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) edited_at: string | null;
@@ -170,6 +179,7 @@ export function toMessageDto(row: MessageRow): MessageDto {
     attachments: deleted ? [] : (row.attachments ?? []).map(toAttachmentDto),
     reactions: deleted ? [] : (row.reactions ?? []).map((r) => ({ emoji: r.emoji, count: Number(r.count), me: r.me === true })),
     mentions: deleted ? [] : (row.mentions ?? []),
+    system: row.system ?? null,
     client_msg_id: row.client_msg_id,
     created_at: iso(row.created_at),
     edited_at: row.edited_at ? iso(row.edited_at) : null,

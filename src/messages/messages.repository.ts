@@ -6,6 +6,7 @@ import { returnedRows } from '../common/errors/postgres';
 import { preparedQuery } from '../database/prepared';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
 import { MessageType } from './message.entity';
+import type { SystemLineDto } from './system-line.dto';
 import { mentionCandidates } from './mentions';
 
 /** Who can query: the data source, or the manager of a running transaction. */
@@ -17,6 +18,8 @@ export interface MessageMeta {
   room_id: string;
   sender_id: string | null;
   deleted_at: Date | null;
+  /** `system` for system lines, which nobody may edit, delete, react to or reply to. */
+  type: MessageType;
   /** Seconds since the message was created, by the database clock. */
   age_seconds: number;
 }
@@ -105,7 +108,7 @@ export const COMMIT_TEXT_BATCH = {
      SELECT i.*, l.type AS room_type,
             coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
             (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
-            (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
+            (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id AND target.type <> 'system') = i.room_id) AS reply_ok
      FROM input i LEFT JOIN locked l ON l.id = i.room_id),
    ranked AS (
      -- The first send of a new client_msg_id that passes every check is the one stored; later
@@ -225,9 +228,12 @@ export class MessagesRepository {
     return (await this.findByClientMsgIds(q, [senderId], [roomId], [clientMsgId]))[0] ?? null;
   }
 
-  /** True when a message with this id exists in that room (reply targets; deleted ones included). */
+  /**
+   * True when a message with this id exists in that room and may be replied to (reply targets;
+   * deleted ones included, system lines not).
+   */
   async existsInRoom(manager: EntityManager, messageId: string, roomId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM messages WHERE id = $1 AND room_id = $2`, [messageId, roomId]);
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM messages WHERE id = $1 AND room_id = $2 AND type <> 'system'`, [messageId, roomId]);
     return rows.length > 0;
   }
 
@@ -250,6 +256,27 @@ export class MessagesRepository {
          SELECT $1, x.user_id, $2 FROM ins CROSS JOIN LATERAL unnest(ins.mentions) AS x(user_id) WHERE x.user_id <> $3)
        SELECT id FROM ins`,
       [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId, mentionCandidates(fields.content)],
+    );
+    return rows[0].id;
+  }
+
+  /**
+   * Stores a system line (join, leave, removal, rename) at the room's next seq, sent by `senderId`
+   * (who did it), with no content and `system` as its payload. Unlike {@link nextSeq} it does not
+   * count a live message: system lines are never unread and mention nobody, so rooms.live_count,
+   * room_members.own_unread and message_mentions stay as they are. The room still becomes active (it
+   * moves up in `rooms/me`, where the line is its last message). Call under the room lock, in the
+   * transaction that changes the membership or the name, so seq order is the order of events.
+   * @returns the new message id.
+   */
+  async insertSystemLine(manager: EntityManager, roomId: string, senderId: string, system: SystemLineDto): Promise<string> {
+    const rows = returnedRows<{ id: string }>(
+      await manager.query(
+        `WITH bumped AS (UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq)
+         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, system)
+         SELECT $1, b.last_seq, b.last_seq, $2, 'system', NULL, $3::jsonb FROM bumped b RETURNING id`,
+        [roomId, senderId, JSON.stringify(system)],
+      ),
     );
     return rows[0].id;
   }
@@ -318,7 +345,7 @@ export class MessagesRepository {
   /** Who sent a message, where, whether it is deleted and how old it is; null when unknown. */
   async findMeta(q: Queryable, messageId: string): Promise<MessageMeta | null> {
     const rows: (MessageMeta & { age_seconds: string | number })[] = await q.query(
-      `SELECT id, room_id, sender_id, deleted_at, extract(epoch FROM now() - created_at)::float8 AS age_seconds FROM messages WHERE id = $1`,
+      `SELECT id, room_id, sender_id, deleted_at, type, extract(epoch FROM now() - created_at)::float8 AS age_seconds FROM messages WHERE id = $1`,
       [messageId],
     );
     return rows[0] ? { ...rows[0], age_seconds: Number(rows[0].age_seconds) } : null;
@@ -350,9 +377,10 @@ export class MessagesRepository {
    * deleted message is no longer found. Inside the transaction holding the room lock.
    */
   async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
-    // Unread counters: one live message less in the room, and in the counts of whoever it was counted for.
+    // Unread counters: one live message less in the room, and in the counts of whoever it was counted
+    // for. System lines were never counted (see insertSystemLine).
     await manager.query(
-      `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL),
+      `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL AND type <> 'system'),
        room AS (UPDATE rooms r SET live_count = r.live_count - 1 FROM d WHERE r.id = d.room_id)
        UPDATE room_members m SET
          read_live = m.read_live - CASE WHEN m.last_read_seq >= d.seq THEN 1 ELSE 0 END,
@@ -483,6 +511,7 @@ export class MessagesRepository {
         `WITH passed AS (
            SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
            FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
+             AND u.type <> 'system'
            WHERE p.room_id = $1 AND p.user_id = $2),
          upd AS (
            UPDATE room_members m SET last_read_seq = $3, read_live = m.read_live + passed.live, own_unread = m.own_unread - passed.own
