@@ -501,8 +501,12 @@ export class Chat {
     }
     const room = this.rooms.value.get(m.room_id);
     if (source === 'live' && !mine && room && m.seq > (room.last_seq ?? 0)) notifyIncoming(room, m, this.me?.id, roomTitle(room));
-    if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false, this.me?.id));
-    else if (source === 'live') void this.fetchRoom(m.room_id);
+    // The live line about my own leave or removal arrives as I stop being a member: the room is gone,
+    // not new (a sync may still hold an old one from before I joined again).
+    const departsMe = source === 'live' && (m.system?.event === 'member_left' || m.system?.event === 'member_removed') && m.system.user_id === this.me?.id;
+    if (room && departsMe) this.removeRoom(m.room_id, m.system?.event === 'member_removed' ? 'You were removed from' : null);
+    else if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false, this.me?.id));
+    else if (source === 'live' && !departsMe) void this.fetchRoom(m.room_id);
     if (added && this.isWatching(m.room_id)) this.scheduleRead(m.room_id);
   }
 
