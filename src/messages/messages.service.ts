@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { BlocksService } from '../blocks/blocks.service';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/postgres';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
@@ -20,8 +21,8 @@ import {
   SendMessageBodyDto,
 } from './dto/messages.dto';
 import { canonicalEmoji } from './emoji';
-import { MessageDto, toMessageDto, withMyReactions } from './message.presenter';
-import { MessageType } from './message.entity';
+import { MessageDto, MessageType } from './dto/message.dto';
+import { toMessageDto, withMyReactions } from './message.mapper';
 import { MessageBatchWriter } from './message-batch-writer';
 import { MessageMeta, MessagesRepository } from './messages.repository';
 import { recorder } from '../metrics/recorder';
@@ -69,6 +70,7 @@ export class MessagesService {
     private readonly fanout: FanoutService,
     private readonly writer: MessageBatchWriter,
     private readonly push: PushService,
+    private readonly blocks: BlocksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A batch that cannot commit as a whole is retried send by send on the single path.
@@ -83,7 +85,8 @@ export class MessagesService {
    * A repeated `client_msg_id` from the same sender in the same room returns the first message and
    * stores nothing, also when two such requests race.
    * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target, foreign or
-   *   duplicate attachments, `type` not the message's type), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
+   *   duplicate attachments, `type` not the message's type), NOT_A_MEMBER (403), BLOCKED (403, a DM
+   *   whose users blocked one another), ROOM_NOT_FOUND (404).
    */
   async send(userId: string, roomId: string, dto: SendMessageBodyDto): Promise<SendResult> {
     const content = dto.content?.trim() ?? '';
@@ -128,6 +131,7 @@ export class MessagesService {
         if (!(await this.messages.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
         // Membership again under the lock: a kick that committed meanwhile wins.
         if (!(await this.messages.roleOf(manager, roomId, userId))) throw new AppError(room.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
+        if (room.type === 'dm') await this.blocks.assertDmOpen(roomId, manager);
         // Checked after taking the room lock, so a racing twin of this request sees the first commit.
         if (clientMsgId) {
           const existing = await this.messages.findByClientMsgId(manager, userId, roomId, clientMsgId);
@@ -199,23 +203,56 @@ export class MessagesService {
 
   /**
    * Deletes a message (its sender, or an owner/admin of the room): it becomes a tombstone with the
-   * same id and seq, no content, attachments or reactions, and a new `updated_seq`; the room gets
-   * `delete_message`. Deleting a tombstone again returns it unchanged.
+   * same id and seq, no content, attachments or reactions, `deleted_by` the caller, and a new
+   * `updated_seq`; the room gets `delete_message`. Deleting a tombstone again returns it unchanged.
    * @throws AppError MESSAGE_NOT_FOUND (404), FORBIDDEN (403, another member's message), BUSINESS_RULE (422, a system line).
    */
   async remove(userId: string, messageId: string): Promise<MessageDto> {
     const meta = await this.changeableMessage(userId, messageId, 'deleted');
     const room = await this.rooms.getAsMember(meta.room_id, userId);
-    const { message, changed } = await this.dataSource.transaction(async (manager) => {
-      const current = await this.lockMessage(manager, meta, userId);
-      const mayModerate = room.type !== 'dm' && (current.role === 'owner' || current.role === 'admin');
+    return this.tombstone(meta, userId, async (manager, current) => {
+      // The role is re-read under the room lock, so a member removed a moment ago can no longer delete.
+      const role = await this.messages.roleOf(manager, meta.room_id, userId);
+      if (!role) throw new AppError('MESSAGE_NOT_FOUND');
+      const mayModerate = room.type !== 'dm' && (role === 'owner' || role === 'admin');
       if (current.sender_id !== userId && !mayModerate) {
         throw new AppError('FORBIDDEN', 'Only the sender or an owner or admin of the room may delete this message.');
       }
-      if (current.deleted_at) return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: false };
+    });
+  }
+
+  /**
+   * A server administrator's delete of any message, in any room (no membership needed): the same
+   * tombstone and `delete_message` event as {@link remove}, with `deleted_by` the administrator.
+   * @param inTransaction runs in the delete's transaction (the audit row), also when the message was
+   *   already a tombstone
+   * @throws AppError MESSAGE_NOT_FOUND (404, unknown id)
+   */
+  async removeAsServerAdmin(adminId: string, messageId: string, inTransaction: (manager: EntityManager, alreadyDeleted: boolean) => Promise<void>): Promise<MessageDto> {
+    const meta = await this.messages.findMeta(this.dataSource, messageId);
+    if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
+    return this.tombstone(meta, adminId, async (manager, current) => inTransaction(manager, current.deleted_at !== null));
+  }
+
+  /**
+   * The one delete path: under the room lock, re-reads the message, lets `authorize` refuse (or
+   * record), then turns a live message into a tombstone deleted by `deletedBy` and broadcasts
+   * `delete_message` after commit.
+   */
+  private async tombstone(
+    meta: MessageMeta,
+    deletedBy: string,
+    authorize: (manager: EntityManager, current: MessageMeta) => Promise<void>,
+  ): Promise<MessageDto> {
+    const { message, changed } = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.messages.lockRoom(manager, meta.room_id))) throw new AppError('MESSAGE_NOT_FOUND');
+      const current = await this.messages.findMeta(manager, meta.id);
+      if (!current) throw new AppError('MESSAGE_NOT_FOUND');
+      await authorize(manager, current);
+      if (current.deleted_at) return { message: toMessageDto((await this.messages.findById(manager, meta.id, null))!), changed: false };
       const seq = await this.messages.nextChangeSeq(manager, meta.room_id);
-      await this.messages.markDeleted(manager, messageId, seq);
-      return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: true };
+      await this.messages.markDeleted(manager, meta.id, seq, deletedBy);
+      return { message: toMessageDto((await this.messages.findById(manager, meta.id, null))!), changed: true };
     });
     if (changed) this.fanout.toRoom(meta.room_id, 'delete_message', message);
     return message;
@@ -269,7 +306,7 @@ export class MessagesService {
    */
   async markRead(userId: string, roomId: string, seq?: number | null): Promise<ReadResult> {
     const room = await this.rooms.getAsMember(roomId, userId);
-    const lastSeq = Number(room.last_seq);
+    const lastSeq = room.last_seq;
     const target = seq === undefined || seq === null ? lastSeq : Math.max(0, Math.min(Math.floor(seq), lastSeq));
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');
@@ -355,10 +392,10 @@ export class MessagesService {
   }
 
   /**
-   * A message the caller may act on: it exists and the caller belongs to its room.
+   * A message the caller may act on (or report): it exists and the caller belongs to its room.
    * @throws AppError MESSAGE_NOT_FOUND otherwise (an outsider cannot tell a foreign message from none).
    */
-  private async visibleMessage(userId: string, messageId: string): Promise<MessageMeta> {
+  async visibleMessage(userId: string, messageId: string): Promise<MessageMeta> {
     const meta = await this.messages.findMeta(this.dataSource, messageId);
     if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
     try {
@@ -372,12 +409,12 @@ export class MessagesService {
 
   /**
    * A message the caller may act on ({@link visibleMessage}) that is not a system line: those record
-   * what the server saw happen, so nobody edits, deletes or reacts to them (a message's type never
-   * changes, so checking before the transaction is enough).
-   * @param action how the refusal words it ("edited", "deleted", "reacted to")
+   * what the server saw happen, so no member edits, deletes, reacts to or reports them (a message's
+   * type never changes, so checking before the transaction is enough).
+   * @param action how the refusal words it ("edited", "deleted", "reacted to", "reported")
    * @throws AppError MESSAGE_NOT_FOUND (404, see visibleMessage), BUSINESS_RULE (422, a system line).
    */
-  private async changeableMessage(userId: string, messageId: string, action: string): Promise<MessageMeta> {
+  async changeableMessage(userId: string, messageId: string, action: string): Promise<MessageMeta> {
     const meta = await this.visibleMessage(userId, messageId);
     if (meta.type === 'system') throw new AppError('BUSINESS_RULE', `System lines (joins, leaves, removals, renames) cannot be ${action}.`);
     return meta;

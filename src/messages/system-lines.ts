@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { FanoutService } from '../realtime/fanout.service';
-import { MessageDto, toMessageDto } from './message.presenter';
+import { MessageDto } from './dto/message.dto';
+import { toMessageDto } from './message.mapper';
 import { MessagesRepository } from './messages.repository';
 import { SystemEvent, SystemLineDto } from './system-line.dto';
 
