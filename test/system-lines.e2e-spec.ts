@@ -208,7 +208,7 @@ describe('system lines (e2e)', () => {
     }
   });
 
-  it('nobody may edit, delete, react to or reply to a system line (422/400, nothing changes)', async () => {
+  it('nobody may edit, delete, react to, report or reply to a system line (422/400, nothing changes)', async () => {
     const room = await createRoom(t.api, alice);
     ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
     const [line] = await history(room.id, bob);
@@ -219,6 +219,8 @@ describe('system lines (e2e)', () => {
     expectError(await http(t.api, 'DELETE', `/messages/${line.id}`, { token: alice.token }), 422, 'BUSINESS_RULE');
     expectError(await http(t.api, 'PUT', `/messages/${line.id}/reactions/${encodeURIComponent('👍')}`, { token: alice.token }), 422, 'BUSINESS_RULE');
     expectError(await http(t.api, 'DELETE', `/messages/${line.id}/reactions/${encodeURIComponent('👍')}`, { token: alice.token }), 422, 'BUSINESS_RULE');
+    // Nor report it (the owner, who is not its sender).
+    expect(expectError(await http(t.api, 'POST', `/messages/${line.id}/report`, { token: alice.token, body: { reason: 'spam joins' } }), 422, 'BUSINESS_RULE').error).toMatch(/system line/i);
     // A reply over REST (the group-commit path) and with an attachment-less WS send.
     const reply = expectError(await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: alice.token, body: { content: 'welcome', reply_to_id: line.id } }), 400, 'VALIDATION_FAILED');
     expect(reply.details).toEqual([{ field: 'reply_to_id', problem: expect.any(String) }]);
