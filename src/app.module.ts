@@ -25,6 +25,7 @@ import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PushModule } from './push/push.module';
+import { ReportsModule } from './reports/reports.module';
 import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -86,6 +87,7 @@ export class AppModule {
         AdminModule,
         RoomsModule,
         MessagesModule,
+        ReportsModule,
         BlocksModule,
         DmModule,
         UploadsModule,

@@ -6,7 +6,7 @@ import { uuidPipe } from '../common/pipes/uuid.pipe';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
 import { AuthPrincipal } from '../auth/auth-principal';
 import { HistoryPageDto, HistoryQueryDto, SendMessageBodyDto } from './dto/messages.dto';
-import { MessageDto } from './message.presenter';
+import { MessageDto } from './dto/message.dto';
 import { MessagesService } from './messages.service';
 
 /** History and sending within a room. */

@@ -21,8 +21,8 @@ import {
   SendMessageBodyDto,
 } from './dto/messages.dto';
 import { canonicalEmoji } from './emoji';
-import { MessageDto, toMessageDto, withMyReactions } from './message.presenter';
-import { MessageType } from './message.entity';
+import { MessageDto, MessageType } from './dto/message.dto';
+import { toMessageDto, withMyReactions } from './message.mapper';
 import { MessageBatchWriter } from './message-batch-writer';
 import { MessageMeta, MessagesRepository } from './messages.repository';
 import { recorder } from '../metrics/recorder';
@@ -203,23 +203,56 @@ export class MessagesService {
 
   /**
    * Deletes a message (its sender, or an owner/admin of the room): it becomes a tombstone with the
-   * same id and seq, no content, attachments or reactions, and a new `updated_seq`; the room gets
-   * `delete_message`. Deleting a tombstone again returns it unchanged.
+   * same id and seq, no content, attachments or reactions, `deleted_by` the caller, and a new
+   * `updated_seq`; the room gets `delete_message`. Deleting a tombstone again returns it unchanged.
    * @throws AppError MESSAGE_NOT_FOUND (404), FORBIDDEN (403, another member's message).
    */
   async remove(userId: string, messageId: string): Promise<MessageDto> {
     const meta = await this.visibleMessage(userId, messageId);
     const room = await this.rooms.getAsMember(meta.room_id, userId);
-    const { message, changed } = await this.dataSource.transaction(async (manager) => {
-      const current = await this.lockMessage(manager, meta, userId);
-      const mayModerate = room.type !== 'dm' && (current.role === 'owner' || current.role === 'admin');
+    return this.tombstone(meta, userId, async (manager, current) => {
+      // The role is re-read under the room lock, so a member removed a moment ago can no longer delete.
+      const role = await this.messages.roleOf(manager, meta.room_id, userId);
+      if (!role) throw new AppError('MESSAGE_NOT_FOUND');
+      const mayModerate = room.type !== 'dm' && (role === 'owner' || role === 'admin');
       if (current.sender_id !== userId && !mayModerate) {
         throw new AppError('FORBIDDEN', 'Only the sender or an owner or admin of the room may delete this message.');
       }
-      if (current.deleted_at) return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: false };
+    });
+  }
+
+  /**
+   * A server administrator's delete of any message, in any room (no membership needed): the same
+   * tombstone and `delete_message` event as {@link remove}, with `deleted_by` the administrator.
+   * @param inTransaction runs in the delete's transaction (the audit row), also when the message was
+   *   already a tombstone
+   * @throws AppError MESSAGE_NOT_FOUND (404, unknown id)
+   */
+  async removeAsServerAdmin(adminId: string, messageId: string, inTransaction: (manager: EntityManager, alreadyDeleted: boolean) => Promise<void>): Promise<MessageDto> {
+    const meta = await this.messages.findMeta(this.dataSource, messageId);
+    if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
+    return this.tombstone(meta, adminId, async (manager, current) => inTransaction(manager, current.deleted_at !== null));
+  }
+
+  /**
+   * The one delete path: under the room lock, re-reads the message, lets `authorize` refuse (or
+   * record), then turns a live message into a tombstone deleted by `deletedBy` and broadcasts
+   * `delete_message` after commit.
+   */
+  private async tombstone(
+    meta: MessageMeta,
+    deletedBy: string,
+    authorize: (manager: EntityManager, current: MessageMeta) => Promise<void>,
+  ): Promise<MessageDto> {
+    const { message, changed } = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.messages.lockRoom(manager, meta.room_id))) throw new AppError('MESSAGE_NOT_FOUND');
+      const current = await this.messages.findMeta(manager, meta.id);
+      if (!current) throw new AppError('MESSAGE_NOT_FOUND');
+      await authorize(manager, current);
+      if (current.deleted_at) return { message: toMessageDto((await this.messages.findById(manager, meta.id, null))!), changed: false };
       const seq = await this.messages.nextChangeSeq(manager, meta.room_id);
-      await this.messages.markDeleted(manager, messageId, seq);
-      return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: true };
+      await this.messages.markDeleted(manager, meta.id, seq, deletedBy);
+      return { message: toMessageDto((await this.messages.findById(manager, meta.id, null))!), changed: true };
     });
     if (changed) this.fanout.toRoom(meta.room_id, 'delete_message', message);
     return message;
@@ -272,7 +305,7 @@ export class MessagesService {
    */
   async markRead(userId: string, roomId: string, seq?: number | null): Promise<ReadResult> {
     const room = await this.rooms.getAsMember(roomId, userId);
-    const lastSeq = Number(room.last_seq);
+    const lastSeq = room.last_seq;
     const target = seq === undefined || seq === null ? lastSeq : Math.max(0, Math.min(Math.floor(seq), lastSeq));
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');
@@ -358,10 +391,10 @@ export class MessagesService {
   }
 
   /**
-   * A message the caller may act on: it exists and the caller belongs to its room.
+   * A message the caller may act on (or report): it exists and the caller belongs to its room.
    * @throws AppError MESSAGE_NOT_FOUND otherwise (an outsider cannot tell a foreign message from none).
    */
-  private async visibleMessage(userId: string, messageId: string): Promise<MessageMeta> {
+  async visibleMessage(userId: string, messageId: string): Promise<MessageMeta> {
     const meta = await this.messages.findMeta(this.dataSource, messageId);
     if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
     try {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import * as webpush from 'web-push';
 import { BlocksService } from '../blocks/blocks.service';
-import type { MessageDto } from '../messages/message.presenter';
+import type { MessageDto } from '../messages/dto/message.dto';
 import { PresenceService } from '../realtime/presence.service';
 import { previewOf, PushPayload, PushableMessage, shouldPush } from './push-decision';
 import { PushSubscriptionsRepository, PushTargetRow } from './push-subscriptions.repository';
@@ -175,7 +175,7 @@ export class PushDispatcher implements OnApplicationShutdown {
     const payload: PushPayload = {
       room_id: message.room_id,
       message_id: message.id,
-      seq: Number(message.seq),
+      seq: message.seq,
       sender: { id: message.sender.id!, display_name: message.sender.display_name },
     };
     if (row.room_type !== 'dm' && row.room_name) payload.room_name = row.room_name;

@@ -4,10 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { containsPattern } from '../database/like-pattern';
 import { preparedQuery } from '../database/prepared';
-import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/message.presenter';
+import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/messages.repository';
 import { NotificationLevel } from './notification-level';
-import { RoomRole } from './room-member.entity';
-import { RoomType } from './room.entity';
+import { RoomRole, RoomType } from './room.types';
 
 /** A room row with the caller's membership, as the room queries return it. */
 export interface RoomRow {
@@ -17,14 +16,14 @@ export interface RoomRow {
   description: string | null;
   owner_id: string | null;
   member_count: number;
-  last_seq: string | number;
+  last_seq: number;
   created_at: Date;
   last_activity_at: Date;
   /** Full-precision text of created_at / last_activity_at, for keyset cursors. */
   created_key: string;
   activity_key: string;
   my_role: RoomRole | null;
-  last_read_seq: string | number | null;
+  last_read_seq: number | null;
   /** DM rooms: the other member's user row as JSON (see {@link PEER_JOIN}); null otherwise. */
   peer?: PeerRow | null;
 }
@@ -37,6 +36,8 @@ export interface RoomViewRow extends RoomRow {
   owner_username: string | null;
   owner_display_name: string | null;
   owner_avatar_url: string | null;
+  /** Whether the owner's account is disabled or deleted (UserSummary `deactivated`). */
+  owner_deactivated: boolean | null;
   notification_level: NotificationLevel | null;
 }
 
@@ -51,6 +52,7 @@ export interface PeerRow {
   status: string | null;
   last_seen_at: string | null;
   deleted_at: string | null;
+  disabled_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -66,8 +68,8 @@ export interface MemberRow {
 
 /** A room row of `rooms/me`, with unread count and the last message. */
 export interface MyRoomRow extends RoomViewRow {
-  unread_count: string | number;
-  mention_count: string | number;
+  unread_count: number;
+  mention_count: number;
   last_message: MessageRow | null;
 }
 
@@ -79,7 +81,7 @@ const ROOM_COLUMNS = `r.id, r.type, r.name, r.description, r.owner_id, r.member_
  * caller's membership or NULL): one primary-key lookup of the owner per room.
  */
 const VIEW_COLUMNS = `o.username AS owner_username, o.display_name AS owner_display_name, o.avatar_url AS owner_avatar_url,
-  m.notification_level`;
+  (o.disabled_at IS NOT NULL OR o.deleted_at IS NOT NULL) AS owner_deactivated, m.notification_level`;
 const OWNER_JOIN = `LEFT JOIN users o ON o.id = r.owner_id`;
 
 /**
@@ -90,7 +92,7 @@ const peerJoin = (viewer: string): string => `
   LEFT JOIN LATERAL (
     SELECT row_to_json(pu) AS peer FROM (
       SELECT u.id, u.username, NULL::text AS email, u.display_name, u.avatar_url, u.bio, u.status, u.last_seen_at,
-             u.deleted_at, u.created_at, u.updated_at
+             u.deleted_at, u.disabled_at, u.created_at, u.updated_at
       FROM room_members pm JOIN users u ON u.id = pm.user_id
       WHERE pm.room_id = r.id AND pm.user_id <> ${viewer}::uuid LIMIT 1) pu
   ) p ON r.type = 'dm'`;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
-import { toMessageDto } from '../messages/message.presenter';
+import { toMessageDto } from '../messages/message.mapper';
 import { FanoutService } from '../realtime/fanout.service';
 import { UserDto } from '../users/user.presenter';
 import { UserEntity } from '../users/user.entity';
@@ -10,7 +10,7 @@ import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { CreateRoomDto, MemberDto, MembersAddedDto, RoomDeletedDto, RoomDto, RoomUpdatedPayload, UpdateRoomDto } from './dto/rooms.dto';
 import { effectiveNotificationLevel, NotificationLevel } from './notification-level';
-import { RoomRole } from './room-member.entity';
+import { RoomRole } from './room.types';
 import { MyRoomRow, PeerRow, RoomRow, RoomsRepository, RoomViewRow } from './rooms.repository';
 
 /**
@@ -26,11 +26,17 @@ export function toRoomDto(row: RoomViewRow): RoomDto {
     owner_id: row.owner_id,
     owner:
       row.owner_id && row.owner_username !== null
-        ? { id: row.owner_id, username: row.owner_username, display_name: row.owner_display_name ?? row.owner_username, avatar_url: row.owner_avatar_url }
+        ? {
+            id: row.owner_id,
+            username: row.owner_username,
+            display_name: row.owner_display_name ?? row.owner_username,
+            avatar_url: row.owner_avatar_url,
+            deactivated: row.owner_deactivated === true,
+          }
         : null,
-    member_count: Number(row.member_count),
+    member_count: row.member_count,
     created_at: row.created_at.toISOString(),
-    last_seq: Number(row.last_seq),
+    last_seq: row.last_seq,
     my_role: row.my_role,
   };
   if (row.my_role !== null) dto.notification_level = effectiveNotificationLevel(row.type, row.notification_level);
@@ -61,8 +67,8 @@ export class RoomsService {
     if (row.type === 'dm' && row.peer) dto.peer = this.presentPeer(row.peer);
     // Member-only fields (API.md): present for members, absent for outsiders.
     if (row.my_role !== null && 'unread_count' in row && row.unread_count !== null) {
-      dto.unread_count = Number(row.unread_count);
-      dto.mention_count = Number(row.mention_count);
+      dto.unread_count = row.unread_count;
+      dto.mention_count = row.mention_count;
       dto.last_message = row.last_message ? toMessageDto(row.last_message) : null;
     }
     return dto;
@@ -80,6 +86,7 @@ export class RoomsService {
       status: peer.status,
       lastSeenAt: peer.last_seen_at ? new Date(peer.last_seen_at) : null,
       deletedAt: peer.deleted_at ? new Date(peer.deleted_at) : null,
+      disabledAt: peer.disabled_at ? new Date(peer.disabled_at) : null,
       createdAt: new Date(peer.created_at),
       updatedAt: new Date(peer.updated_at),
     });
