@@ -852,8 +852,10 @@ export class Chat {
   /**
    * Whether a message is from someone I blocked, so it shows collapsed: the block list once loaded
    * (a block or unblock made here applies to messages already on screen), else the server's mark.
+   * System lines (joins, renames) are never collapsed.
    */
   isBlocked(m: Message): boolean {
+    if (m.type === 'system') return false;
     const list = this.blockedUsers.value;
     return list && m.sender.id ? list.has(m.sender.id) : m.blocked === true;
   }
