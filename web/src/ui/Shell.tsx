@@ -1,12 +1,13 @@
-// The signed-in layout: the conversation list on the left, the open conversation on the right (one
-// at a time below 720 px), the connection banner, toasts, and the #/room/<id> address of the open
-// room (so Back and reload work).
+// The signed-in layout: the conversation list on the left, the open conversation (or, for server
+// admins, the admin panel at #/admin) on the right (one at a time below 720 px), the connection
+// banner, toasts, and the #/room/<id> address of the open room (so Back and reload work).
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Room } from '../api/types';
 import { type Chat, displayName, roomTitle } from '../state/chat';
 import { totalUnread } from '../state/unread';
 import { badgeLabel, RoomBadges } from './RoomBadges';
+import { AdminPanel, type AdminView, adminViewFromHash } from './admin/AdminPanel';
 import { Avatar } from './Avatar';
 import { ChatContext } from './context';
 import { Conversation } from './Conversation';
@@ -141,6 +142,11 @@ function Sidebar({ chat }: { chat: Chat }): JSX.Element {
         <button type="button" class="icon-button" aria-label="Switch light or dark theme" title="Theme" onClick={toggleTheme}>
           <Icon name="theme" />
         </button>
+        {me?.is_admin ? (
+          <a href="#/admin" class="icon-button" aria-label="Server administration" title="Server administration">
+            <Icon name="shield" />
+          </a>
+        ) : null}
         <button type="button" class="icon-button" aria-label="Settings" title="Settings" onClick={() => settingsDialog(chat)}>
           <Icon name="settings" />
         </button>
@@ -172,8 +178,13 @@ function Sidebar({ chat }: { chat: Chat }): JSX.Element {
 
 export function Shell({ chat }: { chat: Chat }): JSX.Element {
   const current = chat.currentRoomId.value;
+  const [adminView, setAdminView] = useState<AdminView | null>(null);
   useEffect(() => {
-    const onHash = () => chat.openRoom(roomFromHash());
+    const onHash = () => {
+      const view = adminViewFromHash(location.hash);
+      setAdminView(view);
+      chat.openRoom(view ? null : roomFromHash());
+    };
     window.addEventListener('hashchange', onHash);
     onHash();
     return () => {
@@ -189,10 +200,12 @@ export function Shell({ chat }: { chat: Chat }): JSX.Element {
   return (
     <ChatContext.Provider value={chat}>
       <Banner chat={chat} />
-      <div class="shell" data-pane={current ? 'room' : 'list'}>
+      <div class="shell" data-pane={current || adminView ? 'room' : 'list'}>
         <Sidebar chat={chat} />
-        <section class="main" aria-label="Conversation">
-          {current ? (
+        <section class="main" aria-label={adminView ? 'Server administration' : 'Conversation'}>
+          {adminView ? (
+            <AdminPanel chat={chat} view={adminView} />
+          ) : current ? (
             <Conversation key={current} roomId={current} />
           ) : (
             <div class="empty-state">
