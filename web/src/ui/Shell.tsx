@@ -76,7 +76,7 @@ function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: bo
   let preview = '';
   if (last) {
     const who = last.sender.id === me?.id ? 'You' : displayName(last.sender);
-    const body = last.deleted_at ? 'Message deleted' : last.content || (last.attachments.length ? 'Attachment' : '');
+    const body = last.deleted_at ? 'Message deleted' : chat.isBlocked(last) ? 'Message from a blocked user' : last.content || (last.attachments.length ? 'Attachment' : '');
     preview = room.type === 'dm' && who !== 'You' ? body : `${who}: ${body}`;
   }
   const unread = room.unread_count ?? 0;
