@@ -7,8 +7,8 @@ jest.setTimeout(240_000);
 
 /**
  * Blocking in headless Chromium: Block from another person's profile (opened from their message),
- * their messages collapsed with "show" (also after a reload, from the server's `blocked` mark), and
- * Unblock from the block list in settings.
+ * their messages collapsed with "show" (also after a reload, from the server's `blocked` mark) and
+ * kept out of the room list's preview, and Unblock from the block list in settings.
  */
 describe('browser client: blocking (e2e)', () => {
   let t: TestApp;
@@ -51,6 +51,10 @@ describe('browser client: blocking (e2e)', () => {
     await collapsed.first().waitFor();
     expect(await collapsed.first().textContent()).toContain('Message from a blocked user');
     expect(await bob.page.locator('.message-list').textContent()).not.toContain('first words from alice');
+    // So does the room list's preview of her last message.
+    const roomItem = bob.page.locator('a.room-item', { hasText: room });
+    expect(await roomItem.textContent()).toContain('Message from a blocked user');
+    expect(await roomItem.textContent()).not.toContain('first words from alice');
 
     // After a reload it is still collapsed; "show" reveals that one message.
     await bob.page.reload();
