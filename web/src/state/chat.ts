@@ -5,7 +5,7 @@ import { batch, computed, signal } from '@preact/signals-core';
 import { ApiError, describeError, Http } from '../api/http';
 import type { ServerFrame, SyncResult } from '../api/frames';
 import { Realtime, SocketError } from '../api/socket';
-import type { Me, Member, Message, Role, Room, Upload, User, UserSummary } from '../api/types';
+import type { BlockedUser, Me, Member, Message, Role, Room, Upload, User, UserSummary } from '../api/types';
 import { changeSeq, Conversation, type ConversationView } from './conversation';
 import { Outbox, type PendingMessage } from './outbox';
 import { Session } from './session';
@@ -77,6 +77,11 @@ export class Chat {
   readonly rooms = signal<ReadonlyMap<string, Room>>(new Map());
   readonly roomsLoaded = signal(false);
   readonly members = signal<ReadonlyMap<string, ReadonlyMap<string, Member>>>(new Map());
+  /**
+   * People met who are in no loaded member list (left, removed): system lines about them still
+   * name them. Filled when a member is dropped, and by {@link lookUpUser}.
+   */
+  readonly formerMembers = signal<ReadonlyMap<string, User | UserSummary>>(new Map());
   readonly presence = signal<ReadonlyMap<string, boolean>>(new Map());
   /** Who is typing, per room (user ids). */
   readonly typing = signal<ReadonlyMap<string, readonly string[]>>(new Map());
@@ -86,6 +91,8 @@ export class Chat {
   /** Per opened room: its conversation snapshot and unsent messages. */
   readonly views = signal<ReadonlyMap<string, { conv: ConversationView; pending: PendingMessage[] }>>(new Map());
   readonly toasts = signal<Toast[]>([]);
+  /** The people I blocked, by id; null until loaded (messages then go by their own `blocked`). */
+  readonly blockedUsers = signal<ReadonlyMap<string, BlockedUser> | null>(null);
   /** A message to scroll to and highlight (after a search hit or a reply click). */
   readonly focus = signal<{ roomId: string; messageId: string; nonce: number } | null>(null);
   readonly sortedRooms = computed(() => {
@@ -138,6 +145,7 @@ export class Chat {
   start(): void {
     this.rt.start();
     this.loadRooms().catch((err) => this.fail(err, 'Could not load your conversations'));
+    this.loadBlocks().catch(() => undefined);
   }
 
   stop(): void {
@@ -342,6 +350,7 @@ export class Chat {
   private dropMember(roomId: string, userId: string): void {
     const current = this.members.value.get(roomId);
     if (!current?.has(userId)) return;
+    this.rememberUser(current.get(userId)!.user);
     const map = new Map(current);
     map.delete(userId);
     const all = new Map(this.members.value);
@@ -372,7 +381,29 @@ export class Chat {
       if (m) return m.user;
     }
     for (const r of this.rooms.value.values()) if (r.peer?.id === userId) return r.peer;
-    return undefined;
+    return this.formerMembers.value.get(userId);
+  }
+
+  private rememberUser(user: User | UserSummary): void {
+    if (!user.id) return;
+    const next = new Map(this.formerMembers.value);
+    next.set(user.id, user);
+    this.formerMembers.value = next;
+  }
+
+  private readonly lookedUp = new Set<string>();
+
+  /**
+   * Makes a user's name known when nothing loaded here has it (a system line about someone who
+   * left before this page loaded): one GET /users/:id per user and page; failures leave "someone".
+   */
+  lookUpUser(userId: string): void {
+    if (this.userById(null, userId) || this.lookedUp.has(userId)) return;
+    this.lookedUp.add(userId);
+    this.http.call('get', '/users/{id}', { path: { id: userId } }).then(
+      (user) => this.rememberUser(user),
+      () => undefined,
+    );
   }
 
   userName(roomId: string | null, userId: string | null | undefined): string {
@@ -472,9 +503,13 @@ export class Chat {
       this.publish(m.room_id);
     }
     const room = this.rooms.value.get(m.room_id);
-    if (source === 'live' && !mine && room && m.seq > (room.last_seq ?? 0)) notifyIncoming(room, m, this.me?.id, roomTitle(room));
-    if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false, this.me?.id));
-    else if (source === 'live') void this.fetchRoom(m.room_id);
+    if (source === 'live' && !mine && room && m.seq > (room.last_seq ?? 0) && !this.isBlocked(m)) notifyIncoming(room, m, this.me?.id, roomTitle(room));
+    // The live line about my own leave or removal arrives as I stop being a member: the room is gone,
+    // not new (a sync may still hold an old one from before I joined again).
+    const departsMe = source === 'live' && (m.system?.event === 'member_left' || m.system?.event === 'member_removed') && m.system.user_id === this.me?.id;
+    if (room && departsMe) this.removeRoom(m.room_id, m.system?.event === 'member_removed' ? 'You were removed from' : null);
+    else if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false, this.me?.id));
+    else if (source === 'live' && !departsMe) void this.fetchRoom(m.room_id);
     if (added && this.isWatching(m.room_id)) this.scheduleRead(m.room_id);
   }
 
@@ -831,6 +866,42 @@ export class Chat {
   async findPeople(q: string): Promise<User[]> {
     if (!q) return (await this.http.call('get', '/users', { query: { limit: 50 } })).items;
     return (await this.http.call('get', '/users/search', { query: { q, limit: 20 } })).items;
+  }
+
+  // ---- blocks -----------------------------------------------------------------------------------
+  /** Loads my block list (GET /auth/blocks). */
+  async loadBlocks(): Promise<BlockedUser[]> {
+    const { items } = await this.http.call('get', '/auth/blocks', {});
+    this.blockedUsers.value = new Map(items.map((u) => [u.id, u]));
+    return items;
+  }
+
+  /** Whether I blocked this user (false until the block list is loaded). */
+  hasBlocked(userId: string | null | undefined): boolean {
+    return Boolean(userId && this.blockedUsers.value?.has(userId));
+  }
+
+  /**
+   * Whether a message is from someone I blocked, so it shows collapsed: the block list once loaded
+   * (a block or unblock made here applies to messages already on screen), else the server's mark.
+   * System lines (joins, renames) are never collapsed.
+   */
+  isBlocked(m: Message): boolean {
+    if (m.type === 'system') return false;
+    const list = this.blockedUsers.value;
+    return list && m.sender.id ? list.has(m.sender.id) : m.blocked === true;
+  }
+
+  /** Blocks a user: their messages collapse, they no longer reach me live, and DMs between us are refused. */
+  async block(userId: string): Promise<void> {
+    await this.http.call('put', '/auth/blocks/{user_id}', { path: { user_id: userId } });
+    await this.loadBlocks();
+  }
+
+  /** Unblocks a user. */
+  async unblock(userId: string): Promise<void> {
+    await this.http.call('delete', '/auth/blocks/{user_id}', { path: { user_id: userId } });
+    await this.loadBlocks();
   }
 
   browseRooms(q: string) {

@@ -1,6 +1,8 @@
 // One message in the log: head (avatar, author, time; hidden when grouped with the previous one),
 // reply quote, body (dir="auto" so right-to-left text reads right), attachments, reactions, receipt,
-// the action toolbar, and inline editing.
+// the action toolbar, and inline editing. System lines (joins, leaves, renames) are a centred line.
+// A message from someone I blocked is collapsed to one line with "show" (its content is there;
+// nothing of it is rendered until asked).
 import type { JSX } from 'preact';
 import { memo } from 'preact/compat';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -9,8 +11,10 @@ import type { Attachment, Message } from '../api/types';
 import { type Chat, displayName } from '../state/chat';
 import type { PendingMessage } from '../state/outbox';
 import { mentionsMe } from '../state/unread';
+import { describeSystemLine, type SystemLine } from '../system-line';
 import { Avatar, uploadBlobUrl, useUploadSrc } from './Avatar';
 import { confirmDialog, openDialog } from './Dialog';
+import { profileDialog } from './dialogs/profile';
 import { formatBytes, formatTime } from './format';
 import { Icon } from './icons';
 import { MessageBody } from './MessageBody';
@@ -98,9 +102,38 @@ interface Props {
   focusComposer: () => void;
 }
 
-function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, highlighted, setEditing, onReply, onJump, onMediaLoad, focusComposer }: Props): JSX.Element {
+/**
+ * A system line (join, leave, removal, rename): one centred, muted sentence in this client's words
+ * (system-line.ts), no bubble, and nothing to act on (no reply, reactions, edit or delete).
+ */
+function SystemLineItem({ chat, m, highlighted }: { chat: Chat; m: Message & { system: SystemLine }; highlighted: boolean }): JSX.Element {
+  // Someone who left before this page loaded is in no member list: ask for their name once.
+  useEffect(() => {
+    for (const id of [m.system.user_id, m.system.actor_id]) if (id && id !== m.sender.id) chat.lookUpUser(id);
+  }, [m.id]);
+  const text = describeSystemLine(m.system, m.sender.id, displayName(m.sender), chat.me?.id, (id) => chat.userName(m.room_id, id));
+  return (
+    <li class={`msg system-line${highlighted ? ' flash' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)} data-event={m.system.event}>
+      <span dir="auto">{text}</span>{' '}
+      <time dateTime={m.created_at} title={new Date(m.created_at).toLocaleString()}>
+        {formatTime(m.created_at)}
+      </time>
+    </li>
+  );
+}
+
+function MessageItemInner(props: Props): JSX.Element {
+  const { m } = props;
+  // A message's type never changes, so each item keeps one of the two components (and its hooks) for life.
+  return m.system ? <SystemLineItem chat={props.chat} m={{ ...m, system: m.system }} highlighted={props.highlighted} /> : <UserMessageItem {...props} />;
+}
+
+/** A message someone wrote: the bubble with its head, body, attachments, reactions and actions. */
+function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, highlighted, setEditing, onReply, onJump, onMediaLoad, focusComposer }: Props): JSX.Element {
   const mine = m.sender.id === chat.me?.id;
   const deleted = Boolean(m.deleted_at);
+  const [revealed, setRevealed] = useState(false);
+  const collapsed = !deleted && !mine && !revealed && chat.isBlocked(m);
   const [picker, setPicker] = useState(false);
   const pickerRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -127,16 +160,30 @@ function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, hig
   const roomId = m.room_id;
   const replyAuthor = m.reply_to ? (m.reply_to.sender_id === chat.me?.id ? 'You' : chat.userName(roomId, m.reply_to.sender_id)) : '';
   return (
-    <li class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}${!mine && !deleted && mentionsMe(m, chat.me?.id) ? ' mentions-me' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)}>
+    <li class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${collapsed ? ' blocked' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}${!mine && !deleted && !collapsed && mentionsMe(m, chat.me?.id) ? ' mentions-me' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)}>
       <div class="msg-head">
         {grouped ? null : <Avatar user={m.sender} small />}
-        {grouped ? null : <span class="msg-author">{mine ? 'You' : displayName(m.sender)}</span>}
+        {grouped ? null : mine || !m.sender.id ? (
+          <span class="msg-author">{mine ? 'You' : displayName(m.sender)}</span>
+        ) : (
+          <button type="button" class="msg-author link-plain" aria-label={`Profile of ${displayName(m.sender)}`} onClick={() => profileDialog(chat, m.sender.id!)}>
+            {displayName(m.sender)}
+          </button>
+        )}
         <time dateTime={m.created_at} title={new Date(m.created_at).toLocaleString()}>
           {formatTime(m.created_at)}
         </time>
         {m.edited_at && !deleted ? <span class="muted edited">(edited)</span> : null}
       </div>
-      {m.reply_to && !deleted ? (
+      {collapsed ? (
+        <div class="msg-body blocked-note">
+          Message from a blocked user ·{' '}
+          <button type="button" class="link" onClick={() => setRevealed(true)}>
+            show
+          </button>
+        </div>
+      ) : null}
+      {m.reply_to && !deleted && !collapsed ? (
         <button type="button" class="msg-reply" aria-label="Go to the message this replies to" onClick={() => onJump(m.reply_to!.id, null)}>
           <strong>
             <Icon name="reply" size={14} /> {replyAuthor}:{' '}
@@ -144,7 +191,7 @@ function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, hig
           <span dir="auto">{m.reply_to.content_preview ?? 'deleted message'}</span>
         </button>
       ) : null}
-      {editing ? (
+      {collapsed ? null : editing ? (
         <EditForm
           chat={chat}
           m={m}
@@ -162,8 +209,8 @@ function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, hig
           <MessageBody content={m.content ?? ''} />
         )
       )}
-      {!deleted && m.attachments.length ? <Attachments chat={chat} items={m.attachments} onMediaLoad={onMediaLoad} /> : null}
-      {!deleted && m.reactions.length ? (
+      {!deleted && !collapsed && m.attachments.length ? <Attachments chat={chat} items={m.attachments} onMediaLoad={onMediaLoad} /> : null}
+      {!deleted && !collapsed && m.reactions.length ? (
         <div class="msg-reactions">
           {m.reactions.map((r) => (
             <button key={r.emoji} type="button" class="reaction" aria-pressed={r.me ? 'true' : 'false'} aria-label={`${r.emoji} ${r.count}${r.me ? ', including you' : ''}`} onClick={() => void react(r.emoji)}>
@@ -190,7 +237,7 @@ function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, hig
         </div>
       ) : null}
       {receipt ? <p class="msg-status receipt muted">{receipt}</p> : null}
-      {!deleted ? (
+      {!deleted && !collapsed ? (
         <div class="msg-actions" role="toolbar" aria-label="Message actions">
           <button type="button" class="icon-button" aria-label="Reply" title="Reply" onClick={() => onReply(m)}>
             <Icon name="reply" />
