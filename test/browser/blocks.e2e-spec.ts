@@ -1,7 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp } from '../helpers/app';
 import { unique } from '../helpers/http';
-import { createRoomThroughUi, freePort, joinRoomThroughUi, launchChromium, message, openPerson, Person, registerThroughUi, sendMessage } from './browser-helpers';
+import { createRoomThroughUi, joinRoomThroughUi, message, registerThroughUi, sendMessage, useBrowserSuite } from './browser-helpers';
 
 jest.setTimeout(240_000);
 
@@ -11,27 +9,11 @@ jest.setTimeout(240_000);
  * kept out of the room list's preview, and Unblock from the block list in settings.
  */
 describe('browser client: blocking (e2e)', () => {
-  let t: TestApp;
-  let browser: Browser;
-  const people: Person[] = [];
-
-  beforeAll(async () => {
-    const port = await freePort();
-    t = await startTestApp({ PORT: String(port), ALLOWED_ORIGINS: `http://127.0.0.1:${port}` });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const p of people) expect({ user: p.displayName, problems: p.problems }).toEqual({ user: p.displayName, problems: [] });
-    await Promise.all(people.map((p) => p.context.close().catch(() => undefined)));
-    await browser?.close();
-    await t?.close();
-  });
+  const { person } = useBrowserSuite();
 
   it('blocks from the profile dialog, collapses the blocked person\'s messages (show reveals one), and unblocks from settings', async () => {
-    const alice = await openPerson(browser, t.origin, 'Alice');
-    const bob = await openPerson(browser, t.origin, 'Bob');
-    people.push(alice, bob);
+    const alice = await person('Alice');
+    const bob = await person('Bob');
     for (const p of [alice, bob]) await registerThroughUi(p);
     const room = unique('blk-');
     await createRoomThroughUi(alice.page, room);
