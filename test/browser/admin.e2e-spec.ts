@@ -255,6 +255,15 @@ describe('browser client: server administration panel (e2e)', () => {
     await admin.page.getByRole('button', { name: 'Load more users' }).click();
     await waitUntil(admin.page, 'the second page is appended', async () => (await admin.page.locator('.admin-row').count()) === 27);
     expect(await admin.page.getByRole('button', { name: 'Load more users' }).count()).toBe(0);
+
+    // On a phone the panel takes the screen; Back returns to the conversation list.
+    await admin.page.setViewportSize({ width: 360, height: 740 });
+    await admin.page.getByRole('heading', { name: 'Server administration' }).waitFor();
+    expect(await admin.page.locator('.sidebar').isVisible()).toBe(false);
+    await screenshot(admin.page, 'admin-mobile');
+    await admin.page.getByRole('button', { name: 'Back to conversations' }).click();
+    await admin.page.getByRole('link', { name: 'Server administration' }).waitFor();
+    expect(await admin.page.getByRole('heading', { name: 'Server administration' }).count()).toBe(0);
   });
 
   it('password reset: the admin creates a one-time link; the link sets a new password, logs the person out everywhere, and works only once', async () => {
