@@ -102,14 +102,17 @@ export class AdminApi {
     return this.http.call('post', '/admin/users/{id}/disable', { path: { id } });
   }
 
+  /** Enables a disabled account (it can log in again with its password). */
   enable(id: string): Promise<AdminUser> {
     return this.http.call('post', '/admin/users/{id}/enable', { path: { id } });
   }
 
+  /** Makes the user a server admin. */
   promote(id: string): Promise<AdminUser> {
     return this.http.call('post', '/admin/users/{id}/promote', { path: { id } });
   }
 
+  /** Takes server admin away (not from oneself: 422). */
   demote(id: string): Promise<AdminUser> {
     return this.http.call('post', '/admin/users/{id}/demote', { path: { id } });
   }
@@ -119,10 +122,12 @@ export class AdminApi {
     return this.http.call('post', '/admin/users/{id}/password-reset', { path: { id } });
   }
 
+  /** Who may register now. */
   async registration(): Promise<RegistrationMode> {
     return (await this.http.call('get', '/admin/settings', {})).registration;
   }
 
+  /** Sets who may register (stored; it wins over REGISTRATION). @returns the mode now in force */
   async setRegistration(mode: RegistrationMode): Promise<RegistrationMode> {
     return (await this.http.call('patch', '/admin/settings', { body: { registration: mode } })).registration;
   }
@@ -137,6 +142,7 @@ export class AdminApi {
     return this.http.call('post', '/admin/invites', { body: { uses, expires_in_seconds: expiresInSeconds } });
   }
 
+  /** Revokes an invite code (404 NOT_FOUND when no live code has it). */
   async revokeInvite(code: string): Promise<void> {
     await this.http.call('delete', '/admin/invites/{code}', { path: { code } });
   }
