@@ -58,6 +58,20 @@ export interface PeerRow {
   updated_at: string;
 }
 
+/** A room as server admins list it (`GET /admin/rooms`). */
+export interface AdminRoomRow {
+  id: string;
+  type: RoomType;
+  name: string | null;
+  owner_id: string | null;
+  member_count: number;
+  /** rooms.live_count: messages not deleted. */
+  message_count: string | number;
+  last_activity_at: Date;
+  created_at: Date;
+  created_key: string;
+}
+
 /** A member of a room with their role. */
 export interface MemberRow {
   user_id: string;
@@ -361,6 +375,25 @@ export class RoomsRepository {
   /** Deletes a room; its members, messages, reactions and attachment links go with it (ON DELETE CASCADE). */
   async deleteRoom(manager: EntityManager, roomId: string): Promise<void> {
     await manager.query(`DELETE FROM rooms WHERE id = $1`, [roomId]);
+  }
+
+  /**
+   * `GET /admin/rooms`: every room, DMs included, newest first, with its member count and live
+   * message count (both counters kept exact by every join, leave, send and delete, so no COUNT over
+   * messages); `q` keeps rooms whose name contains it. Returns up to `limit + 1` rows.
+   * @param after (created_key, id) of the last row of the previous page
+   */
+  findAdminPage(q: string | undefined, limit: number, after: [string, string] | null): Promise<AdminRoomRow[]> {
+    return this.db.query(
+      `SELECT r.id, r.type, r.name, r.owner_id, r.member_count, r.live_count AS message_count, r.last_activity_at, r.created_at,
+              r.created_at::text AS created_key
+       FROM rooms r
+       WHERE ($2::text IS NULL OR lower(r.name) LIKE lower($2))
+         AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3::timestamptz, $4::uuid))
+       ORDER BY r.created_at DESC, r.id DESC
+       LIMIT $1`,
+      [limit + 1, q ? containsPattern(q) : null, after?.[0] ?? null, after?.[1] ?? null],
+    );
   }
 
   /** Ids of every member of a room (personalised broadcasts). */
