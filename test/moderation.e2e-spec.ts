@@ -2,20 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
 import { TEST_ENV, useTestApp } from './helpers/app';
+import { sql } from './helpers/db';
 import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
-
-/** Runs one statement on the suite's database (making the first admin as the CLI would, ageing a token). */
-async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
 
 /**
  * Runs the `chat-server` CLI from source (ts-node, transpile only) as a real child process against

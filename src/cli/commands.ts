@@ -266,21 +266,20 @@ export class UsersDemoteCommand extends UserActionCommand {
   }
 }
 
+/** The subcommands of `users`, in help order. */
+const USERS_SUBCOMMANDS = [
+  UsersListCommand,
+  UsersCreateCommand,
+  UsersSetPasswordCommand,
+  UsersPasswordResetCommand,
+  UsersDisableCommand,
+  UsersEnableCommand,
+  UsersPromoteCommand,
+  UsersDemoteCommand,
+];
+
 /** `chat-server users …` */
-@Command({
-  name: 'users',
-  description: 'Manage accounts',
-  subCommands: [
-    UsersListCommand,
-    UsersCreateCommand,
-    UsersSetPasswordCommand,
-    UsersPasswordResetCommand,
-    UsersDisableCommand,
-    UsersEnableCommand,
-    UsersPromoteCommand,
-    UsersDemoteCommand,
-  ],
-})
+@Command({ name: 'users', description: 'Manage accounts', subCommands: USERS_SUBCOMMANDS })
 export class UsersCommand extends GroupCommand {
   protected readonly usage = 'users needs a subcommand (list, create, set-password, password-reset, disable, enable, promote, demote)';
 }
@@ -412,14 +411,7 @@ export const COMMANDS = [
   StartCommand,
   MigrateCommand,
   UsersCommand,
-  UsersListCommand,
-  UsersCreateCommand,
-  UsersSetPasswordCommand,
-  UsersPasswordResetCommand,
-  UsersDisableCommand,
-  UsersEnableCommand,
-  UsersPromoteCommand,
-  UsersDemoteCommand,
+  ...USERS_SUBCOMMANDS,
   InvitesCommand,
   InvitesCreateCommand,
   InvitesListCommand,
