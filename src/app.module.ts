@@ -8,6 +8,7 @@ import { createRootLogger, ROOT_LOGGER } from './common/logging/root-logger';
 import { AdminModule } from './admin/admin.module';
 import { ContentAdminModule } from './admin/content-admin.module';
 import { AuthModule } from './auth/auth.module';
+import { BlocksModule } from './blocks/blocks.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { rateLimitBucketOf } from './common/decorators/rate-limit.decorator';
 import { createValidationPipe } from './common/errors/validation';
@@ -89,6 +90,7 @@ export class AppModule {
         MessagesModule,
         ReportsModule,
         ContentAdminModule,
+        BlocksModule,
         DmModule,
         UploadsModule,
         PushModule,

@@ -4,7 +4,7 @@ import type { AuthPrincipal } from '../auth/auth-principal';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { uuidPipe } from '../common/pipes/uuid.pipe';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
-import { MessageDto } from '../messages/message.presenter';
+import { MessageDto } from '../messages/dto/message.dto';
 import { AdminGuard } from './admin.guard';
 import { AdminRoomDeletedDto, AdminRoomPageDto, AdminRoomsQueryDto } from './content-admin.dto';
 import { ContentAdminService } from './content-admin.service';

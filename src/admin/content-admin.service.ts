@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { Page } from '../common/pagination/pagination';
-import { MessageDto } from '../messages/message.presenter';
+import { MessageDto } from '../messages/dto/message.dto';
 import { MessagesService } from '../messages/messages.service';
 import { RoomsRepository } from '../rooms/rooms.repository';
 import { RoomsService } from '../rooms/rooms.service';

@@ -1,14 +1,12 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { SessionEntity } from '../auth/session.entity';
-import { MessageEntity } from '../messages/message.entity';
-import { RoomMemberEntity } from '../rooms/room-member.entity';
-import { RoomEntity } from '../rooms/room.entity';
 import { RevokedTokenEntity } from '../token-blacklist/revoked-token.entity';
 import { UserEntity } from '../users/user.entity';
+import { installPgTypeParsers } from './pg-types';
 
 /** Every entity of the application, registered once here. */
-export const ENTITIES = [UserEntity, SessionEntity, RevokedTokenEntity, RoomEntity, RoomMemberEntity, MessageEntity];
+export const ENTITIES = [UserEntity, SessionEntity, RevokedTokenEntity];
 
 /** Pool settings from the configuration (DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS). */
 export interface PoolTuning {
@@ -25,6 +23,8 @@ export interface PoolTuning {
  * @param tuning pool size and statement timeout (defaults: 20 connections, no timeout)
  */
 export function typeormOptions(url: string, tuning: PoolTuning = { poolSize: 20, statementTimeoutMs: 0 }): DataSourceOptions {
+  // Every connection of the process reads int8 as a number (see pg-types.ts), set before any opens.
+  installPgTypeParsers();
   return {
     type: 'postgres',
     url,

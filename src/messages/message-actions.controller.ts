@@ -7,7 +7,7 @@ import { uuidPipe } from '../common/pipes/uuid.pipe';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
 import { EditMessageDto, SearchHitDto, SearchPageDto, SearchQueryDto } from './dto/messages.dto';
 import { REACTION_EMOJIS } from './emoji';
-import { MessageDto } from './message.presenter';
+import { MessageDto } from './dto/message.dto';
 import { MessagesService } from './messages.service';
 
 const EMOJI_PARAM = {

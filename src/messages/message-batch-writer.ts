@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import { MessageDto, MessageRow, toMessageDto } from './message.presenter';
-import { BatchOutcomeRow, GROUP_COMMIT_SESSION_OPTIONS, MessagesRepository } from './messages.repository';
+import { MessageDto } from './dto/message.dto';
+import { toMessageDto } from './message.mapper';
+import { BatchOutcomeRow, GROUP_COMMIT_SESSION_OPTIONS, MessageRow, MessagesRepository } from './messages.repository';
 import { recorder } from '../metrics/recorder';
 
 /** One text message waiting for the next group commit. */
@@ -190,7 +191,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
 
   /** The messages that retried sends (outcome `existing`) stored before, by `sender|room|client_msg_id`. */
   private async storedRetries(batch: Waiting[], rows: BatchOutcomeRow[]): Promise<Map<string, MessageRow>> {
-    const retried = rows.filter((r) => r.outcome === 'existing').map((r) => batch[Number(r.ord) - 1]);
+    const retried = rows.filter((r) => r.outcome === 'existing').map((r) => batch[r.ord - 1]);
     const existing = new Map<string, MessageRow>();
     if (retried.length === 0) return existing;
     const found = await this.messages.findByClientMsgIds(
@@ -208,7 +209,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     const firstOfKey = new Map<string, Waiting>();
     const twins: Waiting[] = [];
     for (const row of rows) {
-      const w = batch[Number(row.ord) - 1];
+      const w = batch[row.ord - 1];
       const key = `${w.senderId}|${w.roomId}|${w.clientMsgId}`;
       if (row.outcome === 'twin') {
         twins.push(w);
@@ -221,6 +222,8 @@ export class MessageBatchWriter implements OnApplicationShutdown {
       else if (row.outcome === 'no_room') outcomes.set(w, new AppError('ROOM_NOT_FOUND'));
       // A public room answers 403 to a non-member; any other room stays invisible (404).
       else if (row.outcome === 'not_member') outcomes.set(w, new AppError(row.room_type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND'));
+      // A DM where either side blocked the other (see BlocksService).
+      else if (row.outcome === 'blocked') outcomes.set(w, new AppError('BLOCKED'));
       else if (row.outcome === 'bad_reply') {
         outcomes.set(w, new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [{ field: 'reply_to_id', problem: 'must name a message of this room' }]));
       } else {

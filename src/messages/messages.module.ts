@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BlocksModule } from '../blocks/blocks.module';
 import { PushModule } from '../push/push.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { UploadsModule } from '../uploads/uploads.module';
@@ -11,7 +12,7 @@ import { ReadController } from './read.controller';
 
 /** Messages of rooms: sending, history, edits, deletes, reactions, read pointers, sync and search. */
 @Module({
-  imports: [RoomsModule, UploadsModule, PushModule],
+  imports: [BlocksModule, RoomsModule, UploadsModule, PushModule],
   controllers: [MessagesController, MessageActionsController, ReadController],
   providers: [MessagesRepository, MessageBatchWriter, MessagesService],
   exports: [MessagesService],

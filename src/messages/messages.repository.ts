@@ -4,9 +4,88 @@ import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { preparedQuery } from '../database/prepared';
-import { MESSAGE_JOINS, MessageRow, messageColumns } from './message.presenter';
-import { MessageType } from './message.entity';
+import { DM_BLOCKED } from '../blocks/blocks.repository';
+import { MessageType } from './dto/message.dto';
 import { mentionCandidates } from './mentions';
+
+/** A row of the message queries: the message joined with its sender and reply target. */
+export interface MessageRow {
+  id: string;
+  room_id: string;
+  seq: number;
+  updated_seq: number;
+  type: string;
+  content: string | null;
+  client_msg_id: string | null;
+  created_at: Date | string;
+  edited_at: Date | string | null;
+  deleted_at: Date | string | null;
+  /** Who deleted it (messages.deleted_by); absent where a query cannot have deleted rows. */
+  deleted_by?: string | null;
+  sender_id: string | null;
+  sender_username: string | null;
+  sender_display_name: string | null;
+  sender_avatar_url: string | null;
+  sender_deleted_at: Date | string | null;
+  /** Set while an administrator has disabled the sender; absent where a query does not select it. */
+  sender_disabled_at?: Date | string | null;
+  reply_to_id: string | null;
+  reply_sender_id: string | null;
+  reply_content: string | null;
+  reply_deleted_at: Date | string | null;
+  /** JSON array from {@link messageColumns}; null or empty when there are none. */
+  attachments?: AttachmentRow[] | null;
+  /** JSON array from {@link messageColumns}, `me` relative to the viewer given there. */
+  reactions?: ReactionRow[] | null;
+  /** Ids of the mentioned members (messages.mentions); absent or null reads as none. */
+  mentions?: string[] | null;
+  /** True when the viewer given to {@link messageColumns} blocked the sender; absent reads as false. */
+  blocked?: boolean | null;
+}
+
+/** An attachment as the message queries return it. */
+export interface AttachmentRow {
+  id: string;
+  mime: string;
+  /** bytes */
+  size: number;
+  name: string;
+}
+
+/** One emoji's reactions as the message queries return them. */
+export interface ReactionRow {
+  emoji: string;
+  count: number;
+  me: boolean | null;
+}
+
+/**
+ * The columns every message query selects, aliased as {@link MessageRow}; `m` is messages. Attachments
+ * and reactions are aggregated per message by correlated subqueries on their primary keys, so a page
+ * of N messages costs N small index scans, not N round trips.
+ * `blocked` is one probe of the user_blocks primary key (viewer, sender) per message.
+ * @param viewer SQL expression of the viewing user's id (a bind parameter like `$2`), or `NULL`
+ *   when `reactions[].me` and `blocked` should be false for everyone (broadcasts personalise
+ *   reactions afterwards; a blocker never gets the blocked sender's broadcasts).
+ */
+export function messageColumns(viewer: string): string {
+  return `
+  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at, m.deleted_by,
+  m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
+  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at, su.disabled_at AS sender_disabled_at,
+  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at, m.mentions,
+  (SELECT json_agg(json_build_object('id', up.id, 'mime', up.mime, 'size', up.size, 'name', up.name) ORDER BY ma.position)
+     FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
+  (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
+     FROM (SELECT mr.emoji, count(*) AS n, coalesce(bool_or(mr.user_id = ${viewer}::uuid), false) AS me, min(mr.created_at) AS first_at
+           FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions,
+  EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewer}::uuid AND ub.blocked_id = m.sender_id) AS blocked`;
+}
+
+/** The joins {@link messageColumns} needs. */
+export const MESSAGE_JOINS = `
+  LEFT JOIN users su ON su.id = m.sender_id
+  LEFT JOIN messages rm ON rm.id = m.reply_to_id`;
 
 /** Who can query: the data source, or the manager of a running transaction. */
 type Queryable = DataSource | EntityManager;
@@ -55,8 +134,8 @@ export function mentionCandidatesParam(content: string | null): string | null {
  * in that order, as on the single-send path.
  */
 export interface BatchOutcomeRow extends MessageRow {
-  ord: string | number;
-  outcome: 'stored' | 'no_room' | 'not_member' | 'existing' | 'twin' | 'bad_reply';
+  ord: number;
+  outcome: 'stored' | 'no_room' | 'not_member' | 'blocked' | 'existing' | 'twin' | 'bad_reply';
   room_type: string | null;
 }
 
@@ -100,9 +179,9 @@ export const COMMIT_TEXT_BATCH = {
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY
        AS t(room_id, sender_id, content, reply_to_id, client_msg_id, mention_names, ord)),
    locked AS (
-     SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
+     SELECT r.id, r.type, r.dm_key FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
    checked AS MATERIALIZED (
-     SELECT i.*, l.type AS room_type,
+     SELECT i.*, l.type AS room_type, ${DM_BLOCKED('l.dm_key')} AS blocked,
             coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
             (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
             (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
@@ -112,7 +191,7 @@ export const COMMIT_TEXT_BATCH = {
      -- sends of that key in the batch are its twins. Refused sends never claim a key.
      SELECT c.*,
             CASE WHEN c.client_msg_id IS NOT NULL THEN
-              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
+              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok)
                 OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
      FROM checked c),
    fresh AS (
@@ -120,7 +199,7 @@ export const COMMIT_TEXT_BATCH = {
             row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
             count(*) OVER (PARTITION BY c.room_id) AS n
      FROM ranked c
-     WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
+     WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok
        AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
    bumped AS (
      -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
@@ -152,6 +231,7 @@ export const COMMIT_TEXT_BATCH = {
           CASE WHEN n.id IS NOT NULL THEN 'stored'
                WHEN c.room_type IS NULL THEN 'no_room'
                WHEN NOT c.member THEN 'not_member'
+               WHEN c.blocked THEN 'blocked'
                WHEN c.existing_id IS NOT NULL THEN 'existing'
                WHEN c.first_ord < c.ord THEN 'twin'
                ELSE 'bad_reply' END AS outcome,
@@ -200,13 +280,13 @@ export class MessagesRepository {
    * marks the room active. Inside the locking transaction.
    */
   async nextSeq(manager: EntityManager, roomId: string): Promise<number> {
-    const rows = returnedRows<{ last_seq: string }>(
+    const rows = returnedRows<{ last_seq: number }>(
       await manager.query(
         `UPDATE rooms SET last_seq = last_seq + 1, live_count = live_count + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`,
         [roomId],
       ),
     );
-    return Number(rows[0].last_seq);
+    return rows[0].last_seq;
   }
 
   /**
@@ -214,10 +294,10 @@ export class MessagesRepository {
    * message, a change does not move the room up in `rooms/me`. Inside the locking transaction.
    */
   async nextChangeSeq(manager: EntityManager, roomId: string): Promise<number> {
-    const rows = returnedRows<{ last_seq: string }>(
+    const rows = returnedRows<{ last_seq: number }>(
       await manager.query(`UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq`, [roomId]),
     );
-    return Number(rows[0].last_seq);
+    return rows[0].last_seq;
   }
 
   /** The message a sender already sent to this room with this client_msg_id, if any, rendered for that sender. */
@@ -317,11 +397,11 @@ export class MessagesRepository {
 
   /** Who sent a message, where, whether it is deleted and how old it is; null when unknown. */
   async findMeta(q: Queryable, messageId: string): Promise<MessageMeta | null> {
-    const rows: (MessageMeta & { age_seconds: string | number })[] = await q.query(
+    const rows: MessageMeta[] = await q.query(
       `SELECT id, room_id, sender_id, deleted_at, extract(epoch FROM now() - created_at)::float8 AS age_seconds FROM messages WHERE id = $1`,
       [messageId],
     );
-    return rows[0] ? { ...rows[0], age_seconds: Number(rows[0].age_seconds) } : null;
+    return rows[0] ?? null;
   }
 
   /**
@@ -461,8 +541,8 @@ export class MessagesRepository {
 
   /** The room's counter (highest seq or updated_seq handed out); null when the room is gone. */
   async roomLastSeq(q: Queryable, roomId: string): Promise<number | null> {
-    const rows: { last_seq: string }[] = await q.query(`SELECT last_seq FROM rooms WHERE id = $1`, [roomId]);
-    return rows[0] ? Number(rows[0].last_seq) : null;
+    const rows: { last_seq: number }[] = await q.query(`SELECT last_seq FROM rooms WHERE id = $1`, [roomId]);
+    return rows[0]?.last_seq ?? null;
   }
 
   /**
@@ -480,7 +560,7 @@ export class MessagesRepository {
   ): Promise<{ lastReadSeq: number; unreadCount: number; mentionCount: number; moved: boolean } | null> {
     return this.db.transaction(async (manager) => {
       await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR SHARE`, [roomId]);
-      const rows: { last_read_seq: string; unread_count: string; mention_count: string; moved: boolean }[] = await manager.query(
+      const rows: { last_read_seq: number; unread_count: number; mention_count: number; moved: boolean }[] = await manager.query(
         `WITH passed AS (
            SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
            FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
@@ -500,7 +580,7 @@ export class MessagesRepository {
       );
       const row = rows[0];
       return row
-        ? { lastReadSeq: Number(row.last_read_seq), unreadCount: Number(row.unread_count), mentionCount: Number(row.mention_count), moved: row.moved }
+        ? { lastReadSeq: row.last_read_seq, unreadCount: row.unread_count, mentionCount: row.mention_count, moved: row.moved }
         : null;
     });
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { BlocksService } from '../blocks/blocks.service';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/postgres';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
@@ -20,8 +21,8 @@ import {
   SendMessageBodyDto,
 } from './dto/messages.dto';
 import { canonicalEmoji } from './emoji';
-import { MessageDto, toMessageDto, withMyReactions } from './message.presenter';
-import { MessageType } from './message.entity';
+import { MessageDto, MessageType } from './dto/message.dto';
+import { toMessageDto, withMyReactions } from './message.mapper';
 import { MessageBatchWriter } from './message-batch-writer';
 import { MessageMeta, MessagesRepository } from './messages.repository';
 import { recorder } from '../metrics/recorder';
@@ -69,6 +70,7 @@ export class MessagesService {
     private readonly fanout: FanoutService,
     private readonly writer: MessageBatchWriter,
     private readonly push: PushService,
+    private readonly blocks: BlocksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A batch that cannot commit as a whole is retried send by send on the single path.
@@ -83,7 +85,8 @@ export class MessagesService {
    * A repeated `client_msg_id` from the same sender in the same room returns the first message and
    * stores nothing, also when two such requests race.
    * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target, foreign or
-   *   duplicate attachments, `type` not the message's type), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
+   *   duplicate attachments, `type` not the message's type), NOT_A_MEMBER (403), BLOCKED (403, a DM
+   *   whose users blocked one another), ROOM_NOT_FOUND (404).
    */
   async send(userId: string, roomId: string, dto: SendMessageBodyDto): Promise<SendResult> {
     const content = dto.content?.trim() ?? '';
@@ -128,6 +131,7 @@ export class MessagesService {
         if (!(await this.messages.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
         // Membership again under the lock: a kick that committed meanwhile wins.
         if (!(await this.messages.roleOf(manager, roomId, userId))) throw new AppError(room.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
+        if (room.type === 'dm') await this.blocks.assertDmOpen(roomId, manager);
         // Checked after taking the room lock, so a racing twin of this request sees the first commit.
         if (clientMsgId) {
           const existing = await this.messages.findByClientMsgId(manager, userId, roomId, clientMsgId);
@@ -301,7 +305,7 @@ export class MessagesService {
    */
   async markRead(userId: string, roomId: string, seq?: number | null): Promise<ReadResult> {
     const room = await this.rooms.getAsMember(roomId, userId);
-    const lastSeq = Number(room.last_seq);
+    const lastSeq = room.last_seq;
     const target = seq === undefined || seq === null ? lastSeq : Math.max(0, Math.min(Math.floor(seq), lastSeq));
     const pointer = await this.messages.advanceReadPointer(roomId, userId, target);
     if (!pointer) throw new AppError('NOT_A_MEMBER');

@@ -1,4 +1,4 @@
-import type { RoomType } from '../rooms/room.entity';
+import type { RoomType } from '../rooms/room.types';
 import { effectiveNotificationLevel, NotificationLevel } from '../rooms/notification-level';
 
 /** What the push decision knows about one member of the message's room. */

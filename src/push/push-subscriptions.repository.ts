@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import type { NotificationLevel } from '../rooms/notification-level';
-import type { RoomType } from '../rooms/room.entity';
+import type { RoomType } from '../rooms/room.types';
 
 /** A subscription a push is sent to, with what the push decision needs about its owner's membership. */
 export interface PushTargetRow {

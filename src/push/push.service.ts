@@ -3,7 +3,7 @@ import type { AuthPrincipal } from '../auth/auth-principal';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import type { MessageDto } from '../messages/message.presenter';
+import type { MessageDto } from '../messages/dto/message.dto';
 import { CreatePushSubscriptionDto } from './dto/push.dto';
 import { PushDispatcher } from './push-dispatcher';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';

@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server } from 'ws';
 import { AppError } from '../common/errors/app-error';
 import { createValidationPipe } from '../common/errors/validation';
-import { MessageDto } from '../messages/message.presenter';
+import { MessageDto } from '../messages/dto/message.dto';
 import { MessagesService, ReadResult } from '../messages/messages.service';
 import { RoomDto } from '../rooms/dto/rooms.dto';
 import { RoomsService } from '../rooms/rooms.service';

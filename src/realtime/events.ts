@@ -1,5 +1,5 @@
 import type { ReactionEventPayload } from '../messages/dto/messages.dto';
-import type { MessageDto } from '../messages/message.presenter';
+import type { MessageDto } from '../messages/dto/message.dto';
 import type { RoomDto, RoomUpdatedPayload } from '../rooms/dto/rooms.dto';
 import type { UserDto } from '../users/user.presenter';
 

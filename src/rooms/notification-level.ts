@@ -1,4 +1,4 @@
-import type { RoomType } from './room.entity';
+import type { RoomType } from './room.types';
 
 /** What a member is told about a room's messages: every message, only mentions (and DMs), or nothing. */
 export const NOTIFICATION_LEVELS = ['all', 'mentions', 'none'] as const;

@@ -4,10 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { containsPattern } from '../database/like-pattern';
 import { preparedQuery } from '../database/prepared';
-import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/message.presenter';
+import { and, keyset, rows, SqlParams } from '../database/sql';
+import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/messages.repository';
 import { NotificationLevel } from './notification-level';
-import { RoomRole } from './room-member.entity';
-import { RoomType } from './room.entity';
+import { RoomRole, RoomType } from './room.types';
 
 /** A room row with the caller's membership, as the room queries return it. */
 export interface RoomRow {
@@ -17,14 +17,14 @@ export interface RoomRow {
   description: string | null;
   owner_id: string | null;
   member_count: number;
-  last_seq: string | number;
+  last_seq: number;
   created_at: Date;
   last_activity_at: Date;
   /** Full-precision text of created_at / last_activity_at, for keyset cursors. */
   created_key: string;
   activity_key: string;
   my_role: RoomRole | null;
-  last_read_seq: string | number | null;
+  last_read_seq: number | null;
   /** DM rooms: the other member's user row as JSON (see {@link PEER_JOIN}); null otherwise. */
   peer?: PeerRow | null;
 }
@@ -66,7 +66,7 @@ export interface AdminRoomRow {
   owner_id: string | null;
   member_count: number;
   /** rooms.live_count: messages not deleted. */
-  message_count: string | number;
+  message_count: number;
   last_activity_at: Date;
   created_at: Date;
   created_key: string;
@@ -83,8 +83,8 @@ export interface MemberRow {
 
 /** A room row of `rooms/me`, with unread count and the last message. */
 export interface MyRoomRow extends RoomViewRow {
-  unread_count: string | number;
-  mention_count: string | number;
+  unread_count: number;
+  mention_count: number;
   last_message: MessageRow | null;
 }
 
@@ -384,15 +384,30 @@ export class RoomsRepository {
    * @param after (created_key, id) of the last row of the previous page
    */
   findAdminPage(q: string | undefined, limit: number, after: [string, string] | null): Promise<AdminRoomRow[]> {
-    return this.db.query(
-      `SELECT r.id, r.type, r.name, r.owner_id, r.member_count, r.live_count AS message_count, r.last_activity_at, r.created_at,
-              r.created_at::text AS created_key
-       FROM rooms r
-       WHERE ($2::text IS NULL OR lower(r.name) LIKE lower($2))
-         AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3::timestamptz, $4::uuid))
-       ORDER BY r.created_at DESC, r.id DESC
-       LIMIT $1`,
-      [limit + 1, q ? containsPattern(q) : null, after?.[0] ?? null, after?.[1] ?? null],
+    const p = new SqlParams();
+    const where = and(
+      q !== undefined && `lower(r.name) LIKE lower(${p.bind(containsPattern(q), 'text')})`,
+      keyset(
+        p,
+        [
+          { expr: 'r.created_at', part: 'timestamp' },
+          { expr: 'r.id', part: 'uuid' },
+        ],
+        after,
+        'desc',
+      ),
+    );
+    return rows<AdminRoomRow>(
+      this.db,
+      p.statement(
+        'rooms_admin_page',
+        `SELECT r.id, r.type, r.name, r.owner_id, r.member_count, r.live_count AS message_count, r.last_activity_at, r.created_at,
+                r.created_at::text AS created_key
+         FROM rooms r
+         WHERE ${where}
+         ORDER BY r.created_at DESC, r.id DESC
+         LIMIT ${p.bind(limit + 1, 'int')}`,
+      ),
     );
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
-import { toMessageDto } from '../messages/message.presenter';
+import { toMessageDto } from '../messages/message.mapper';
 import { FanoutService } from '../realtime/fanout.service';
 import { UserDto } from '../users/user.presenter';
 import { UserEntity } from '../users/user.entity';
@@ -10,7 +10,7 @@ import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { CreateRoomDto, MemberDto, MembersAddedDto, RoomDeletedDto, RoomDto, RoomUpdatedPayload, UpdateRoomDto } from './dto/rooms.dto';
 import { effectiveNotificationLevel, NotificationLevel } from './notification-level';
-import { RoomRole } from './room-member.entity';
+import { RoomRole } from './room.types';
 import { AdminRoomRow, MyRoomRow, PeerRow, RoomRow, RoomsRepository, RoomViewRow } from './rooms.repository';
 
 /**
@@ -34,9 +34,9 @@ export function toRoomDto(row: RoomViewRow): RoomDto {
             deactivated: row.owner_deactivated === true,
           }
         : null,
-    member_count: Number(row.member_count),
+    member_count: row.member_count,
     created_at: row.created_at.toISOString(),
-    last_seq: Number(row.last_seq),
+    last_seq: row.last_seq,
     my_role: row.my_role,
   };
   if (row.my_role !== null) dto.notification_level = effectiveNotificationLevel(row.type, row.notification_level);
@@ -67,8 +67,8 @@ export class RoomsService {
     if (row.type === 'dm' && row.peer) dto.peer = this.presentPeer(row.peer);
     // Member-only fields (API.md): present for members, absent for outsiders.
     if (row.my_role !== null && 'unread_count' in row && row.unread_count !== null) {
-      dto.unread_count = Number(row.unread_count);
-      dto.mention_count = Number(row.mention_count);
+      dto.unread_count = row.unread_count;
+      dto.mention_count = row.mention_count;
       dto.last_message = row.last_message ? toMessageDto(row.last_message) : null;
     }
     return dto;

@@ -8,7 +8,8 @@ export interface UploadRow {
   uploader_id: string | null;
   storage_key: string;
   mime: string;
-  size: string | number;
+  /** bytes */
+  size: number;
   name: string;
   created_at: Date;
 }

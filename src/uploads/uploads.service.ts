@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import { uploadUrl } from '../messages/message.presenter';
+import { uploadUrl } from '../messages/message.mapper';
 import { contentDisposition, inspectFile, safeFileName } from './file-inspector';
 import { UploadStorage } from './upload-storage';
 import { UploadDto } from './uploads.dto';
@@ -33,7 +33,7 @@ interface ReceivedFile {
 
 /** Renders a stored upload. */
 export function toUploadDto(row: UploadRow): UploadDto {
-  return { id: row.id, url: uploadUrl(row.id), mime: row.mime, size: Number(row.size), name: row.name };
+  return { id: row.id, url: uploadUrl(row.id), mime: row.mime, size: row.size, name: row.name };
 }
 
 /**

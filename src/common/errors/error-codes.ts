@@ -16,6 +16,7 @@ export const ERRORS = {
   REFRESH_TOKEN_REUSED: { status: 401, message: 'The refresh token was already used; the session has been revoked.' },
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
   NOT_A_MEMBER: { status: 403, message: 'You are not a member of this room.' },
+  BLOCKED: { status: 403, message: 'One of you has blocked the other; direct contact is not possible.' },
   ACCOUNT_DISABLED: { status: 403, message: 'This account has been disabled by an administrator.' },
   REGISTRATION_CLOSED: { status: 403, message: 'Registration is closed on this server.' },
   INVITE_REQUIRED: { status: 403, message: 'Registration on this server needs an invite code.' },

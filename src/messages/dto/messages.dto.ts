@@ -5,7 +5,7 @@ import { PageQueryDto, toInt } from '../../common/pagination/pagination';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
 import { IsText, Optional, OptionalNullable, Trim } from '../../common/validation/text.validators';
 import { IsSearchQuery } from '../../common/validation/search-query';
-import { MessageDto } from '../message.presenter';
+import { MessageDto } from './message.dto';
 
 /** Content bounds after trimming, in characters. */
 export const CONTENT_MAX_CHARS = 4000;

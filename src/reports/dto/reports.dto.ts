@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { IsText, Optional, Trim } from '../../common/validation/text.validators';
-import { MessageDto } from '../../messages/message.presenter';
+import { MessageDto } from '../../messages/dto/message.dto';
 import { UserSummaryDto } from '../../users/user.presenter';
 
 /** Longest report reason, in characters. */

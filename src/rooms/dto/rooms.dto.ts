@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsUUID, Validat
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { lowerCaseIds } from '../../common/pipes/uuid.pipe';
 import { IsText, Optional, OptionalNullable, Trim } from '../../common/validation/text.validators';
-import { MessageDto } from '../../messages/message.presenter';
+import { MessageDto } from '../../messages/dto/message.dto';
 import { UserDto, UserSummaryDto } from '../../users/user.presenter';
 import { NOTIFICATION_LEVELS, NotificationLevel } from '../notification-level';
 
