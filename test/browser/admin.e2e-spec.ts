@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { AccountAdminService } from '../../src/admin/account-admin.service';
 import { http, registerUser, unique } from '../helpers/http';
-import { createRoomThroughUi, message, Person, registerThroughUi, screenshot, submitLogin, useBrowserSuite, waitUntil } from './browser-helpers';
+import { createRoomThroughUi, message, messageTexts, Person, registerThroughUi, screenshot, sendMessage, submitLogin, useBrowserSuite, waitUntil } from './browser-helpers';
 
 jest.setTimeout(240_000);
 
@@ -72,6 +72,7 @@ describe('browser client: server administration panel (e2e)', () => {
     // Cancelling the confirmation changes nothing.
     await row.getByRole('button', { name: 'Disable Bob' }).click();
     await admin.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await admin.page.getByRole('dialog').waitFor({ state: 'hidden' });
     expect(await row.getAttribute('data-disabled')).toBe('false');
 
     await row.getByRole('button', { name: 'Disable Bob' }).click();
@@ -380,6 +381,31 @@ describe('browser client: server administration panel (e2e)', () => {
     await admin.page.getByLabel('Resolved').check();
     await admin.page.locator('.report[data-status="resolved"]', { hasText: 'Sender disabled' }).first().waitFor();
     await admin.page.locator('.report[data-status="resolved"]', { hasText: 'Message deleted' }).first().waitFor();
+  });
+
+  it('rooms: every room with its size; deleting one (after a confirmation) takes it away from its members live', async () => {
+    const admin = await adminInBrowser();
+    const judy = await person('Judy');
+    await registerThroughUi(judy);
+    const room = unique('doomed-');
+    await createRoomThroughUi(judy.page, room);
+    await sendMessage(judy.page, 'first words');
+    await sendMessage(judy.page, 'last words');
+    await waitUntil(judy.page, 'both messages are delivered', async () => (await messageTexts(judy.page)).includes('last words'));
+
+    await admin.page.getByRole('tab', { name: 'Rooms' }).click();
+    await admin.page.getByLabel('Search rooms').fill(room);
+    const row = admin.page.locator('.admin-row', { hasText: room });
+    await row.getByText(/Public room · 1 member · \d+ messages/).waitFor();
+    await waitUntil(admin.page, 'the search has narrowed the list', async () => (await admin.page.locator('.admin-row').count()) === 1);
+    await screenshot(admin.page, 'admin-rooms');
+    await row.getByRole('button', { name: `Delete room ${room}` }).click();
+    await admin.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await admin.page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await row.getByRole('button', { name: `Delete room ${room}` }).click();
+    await confirm(admin.page, 'Delete room');
+    await row.waitFor({ state: 'detached' });
+    await judy.page.getByRole('link', { name: new RegExp(`^${room}`) }).waitFor({ state: 'detached' });
   });
 
   /** The code in the "Invite code" field once it is not `previous` any more. */

@@ -15,6 +15,7 @@ export type Report = Schemas['ReportDto'];
 export type ReportStatus = Report['status'];
 export type ReportAction = NonNullable<Report['resolution']>;
 export type PasswordResetIssued = Schemas['PasswordResetIssuedDto'];
+export type AdminRoom = Schemas['AdminRoomDto'];
 
 /** One page of a cursor-paginated list, as every list endpoint of the API answers. */
 export interface Page<T> {
@@ -155,6 +156,16 @@ export class AdminApi {
   /** Resolves a report; delete_message and disable_sender also resolve the message's other open reports. */
   resolveReport(id: string, action: ReportAction): Promise<Report> {
     return this.http.call('post', '/admin/reports/{id}/resolve', { path: { id }, body: { action } });
+  }
+
+  /** Every room (DMs included), newest first, with member and message counts; `q` filters by name. */
+  rooms(q: string, cursor?: string): Promise<Page<AdminRoom>> {
+    return this.http.call('get', '/admin/rooms', { query: { q: q || undefined, limit: ADMIN_PAGE, cursor } });
+  }
+
+  /** Deletes a room with its messages; its members are told live (room_deleted). */
+  async deleteRoom(id: string): Promise<void> {
+    await this.http.call('delete', '/admin/rooms/{id}', { path: { id } });
   }
 
   /** The audit log, newest first. */

@@ -1,5 +1,5 @@
 // The server administration panel, for server admins only, at #/admin/<view>: users, the reports
-// queue, registration and invites, the audit log. Views are tabs (arrow keys move between them); each keeps its
+// queue, rooms, registration and invites, the audit log. Views are tabs (arrow keys move between them); each keeps its
 // place in the address, so Back and reload work.
 import type { JSX } from 'preact';
 import { useMemo } from 'preact/hooks';
@@ -10,12 +10,14 @@ import { go } from '../Shell';
 import { AuditTab } from './AuditTab';
 import { RegistrationTab } from './RegistrationTab';
 import { ReportsTab } from './ReportsTab';
+import { RoomsTab } from './RoomsTab';
 import { UsersTab } from './UsersTab';
 
 /** The panel's views, in tab order. */
 export const ADMIN_VIEWS = [
   { id: 'users', label: 'Users' },
   { id: 'reports', label: 'Reports' },
+  { id: 'rooms', label: 'Rooms' },
   { id: 'registration', label: 'Registration' },
   { id: 'audit', label: 'Audit log' },
 ] as const;
@@ -73,6 +75,7 @@ export function AdminPanel({ chat, view }: { chat: Chat; view: AdminView }): JSX
           <div id="admin-view" role="tabpanel" class="admin-body" aria-labelledby={`admin-tab-${view}`}>
             {view === 'users' ? <UsersTab api={api} meId={chat.me?.id} /> : null}
             {view === 'reports' ? <ReportsTab chat={chat} api={api} /> : null}
+            {view === 'rooms' ? <RoomsTab api={api} /> : null}
             {view === 'registration' ? <RegistrationTab api={api} /> : null}
             {view === 'audit' ? <AuditTab api={api} http={chat.http} /> : null}
           </div>

@@ -8,7 +8,7 @@ import { Avatar } from '../Avatar';
 import { confirmDialog, openDialog } from '../Dialog';
 import { ActionButton } from '../dialogs/common';
 import { formatTime } from '../format';
-import { CopyField, formatDateTime, PagerFooter, useDebounced, usePager } from './common';
+import { CopyField, formatDateTime, PagerFooter, useDebounced, useLatest, usePager } from './common';
 
 const nameOf = (u: AdminUser) => u.display_name || u.username;
 const sameUser = (a: AdminUser, b: AdminUser) => a.id === b.id;
@@ -37,10 +37,10 @@ function showResetLink(user: AdminUser, issued: PasswordResetIssued): void {
   ));
 }
 
-function UserRow({ api, pager, user, meId }: { api: AdminApi; pager: Pager<AdminUser>; user: AdminUser; meId: string | undefined }): JSX.Element {
+function UserRow({ api, list, user, meId }: { api: AdminApi; list: () => Pager<AdminUser>; user: AdminUser; meId: string | undefined }): JSX.Element {
   const name = nameOf(user);
   const me = user.id === meId;
-  const apply = (next: AdminUser) => pager.update(next, sameUser);
+  const apply = (next: AdminUser) => list().update(next, sameUser);
   return (
     <li class="admin-row" data-user-id={user.id} data-disabled={user.disabled_at ? 'true' : 'false'} data-admin={user.is_admin ? 'true' : 'false'}>
       <Avatar user={{ display_name: user.display_name, username: user.username }} />
@@ -110,6 +110,7 @@ export function UsersTab({ api, meId }: { api: AdminApi; meId: string | undefine
   const query = useDebounced(typed);
   const [disabledOnly, setDisabledOnly] = useState(false);
   const pager = usePager<AdminUser>((cursor) => api.users(query, disabledOnly, cursor), [api, query, disabledOnly]);
+  const list = useLatest(pager);
   const items = pager.items.value;
   return (
     <>
@@ -122,7 +123,7 @@ export function UsersTab({ api, meId }: { api: AdminApi; meId: string | undefine
       </div>
       <ul class="admin-list" aria-label="Users" aria-busy={pager.loading.value ? 'true' : 'false'}>
         {items.map((u) => (
-          <UserRow key={u.id} api={api} pager={pager} user={u} meId={meId} />
+          <UserRow key={u.id} api={api} list={list} user={u} meId={meId} />
         ))}
         {pager.loaded.value && !items.length ? <li class="muted empty">{query || disabledOnly ? 'No account matches.' : 'No accounts yet.'}</li> : null}
       </ul>

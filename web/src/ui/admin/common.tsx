@@ -1,7 +1,7 @@
 // Pieces every admin view uses: the "Load more" footer of a cursor-paginated list, a read-only field
 // with a copy button (invite codes, reset links), and the admin date format.
 import type { JSX } from 'preact';
-import { useEffect, useId, useMemo, useState } from 'preact/hooks';
+import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
 import { type Page, Pager } from '../../state/admin';
 import { ErrorLine } from '../Dialog';
 
@@ -15,6 +15,16 @@ export function usePager<T>(fetchPage: (cursor: string | undefined) => Promise<P
     void pager.reload();
   }, [pager]);
   return pager;
+}
+
+/**
+ * A getter for the newest `value`: an action that finishes after its list was replaced (the search
+ * changed meanwhile) applies its result to the list on screen, not to the one it started from.
+ */
+export function useLatest<T>(value: T): () => T {
+  const ref = useRef(value);
+  ref.current = value;
+  return () => ref.current;
 }
 
 /** `text` trimmed, once it has stopped changing for `ms` (at once when emptied): search as you type. */
