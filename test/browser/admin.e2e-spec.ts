@@ -252,7 +252,11 @@ describe('browser client: server administration panel (e2e)', () => {
     const tag = unique('pg');
     for (let i = 0; i < 27; i++) await registerUser(t.api, { username: `${tag}${String(i).padStart(2, '0')}` });
     await admin.page.getByLabel('Search users').fill(tag);
-    await waitUntil(admin.page, 'the first page is listed', async () => (await admin.page.locator('.admin-row').count()) === 25);
+    const listed = () => admin.page.locator('.admin-row').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
+    await waitUntil(admin.page, 'the first page of the search is listed', async () => {
+      const rows = await listed();
+      return rows.length === 25 && rows.every((r) => r.includes(tag));
+    });
     await admin.page.getByRole('button', { name: 'Load more users' }).click();
     await waitUntil(admin.page, 'the second page is appended', async () => (await admin.page.locator('.admin-row').count()) === 27);
     expect(await admin.page.getByRole('button', { name: 'Load more users' }).count()).toBe(0);

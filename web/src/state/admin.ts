@@ -202,7 +202,7 @@ const ACTIONS: Record<string, string> = {
   'user.demote': 'removed server admin from',
   'user.set_password': 'set a new password for',
   'user.password_reset': 'issued a password reset for',
-  'user.password_reset.redeem': 'set a new password with a reset link:',
+  'user.password_reset.redeem': 'used a password reset link for',
   prune: 'pruned expired data',
   'settings.update': 'changed the setting',
   'invite.create': 'created the invite',
