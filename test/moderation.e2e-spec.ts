@@ -313,6 +313,11 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
         ['message.delete', `user:${admin.id}`, true],
         ['message.delete', `user:${admin.id}`, false],
       ]);
+      // System lines are read-only for server admins too.
+      const line = history.body.items.find((m: { type: string }) => m.type === 'system');
+      expect(line).toMatchObject({ system: { event: 'member_joined', user_id: other.id } });
+      expectError(await http(t.api, 'DELETE', `/admin/messages/${line.id}`, { token: admin.token }), 422, 'BUSINESS_RULE');
+      expect((await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: owner.token })).body.items.map((m: { id: string }) => m.id)).toContain(line.id);
       expectError(await http(t.api, 'DELETE', `/admin/messages/${someId}`, { token: admin.token }), 404, 'MESSAGE_NOT_FOUND');
       expectError(await http(t.api, 'DELETE', '/admin/messages/nope', { token: admin.token }), 400, 'VALIDATION_FAILED');
     });
