@@ -201,7 +201,8 @@ describe('browser client in Chromium (e2e)', () => {
 
     await alice.page.getByRole('button', { name: 'New message' }).click();
     await alice.page.getByLabel('Search people').fill(bob.username);
-    await alice.page.getByRole('button', { name: 'Message Bob' }).click();
+    // The row of this Bob (the directory may list other people named Bob until the search answers).
+    await alice.page.getByRole('listitem').filter({ hasText: bob.username }).getByRole('button', { name: 'Message Bob' }).click();
     await alice.page.getByRole('heading', { name: 'Bob', exact: true }).waitFor();
     await sendMessage(alice.page, 'Psst, a private word');
 
@@ -286,7 +287,7 @@ describe('browser client in Chromium (e2e)', () => {
     await alice.page.getByRole('button', { name: 'Members & add' }).click();
     const dialog = alice.page.getByRole('dialog');
     await dialog.getByLabel('Search people to add').fill(bob.username);
-    await dialog.getByRole('button', { name: 'Add Bob' }).click();
+    await dialog.getByRole('listitem').filter({ hasText: bob.username }).getByRole('button', { name: 'Add Bob' }).click();
     await dialog.getByRole('button', { name: 'Bob added' }).waitFor();
     await dialog.locator('li[data-user-id]', { hasText: 'Bob' }).waitFor();
     await alice.page.keyboard.press('Escape');
