@@ -37,14 +37,22 @@ export function typeormOptions(url: string, tuning: PoolTuning = { poolSize: 20,
     // Failed queries are logged by the exception filters without their parameters (which may hold
     // hashes or tokens); TypeORM's own error log would print them.
     logging: false,
-    // Idle connections stay open: a new backend costs authentication and cold catalog caches (tens
-    // of ms on a small machine), which showed up as latency spikes when the pool shrank after 10 s idle.
-    extra: {
-      max: tuning.poolSize,
-      idleTimeoutMillis: 0,
-      connectionTimeoutMillis: 10_000,
-      application_name: 'chat-server',
-      ...(tuning.statementTimeoutMs > 0 ? { statement_timeout: tuning.statementTimeoutMs } : {}),
-    },
+    extra: poolSettings(tuning, 'chat-server'),
+  };
+}
+
+/**
+ * The `pg` pool settings of every pool of the server (TypeORM's and the group-commit one). Idle
+ * connections stay open: a new backend costs authentication and cold catalog caches (tens of ms on a
+ * small machine), which showed up as latency spikes when the pool shrank after 10 s idle.
+ * @param applicationName shown in pg_stat_activity, to tell the pools apart
+ */
+export function poolSettings(tuning: PoolTuning, applicationName: string) {
+  return {
+    max: tuning.poolSize,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: 10_000,
+    application_name: applicationName,
+    ...(tuning.statementTimeoutMs > 0 ? { statement_timeout: tuning.statementTimeoutMs } : {}),
   };
 }

@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
-import { isUniqueViolation } from '../common/errors/postgres';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { PushService } from '../push/push.service';
 import { FanoutService } from '../realtime/fanout.service';
 import type { ServerEvents } from '../realtime/events';
+import { RoomAccess } from '../rooms/room-access';
+import { RoomRole } from '../rooms/room.types';
 import { RoomsService } from '../rooms/rooms.service';
-import { kindOfMime } from '../uploads/file-inspector';
-import { UploadsRepository } from '../uploads/uploads.repository';
 import {
   HistoryPageDto,
   HistoryQueryDto,
@@ -20,17 +19,14 @@ import {
   SendMessageBodyDto,
 } from './dto/messages.dto';
 import { canonicalEmoji } from './emoji';
-import { MessageDto, MessageType } from './dto/message.dto';
+import { MessageDto } from './dto/message.dto';
 import { toMessageDto, withMyReactions } from './message.mapper';
 import { MessageBatchWriter } from './message-batch-writer';
+import { SendResult, typeMismatch } from './message-send';
 import { MessageMeta, MessagesRepository } from './messages.repository';
 import { recorder } from '../metrics/recorder';
 
-/** Result of a send: the stored message and whether this call created it (false for a retry). */
-export interface SendResult {
-  message: MessageDto;
-  created: boolean;
-}
+export type { SendResult } from './message-send';
 
 /** Answer of `POST /rooms/:id/read` and WS `mark_read`. */
 export interface ReadResult {
@@ -65,15 +61,12 @@ export class MessagesService {
     private readonly dataSource: DataSource,
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsService,
-    private readonly uploads: UploadsRepository,
+    private readonly access: RoomAccess,
     private readonly fanout: FanoutService,
     private readonly writer: MessageBatchWriter,
     private readonly push: PushService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    // A batch that cannot commit as a whole is retried send by send on the single path.
-    writer.fallback = async (p) => ({ ...(await this.sendOne(p.senderId, p.roomId, p.content, [], p.replyToId, p.clientMsgId)), published: true });
-  }
+  ) {}
 
   /**
    * Stores a message and fans it out as `new_message` to every live connection of every member.
@@ -96,75 +89,22 @@ export class MessagesService {
     }
     // Without attachments a message is text; with them it is never text (the uploads decide which kind).
     if (dto.type !== undefined && (dto.type === 'text') !== (attachmentIds.length === 0)) throw typeMismatch(dto.type);
-    const clientMsgId = dto.client_msg_id ?? null;
-    if (attachmentIds.length === 0) {
-      // Text messages go through group commit (membership is checked there, in the batch).
-      const { message, created, published } = await this.writer.write({ roomId, senderId: userId, content, replyToId: dto.reply_to_id ?? null, clientMsgId });
-      if (created && !published) recorder.messageStored();
-      if (created && !published) this.fanout.toRoom(message.room_id, 'new_message', message);
-      if (created && !published) this.push.messageStored(message);
-      return { message, created };
+    // One pipeline for every send (group commit for text, the single-send strategy with attachments);
+    // only a message this call created is counted, fanned out and pushed, after its commit.
+    const result = await this.writer.write({
+      roomId,
+      senderId: userId,
+      content,
+      replyToId: dto.reply_to_id ?? null,
+      clientMsgId: dto.client_msg_id ?? null,
+      attachmentIds,
+      claimedType: dto.type,
+    });
+    if (result.created) {
+      recorder.messageStored();
+      this.fanout.toRoom(result.message.room_id, 'new_message', result.message);
+      this.push.messageStored(result.message);
     }
-    return this.sendOne(userId, roomId, content, attachmentIds, dto.reply_to_id ?? null, clientMsgId, dto.type);
-  }
-
-  /**
-   * The single-message send path: messages with attachments, and the fallback of a group commit
-   * that failed as a whole. Same guarantees as {@link send}.
-   */
-  private async sendOne(
-    userId: string,
-    roomId: string,
-    content: string,
-    attachmentIds: string[],
-    replyToId: string | null,
-    clientMsgId: string | null,
-    claimedType?: MessageType,
-  ): Promise<SendResult> {
-    const room = await this.rooms.getAsMember(roomId, userId);
-    let result: SendResult;
-    try {
-      result = await this.dataSource.transaction(async (manager) => {
-        if (!(await this.messages.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-        // Membership again under the lock: a kick that committed meanwhile wins.
-        if (!(await this.messages.roleOf(manager, roomId, userId))) throw new AppError(room.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
-        // Checked after taking the room lock, so a racing twin of this request sees the first commit.
-        if (clientMsgId) {
-          const existing = await this.messages.findByClientMsgId(manager, userId, roomId, clientMsgId);
-          if (existing) return { message: toMessageDto(existing), created: false };
-        }
-        if (replyToId && !(await this.messages.existsInRoom(manager, replyToId, roomId))) {
-          throw new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [
-            { field: 'reply_to_id', problem: 'must name a message of this room' },
-          ]);
-        }
-        const type = await this.attachmentType(manager, userId, attachmentIds);
-        // Before anything is written: the transaction rolls back and nothing changes.
-        if (claimedType !== undefined && claimedType !== type) throw typeMismatch(claimedType, type);
-        const seq = await this.messages.nextSeq(manager, roomId);
-        const id = await this.messages.insert(manager, {
-          roomId,
-          seq,
-          senderId: userId,
-          type,
-          content: content.length > 0 ? content : null,
-          replyToId,
-          clientMsgId,
-        });
-        await this.messages.attach(manager, id, attachmentIds);
-        return { message: toMessageDto((await this.messages.findById(manager, id, userId))!), created: true };
-      });
-    } catch (err) {
-      // A twin of this send committed first (another instance's batch): the first one wins, this call returns it.
-      if (clientMsgId && isUniqueViolation(err, 'messages_sender_room_client_msg_uq')) {
-        const existing = await this.messages.findByClientMsgId(this.dataSource, userId, roomId, clientMsgId);
-        if (existing) return { message: toMessageDto(existing), created: false };
-      }
-      throw err;
-    }
-    if (result.created) recorder.messageStored();
-    if (result.created) this.fanout.toRoom(result.message.room_id, 'new_message', result.message);
-    if (result.created) this.push.messageStored(result.message);
     return result;
   }
 
@@ -205,10 +145,9 @@ export class MessagesService {
    */
   async remove(userId: string, messageId: string): Promise<MessageDto> {
     const meta = await this.visibleMessage(userId, messageId);
-    const room = await this.rooms.getAsMember(meta.room_id, userId);
     const { message, changed } = await this.dataSource.transaction(async (manager) => {
       const current = await this.lockMessage(manager, meta, userId);
-      const mayModerate = room.type !== 'dm' && (current.role === 'owner' || current.role === 'admin');
+      const mayModerate = current.room_type !== 'dm' && (current.role === 'owner' || current.role === 'admin');
       if (current.sender_id !== userId && !mayModerate) {
         throw new AppError('FORBIDDEN', 'Only the sender or an owner or admin of the room may delete this message.');
       }
@@ -339,21 +278,6 @@ export class MessagesService {
   }
 
   /**
-   * The message type for a set of attachments (text when none), after checking they are all the
-   * sender's own uploads.
-   * @throws AppError VALIDATION_FAILED when an id is unknown or someone else's (not told apart).
-   */
-  private async attachmentType(manager: EntityManager, userId: string, ids: string[]): Promise<MessageType> {
-    if (ids.length === 0) return 'text';
-    const owned = await this.uploads.findOwned(manager, userId, ids);
-    if (owned.length !== ids.length) {
-      throw new AppError('VALIDATION_FAILED', 'attachment_ids must name your own uploads.', [{ field: 'attachment_ids', problem: 'must name your own uploads' }]);
-    }
-    const first = owned.find((u) => u.id.toLowerCase() === ids[0].toLowerCase())!;
-    return kindOfMime(first.mime);
-  }
-
-  /**
    * A message the caller may act on: it exists and the caller belongs to its room.
    * @throws AppError MESSAGE_NOT_FOUND otherwise (an outsider cannot tell a foreign message from none).
    */
@@ -375,12 +299,17 @@ export class MessagesService {
    * longer change anything.
    * @throws AppError MESSAGE_NOT_FOUND when the message is gone or the caller is no longer a member.
    */
-  private async lockMessage(manager: EntityManager, meta: MessageMeta, userId: string): Promise<MessageMeta & { role: 'owner' | 'admin' | 'member' }> {
-    if (!(await this.messages.lockRoom(manager, meta.room_id))) throw new AppError('MESSAGE_NOT_FOUND');
+  private async lockMessage(
+    manager: EntityManager,
+    meta: MessageMeta,
+    userId: string,
+  ): Promise<MessageMeta & { role: RoomRole; room_type: string }> {
+    const room = await this.access.lock(manager, meta.room_id, userId, 'member').catch((err: unknown) => {
+      throw err instanceof AppError ? new AppError('MESSAGE_NOT_FOUND') : err;
+    });
     const current = await this.messages.findMeta(manager, meta.id);
-    const role = await this.messages.roleOf(manager, meta.room_id, userId);
-    if (!current || !role) throw new AppError('MESSAGE_NOT_FOUND');
-    return { ...current, role };
+    if (!current) throw new AppError('MESSAGE_NOT_FOUND');
+    return { ...current, role: room.my_role!, room_type: room.type };
   }
 
   /**
@@ -403,17 +332,4 @@ export class MessagesService {
     for (const [userId, mine] of reactors) variants.set(userId, render(mine));
     this.fanout.toRoomPersonalised(roomId, type, render(null), variants);
   }
-}
-
-/**
- * The 400 for a `type` that is not the type the message gets.
- * @param actual the type the attachments give, when known
- */
-function typeMismatch(claimed: MessageType, actual?: MessageType): AppError {
-  const problem = actual
-    ? `is "${claimed}" but the attachments make it "${actual}"`
-    : claimed === 'text'
-      ? 'is "text" but attachments were given'
-      : `is "${claimed}" but no attachments were given (a message without attachments is "text")`;
-  return new AppError('VALIDATION_FAILED', `type ${problem}.`, [{ field: 'type', problem }]);
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module';
+import { RoomAccess } from './room-access';
 import { RoomsController } from './rooms.controller';
 import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
@@ -8,7 +9,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [UsersModule],
   controllers: [RoomsController],
-  providers: [RoomsRepository, RoomsService],
-  exports: [RoomsService, RoomsRepository],
+  providers: [RoomsRepository, RoomAccess, RoomsService],
+  exports: [RoomsService, RoomsRepository, RoomAccess],
 })
 export class RoomsModule {}
