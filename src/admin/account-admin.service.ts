@@ -10,7 +10,7 @@ import { validationError } from '../common/errors/validation';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { notifyRevocations } from '../token-blacklist/pg-revocation-listener';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user.types';
 import { UsersRepository } from '../users/users.repository';
 import { AuditActor, AuditService } from './audit.service';
 
@@ -141,7 +141,7 @@ export class AccountAdminService implements OnApplicationBootstrap {
   }
 
   /** A live user by id or username (case-insensitive). @throws AppError USER_NOT_FOUND */
-  async find(who: string): Promise<UserEntity> {
+  async find(who: string): Promise<User> {
     const user = UUID.test(who) ? await this.users.findById(who) : await this.users.findByLogin(who.includes('@') ? '' : who);
     if (!user || user.deletedAt) throw new AppError('USER_NOT_FOUND', `No user named "${who}".`);
     return user;
@@ -160,7 +160,7 @@ export class AccountAdminService implements OnApplicationBootstrap {
    * Runs a change and revokes every session of the user in one transaction, notifying every
    * instance on commit; then applies the revocations to this process too.
    */
-  private async revokingAll(user: UserEntity, change: (manager: EntityManager) => Promise<void>): Promise<{ user: AdminUserRow; revokedSessions: number }> {
+  private async revokingAll(user: User, change: (manager: EntityManager) => Promise<void>): Promise<{ user: AdminUserRow; revokedSessions: number }> {
     const { revocations, row } = await this.dataSource.transaction(async (manager) => {
       await change(manager);
       const revocations = await this.sessions.revokeAllInTransaction(user.id, null, manager);

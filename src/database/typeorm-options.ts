@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { SessionEntity } from '../auth/session.entity';
-import { RevokedTokenEntity } from '../token-blacklist/revoked-token.entity';
-import { UserEntity } from '../users/user.entity';
 import { installPgTypeParsers } from './pg-types';
 
-/** Every entity of the application, registered once here. */
-export const ENTITIES = [UserEntity, SessionEntity, RevokedTokenEntity];
+/**
+ * No entities: the repositories run their own SQL as named statements (src/database/sql.ts); TypeORM
+ * provides the DataSource, its pool, transactions and the migrations.
+ */
+export const ENTITIES = [];
 
 /** Pool settings from the configuration (DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS). */
 export interface PoolTuning {

@@ -49,6 +49,7 @@ export interface PeerRow {
   status: string | null;
   last_seen_at: string | null;
   deleted_at: string | null;
+  disabled_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -94,7 +95,7 @@ const peerJoin = (viewer: string): string => `
   LEFT JOIN LATERAL (
     SELECT row_to_json(pu) AS peer FROM (
       SELECT u.id, u.username, NULL::text AS email, u.display_name, u.avatar_url, u.bio, u.status, u.last_seen_at,
-             u.deleted_at, u.created_at, u.updated_at
+             u.deleted_at, u.disabled_at, u.created_at, u.updated_at
       FROM room_members pm JOIN users u ON u.id = pm.user_id
       WHERE pm.room_id = r.id AND pm.user_id <> ${viewer} LIMIT 1) pu
   ) p ON r.type = 'dm'`;

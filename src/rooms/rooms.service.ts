@@ -5,7 +5,7 @@ import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common
 import { toMessageDto } from '../messages/message.mapper';
 import { FanoutService } from '../realtime/fanout.service';
 import { UserDto } from '../users/user.presenter';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user.types';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { CreateRoomDto, MemberDto, MembersAddedDto, RoomDeletedDto, RoomDto, RoomUpdatedPayload, UpdateRoomDto } from './dto/rooms.dto';
@@ -69,7 +69,7 @@ export class RoomsService {
 
   /** Renders the JSON user row of a DM peer as the public User object (with presence). */
   private presentPeer(peer: PeerRow): UserDto {
-    const user = Object.assign(new UserEntity(), {
+    const user: User = {
       id: peer.id,
       username: peer.username,
       email: null,
@@ -81,7 +81,11 @@ export class RoomsService {
       deletedAt: peer.deleted_at ? new Date(peer.deleted_at) : null,
       createdAt: new Date(peer.created_at),
       updatedAt: new Date(peer.updated_at),
-    });
+      disabledAt: peer.disabled_at ? new Date(peer.disabled_at) : null,
+      // Never part of a peer row, never shown.
+      passwordHash: null,
+      isAdmin: false,
+    };
     return this.usersService.present(user);
   }
 
@@ -275,7 +279,7 @@ export class RoomsService {
    * The live accounts with these ids (distinct ids expected).
    * @throws AppError USER_NOT_FOUND (404) naming every unknown or deleted one; `field` is the body field in the details.
    */
-  private async liveUsersOrThrow(userIds: string[], field: string): Promise<UserEntity[]> {
+  private async liveUsersOrThrow(userIds: string[], field: string): Promise<User[]> {
     const found = (await this.users.findByIds(userIds)).filter((u) => u.deletedAt === null);
     if (found.length !== userIds.length) {
       const known = new Set(found.map((u) => u.id));
@@ -290,7 +294,7 @@ export class RoomsService {
    * and the room (the new members included) gets `member_added` for each.
    * @returns the new memberships as `POST /rooms/:id/members` shows them.
    */
-  private async announceAdded(roomId: string, users: UserEntity[], addedBy: string): Promise<MemberDto[]> {
+  private async announceAdded(roomId: string, users: User[], addedBy: string): Promise<MemberDto[]> {
     const added: MemberDto[] = [];
     for (const user of users) {
       this.fanout.memberJoined(roomId, user.id);
