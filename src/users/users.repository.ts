@@ -115,32 +115,31 @@ export class UsersRepository {
    * Renames a live user. @returns false when the user is gone or the name is taken (case-insensitively).
    * @throws the driver's unique violation on users_username_lower_uq when a concurrent rename took it.
    */
-  async updateUsername(id: string, username: string): Promise<boolean> {
-    // Checked here so the usual refusal is not a failed statement; the unique index still decides races.
-    const changed = await execute(
-      this.db,
-      statement(
-        'users_update_username',
-        `UPDATE users SET username = $2, updated_at = now()
-         WHERE id = $1 AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.username) = lower($2) AND o.id <> $1)`,
-        [id, username],
-      ),
-    );
-    return changed > 0;
+  updateUsername(id: string, username: string): Promise<boolean> {
+    return this.updateUnique(id, 'username', username);
   }
 
   /**
    * Changes a live user's email. @returns false when the user is gone or the address is taken.
    * @throws the driver's unique violation on users_email_lower_uq when a concurrent change took it.
    */
-  async updateEmail(id: string, email: string): Promise<boolean> {
+  updateEmail(id: string, email: string): Promise<boolean> {
+    return this.updateUnique(id, 'email', email);
+  }
+
+  /**
+   * Sets a case-insensitively unique column of a live user unless another account holds the value.
+   * Checked in the statement so the usual refusal is not a failed statement; the unique index still
+   * decides races.
+   */
+  private async updateUnique(id: string, column: 'username' | 'email', value: string): Promise<boolean> {
     const changed = await execute(
       this.db,
       statement(
-        'users_update_email',
-        `UPDATE users SET email = $2, updated_at = now()
-         WHERE id = $1 AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.email) = lower($2) AND o.id <> $1)`,
-        [id, email],
+        `users_update_${column}`,
+        `UPDATE users SET ${column} = $2, updated_at = now()
+         WHERE id = $1 AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.${column}) = lower($2) AND o.id <> $1)`,
+        [id, value],
       ),
     );
     return changed > 0;
