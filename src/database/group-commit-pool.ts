@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import { installPgTypeParsers } from './pg-types';
 import { PoolTuning, poolSettings } from './typeorm-options';
 
 /**
@@ -25,7 +24,6 @@ export class GroupCommitPool {
    * @param sessionOptions PostgreSQL `options` of every connection (`-c name=value …`)
    */
   constructor(url: string, tuning: PoolTuning, sessionOptions: string) {
-    installPgTypeParsers();
     this.pool = new Pool({ connectionString: url, ...poolSettings(tuning, 'chat-server group commit'), options: sessionOptions });
     // An idle connection that breaks (database restart) is dropped by the pool and reopened on use.
     this.pool.on('error', (err) => this.logger.warn(`group-commit connection lost: ${err.message}`));

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { installPgTypeParsers } from './pg-types';
 
 /**
  * No entities: the repositories run their own SQL as named statements (src/database/sql.ts); TypeORM
@@ -23,8 +22,6 @@ export interface PoolTuning {
  * @param tuning pool size and statement timeout (defaults: 20 connections, no timeout)
  */
 export function typeormOptions(url: string, tuning: PoolTuning = { poolSize: 20, statementTimeoutMs: 0 }): DataSourceOptions {
-  // Every connection of the process reads int8 as a number (see pg-types.ts), set before any opens.
-  installPgTypeParsers();
   return {
     type: 'postgres',
     url,
