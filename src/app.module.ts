@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { createRootLogger, ROOT_LOGGER } from './common/logging/root-logger';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { BlocksModule } from './blocks/blocks.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { rateLimitBucketOf } from './common/decorators/rate-limit.decorator';
 import { createValidationPipe } from './common/errors/validation';
@@ -24,6 +25,7 @@ import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PushModule } from './push/push.module';
+import { ReportsModule } from './reports/reports.module';
 import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -87,6 +89,8 @@ export class AppModule {
         AdminModule,
         RoomsModule,
         MessagesModule,
+        ReportsModule,
+        BlocksModule,
         DmModule,
         UploadsModule,
         PushModule,

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { useTestApp } from './helpers/app';
 import { expectError, http, registerUser, TestUser, unique } from './helpers/http';
 
-const PUBLIC_USER_FIELDS = ['avatar_url', 'bio', 'created_at', 'display_name', 'id', 'last_seen_at', 'online', 'status', 'username'];
+const PUBLIC_USER_FIELDS = ['avatar_url', 'bio', 'created_at', 'deactivated', 'display_name', 'id', 'last_seen_at', 'online', 'status', 'username'];
 
 /** The plan PostgreSQL chooses for a statement, as one string. */
 async function explain(db: DataSource | { query: DataSource['query'] }, sql: string, params: unknown[]): Promise<string> {
@@ -190,7 +190,7 @@ describe('user directory and substring search (e2e)', () => {
           name,
           description: 'Alice\'s room',
           owner_id: alice.id,
-          owner: { id: alice.id, username: alice.username, display_name: 'Alice Example', avatar_url: null },
+          owner: { id: alice.id, username: alice.username, display_name: 'Alice Example', avatar_url: null, deactivated: false },
           member_count: 1,
         }),
       );
@@ -199,7 +199,7 @@ describe('user directory and substring search (e2e)', () => {
       );
       // The same on the single room and on rooms/me.
       const one = await http(t.api, 'GET', `/rooms/${first.body.id}`, { token: viewer.token });
-      expect(one.body.owner).toEqual({ id: alice.id, username: alice.username, display_name: 'Alice Example', avatar_url: null });
+      expect(one.body.owner).toEqual({ id: alice.id, username: alice.username, display_name: 'Alice Example', avatar_url: null, deactivated: false });
       const mine = await http(t.api, 'GET', '/rooms/me?limit=100', { token: viewer.token });
       expect(mine.body.items.find((r: any) => r.id === second.body.id).owner).toEqual(expect.objectContaining({ id: bob.id }));
       // A DM has no owner.

@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import type { EmbeddedDatabase } from '../src/database/embedded-postgres';
 
-/** Stops the run's embedded PostgreSQL and deletes its data directory. */
+/** Stops the run's embedded PostgreSQL and deletes the run's temporary root (see global-setup). */
 export default async function globalTeardown(): Promise<void> {
   const db = (globalThis as { __EMBEDDED_DB__?: EmbeddedDatabase }).__EMBEDDED_DB__;
   if (db) await db.stop();
-  if (process.env.TEST_DATA_DIR) rmSync(process.env.TEST_DATA_DIR, { recursive: true, force: true });
+  if (process.env.TEST_TMP_ROOT) rmSync(process.env.TEST_TMP_ROOT, { recursive: true, force: true });
 }

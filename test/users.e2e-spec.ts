@@ -14,7 +14,7 @@ describe('users: search and profiles (e2e)', () => {
     await t.close();
   });
 
-  const PUBLIC_FIELDS = ['avatar_url', 'bio', 'created_at', 'display_name', 'id', 'last_seen_at', 'online', 'status', 'username'];
+  const PUBLIC_FIELDS = ['avatar_url', 'bio', 'created_at', 'deactivated', 'display_name', 'id', 'last_seen_at', 'online', 'status', 'username'];
 
   it('finds users by a substring of username or display name, case-insensitively, never showing email', async () => {
     const tag = unique('zq').toLowerCase();

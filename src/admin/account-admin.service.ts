@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
+import { createHash, randomBytes } from 'node:crypto';
 import { validate } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { RegisterDto } from '../auth/dto/auth.dto';
@@ -13,6 +14,15 @@ import { notifyRevocations } from '../token-blacklist/pg-revocation-listener';
 import { User } from '../users/user.types';
 import { UsersRepository } from '../users/users.repository';
 import { AuditActor, AuditService } from './audit.service';
+import { PasswordResetsRepository } from './password-resets.repository';
+
+/** How long a password reset token works, in seconds (24 h). */
+export const PASSWORD_RESET_TTL_SECONDS = 24 * 3600;
+
+/** The stored form of a reset token: SHA-256 hex (the token has 256 random bits, so no salt or slow hash is needed). */
+function resetTokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
 
 /** A user as administrators see it. */
 export interface AdminUserRow {
@@ -46,6 +56,7 @@ export class AccountAdminService implements OnApplicationBootstrap {
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly resets: PasswordResetsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -109,19 +120,75 @@ export class AccountAdminService implements OnApplicationBootstrap {
     const errors = (await validate(dto)).filter((e) => e.property === 'password');
     if (errors.length > 0) throw validationError(errors);
     const user = await this.find(who);
-    const hash = await this.hasher.hash(password);
-    return this.revokingAll(user, async (manager) => {
-      await manager.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [user.id, hash]);
+    return this.replacePassword(user, await this.hasher.hash(password), async (manager) => {
       await this.audit.record(actor, 'user.set_password', user.username, {}, manager);
     });
   }
 
-  /** Disables the account and revokes every session (idempotent). @throws AppError USER_NOT_FOUND */
-  async disable(actor: AuditActor, who: string): Promise<{ user: AdminUserRow; revokedSessions: number }> {
+  /**
+   * Issues a one-time password reset token for a user (valid {@link PASSWORD_RESET_TTL_SECONDS});
+   * an earlier unused token of the user stops working. Nothing else changes until it is redeemed:
+   * the current password and sessions stay valid. Only the token's hash is stored.
+   * @returns the token (shown once) and when it expires
+   * @throws AppError USER_NOT_FOUND (unknown or deleted account)
+   */
+  async issuePasswordReset(actor: AuditActor, who: string): Promise<{ user: AdminUserRow; token: string; expiresAt: Date }> {
+    const user = await this.find(who);
+    const token = randomBytes(32).toString('base64url');
+    return this.dataSource.transaction(async (manager) => {
+      const expiresAt = await this.resets.replaceForUser(manager, user.id, resetTokenHash(token), actor, PASSWORD_RESET_TTL_SECONDS);
+      await this.audit.record(actor, 'user.password_reset', user.username, { expires_at: new Date(expiresAt).toISOString() }, manager);
+      return { user: await this.row(user.id, manager), token, expiresAt: new Date(expiresAt) };
+    });
+  }
+
+  /**
+   * Redeems a reset token: the password becomes `password` (the DTO already applied the password
+   * policy), the token is used up (one use, also under concurrent redemptions), and every session of
+   * the user is revoked with live sockets closed with 4401, as {@link setPassword} does. A disabled
+   * account stays disabled (a reset is not an enable). Audited as `user.password_reset.redeem` with
+   * the user as actor.
+   * @throws AppError RESET_TOKEN_INVALID (400) for an unknown, used or expired token, or a deleted account
+   */
+  async redeemPasswordReset(token: string, password: string): Promise<{ reset: true }> {
+    const tokenHash = resetTokenHash(token);
+    // Looked up before hashing, so garbage tokens cost no bcrypt work.
+    const userId = await this.resets.findLiveUserId(tokenHash);
+    const user = userId ? await this.users.findById(userId) : null;
+    if (!user || user.deletedAt) throw new AppError('RESET_TOKEN_INVALID');
+    await this.replacePassword(user, await this.hasher.hash(password), async (manager) => {
+      if (!(await this.resets.consume(manager, tokenHash, user.id))) throw new AppError('RESET_TOKEN_INVALID');
+      await this.audit.record(`user:${user.id}`, 'user.password_reset.redeem', user.username, {}, manager);
+    });
+    return { reset: true };
+  }
+
+  /**
+   * The one path that replaces a password on someone's behalf (CLI set-password, reset tokens):
+   * writes the hash, runs `also` in the same transaction, and revokes every session of the user.
+   */
+  private async replacePassword(
+    user: User,
+    passwordHash: string,
+    also: (manager: EntityManager) => Promise<void>,
+  ): Promise<{ user: AdminUserRow; revokedSessions: number }> {
+    return this.revokingAll(user, async (manager) => {
+      await also(manager);
+      await manager.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [user.id, passwordHash]);
+    });
+  }
+
+  /**
+   * Disables the account and revokes every session (idempotent).
+   * @param also runs in the same transaction (resolving a report with it)
+   * @throws AppError USER_NOT_FOUND
+   */
+  async disable(actor: AuditActor, who: string, also?: (manager: EntityManager) => Promise<void>): Promise<{ user: AdminUserRow; revokedSessions: number }> {
     const user = await this.find(who);
     return this.revokingAll(user, async (manager) => {
       await manager.query(`UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1`, [user.id]);
       await this.audit.record(actor, 'user.disable', user.username, {}, manager);
+      if (also) await also(manager);
     });
   }
 

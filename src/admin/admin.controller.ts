@@ -18,6 +18,7 @@ import {
   InviteDto,
   InviteListDto,
 } from './admin.dto';
+import { PasswordResetIssuedDto } from '../auth/dto/password-reset.dto';
 import { AuditService } from './audit.service';
 import { InviteRow, RegistrationService } from './registration.service';
 
@@ -122,6 +123,23 @@ export class AdminController {
   async demote(@CurrentUser() principal: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<AdminUserDto> {
     if (id === principal.userId) throw new AppError('BUSINESS_RULE', 'An administrator cannot demote themselves.');
     return presentUser(await this.accounts.demote(actorOf(principal), id));
+  }
+
+  /** Issues a one-time password reset token for a user. */
+  @Post('users/:id/password-reset')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Issue a one-time password reset token (valid 24 h) for a user',
+    description:
+      'Hand the token to the user, who sets a new password with POST /auth/password-reset. Only its hash is stored; a new token replaces ' +
+      'an unused earlier one. Until it is redeemed nothing changes: the current password and sessions stay valid. Redeeming does not ' +
+      're-enable a disabled account.',
+  })
+  @ApiOkResponse({ type: PasswordResetIssuedDto })
+  @ApiErrors(400, 404)
+  async passwordReset(@CurrentUser() principal: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<PasswordResetIssuedDto> {
+    const { token, expiresAt } = await this.accounts.issuePasswordReset(actorOf(principal), id);
+    return { reset_token: token, expires_at: expiresAt.toISOString() };
   }
 
   /** The registration mode in force. */

@@ -6,19 +6,20 @@ import { AccountAdminService } from './account-admin.service';
 import { AdminController } from './admin.controller';
 import { AdminGuard } from './admin.guard';
 import { AuditService } from './audit.service';
+import { PasswordResetsRepository } from './password-resets.repository';
 import { PruneService } from './prune.service';
 import { RegistrationService } from './registration.service';
 
 /**
  * Server administration shared by the admin CLI and the server: accounts (disable, roles,
- * passwords), registration mode and invites, pruning, and the audit log. Global so the auth module
+ * passwords, reset tokens), registration mode and invites, pruning, and the audit log. Global so the auth module
  * can ask {@link RegistrationService} without importing this module (which imports it).
  */
 @Global()
 @Module({
   imports: [UsersModule, AuthModule, UploadsModule],
   controllers: [AdminController],
-  providers: [AccountAdminService, AuditService, RegistrationService, PruneService, AdminGuard],
-  exports: [AccountAdminService, AuditService, RegistrationService, PruneService],
+  providers: [AccountAdminService, AuditService, RegistrationService, PruneService, PasswordResetsRepository, AdminGuard],
+  exports: [AccountAdminService, AuditService, RegistrationService, PruneService, AdminGuard],
 })
 export class AdminModule {}

@@ -24,7 +24,9 @@ import {
   RegisterDto,
   UpdateProfileDto,
 } from './dto/auth.dto';
+import { PasswordResetDoneDto, RedeemPasswordResetDto } from './dto/password-reset.dto';
 import { SessionPageDto, SessionRevokedDto } from './dto/session.dto';
+import { AccountAdminService } from '../admin/account-admin.service';
 import { SessionsService } from './sessions.service';
 
 /** The User-Agent and client address of a request (Fastify's `ip` honours only TRUST_PROXY proxies). */
@@ -43,6 +45,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
+    private readonly accounts: AccountAdminService,
   ) {}
 
   /** Creates an account and logs it in. */
@@ -91,6 +94,25 @@ export class AuthController {
   @ApiError(403, 'ACCOUNT_DISABLED: an administrator disabled the account')
   refresh(@Body() dto: RefreshDto, @Req() req: FastifyRequest): Promise<AuthResponseDto> {
     return this.auth.refresh(dto.refresh_token, clientInfo(req));
+  }
+
+  /** Sets a new password with a reset token an administrator issued. */
+  @Public()
+  @RateLimit('auth')
+  @Post('password-reset')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Set a new password with a one-time reset token from an administrator (POST /admin/users/:id/password-reset)',
+    description:
+      'The new password must meet the policy. The token works once, for 24 hours. Every session of the user is revoked (tokens refused, ' +
+      'sockets closed with 4401); log in again with the new password. A disabled account stays disabled.',
+  })
+  @ApiOkResponse({ type: PasswordResetDoneDto })
+  @ApiErrors(429)
+  @ApiError(400, 'VALIDATION_FAILED (password policy, missing fields) or RESET_TOKEN_INVALID (unknown, used or expired token)')
+  @ApiError(503, 'HASHING_BUSY: too many password hashes queued; retry after Retry-After seconds')
+  resetPassword(@Body() dto: RedeemPasswordResetDto): Promise<PasswordResetDoneDto> {
+    return this.accounts.redeemPasswordReset(dto.reset_token, dto.new_password);
   }
 
   /** Revokes the current access token and its session. */

@@ -27,10 +27,13 @@ export class DmController {
 
   /** Opens (or returns) the DM with another user. */
   @Post()
-  @ApiOperation({ summary: 'Open the DM with a user: 201 when created (the recipient gets dm_created), 200 when it existed' })
+  @ApiOperation({
+    summary: 'Open the DM with a user: 201 when created (the recipient gets dm_created), 200 when it existed',
+    description: '403 BLOCKED when either user blocked the other (also for an existing DM, which stays readable through the room routes).',
+  })
   @ApiCreatedResponse({ type: RoomDto })
   @ApiOkResponse({ type: RoomDto, description: 'The DM already existed' })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 401, 403, 404)
   async open(@CurrentUser() me: AuthPrincipal, @Body() dto: OpenDmDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<RoomDto> {
     const { room, created } = await this.dms.open(me.userId, dto.recipient_id);
     void reply.status(created ? 201 : 200);

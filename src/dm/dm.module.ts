@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BlocksModule } from '../blocks/blocks.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { UsersModule } from '../users/users.module';
 import { DmController } from './dm.controller';
@@ -7,7 +8,7 @@ import { DmService } from './dm.service';
 
 /** Direct messages: one room per pair of users. */
 @Module({
-  imports: [RoomsModule, UsersModule],
+  imports: [BlocksModule, RoomsModule, UsersModule],
   controllers: [DmController],
   providers: [DmRepository, DmService],
   exports: [DmService],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { BlocksService } from '../blocks/blocks.service';
 import { AppError } from '../common/errors/app-error';
 import { DEFAULT_LIMIT, Page } from '../common/pagination/pagination';
 import { FanoutService } from '../realtime/fanout.service';
@@ -28,19 +29,23 @@ export class DmService {
     private readonly roomsService: RoomsService,
     private readonly users: UsersRepository,
     private readonly fanout: FanoutService,
+    private readonly blocks: BlocksService,
   ) {}
 
   /**
    * `POST /dm`: the DM room of the caller and the recipient, created when missing. Creation is one
    * INSERT ... ON CONFLICT on the unique pair key, so two concurrent requests (from either side) end
    * with one room. On creation both users' live connections start receiving it and the recipient
-   * gets `dm_created`.
-   * @throws AppError DM_WITH_SELF (400), USER_NOT_FOUND (404, unknown or deleted recipient).
+   * gets `dm_created`. Refused when either user blocked the other, also when their DM exists (it
+   * stays readable through the room routes; sending in it is refused too).
+   * @throws AppError DM_WITH_SELF (400), USER_NOT_FOUND (404, unknown or deleted recipient),
+   *   BLOCKED (403, either side blocked the other).
    */
   async open(userId: string, recipientId: string): Promise<OpenDmResult> {
     if (recipientId.toLowerCase() === userId.toLowerCase()) throw new AppError('DM_WITH_SELF');
     const recipient = await this.users.findById(recipientId);
     if (!recipient || recipient.deletedAt) throw new AppError('USER_NOT_FOUND');
+    await this.blocks.assertNotBlocked(userId, recipient.id);
     const key = dmKeyOf(userId, recipient.id);
 
     const createdId = await this.dataSource.transaction(async (manager) => {

@@ -22,14 +22,15 @@ export interface PendingSend {
 
 /**
  * What storing a send came to, on either path (group commit or single send), checked in this order:
- * `no_room`, `not_member` (room_type says which error to show), `existing` (the sender stored this
+ * `no_room`, `not_member` (room_type says which error to show), `blocked` (a DM whose users blocked
+ * one another, see BlocksService), `existing` (the sender stored this
  * client_msg_id in this room before: `message` is that one), `bad_reply` (reply target not in this
  * room), `bad_attachments` (an upload that is not the sender's), `wrong_type` (the claimed type is
  * not what the uploads make it: `actual_type`), `stored` (`message` is the new one).
  */
 export type SendOutcome =
   | { outcome: 'stored' | 'existing'; message: MessageRow }
-  | { outcome: 'no_room' | 'bad_reply' | 'bad_attachments' }
+  | { outcome: 'no_room' | 'blocked' | 'bad_reply' | 'bad_attachments' }
   | { outcome: 'not_member'; room_type: string | null }
   | { outcome: 'wrong_type'; claimed_type: MessageType; actual_type: MessageType };
 
@@ -42,7 +43,7 @@ export interface SendResult {
 /**
  * The one mapping of a send's outcome to its answer, for both paths.
  * @throws AppError ROOM_NOT_FOUND (unknown room, or a private room or DM of others), NOT_A_MEMBER
- *   (public room not joined), VALIDATION_FAILED (bad reply target, foreign uploads, wrong type).
+ *   (public room not joined), BLOCKED (403, a DM whose users blocked one another), VALIDATION_FAILED (bad reply target, foreign uploads, wrong type).
  */
 export function sendResult(o: SendOutcome): SendResult {
   switch (o.outcome) {
@@ -55,6 +56,8 @@ export function sendResult(o: SendOutcome): SendResult {
     case 'not_member':
       // A public room answers 403 to a non-member; any other room stays invisible (404).
       throw new AppError(o.room_type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
+    case 'blocked':
+      throw new AppError('BLOCKED');
     case 'bad_reply':
       throw new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [{ field: 'reply_to_id', problem: 'must name a message of this room' }]);
     case 'bad_attachments':

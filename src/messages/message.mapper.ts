@@ -36,8 +36,14 @@ export function toMessageDto(row: MessageRow): MessageDto {
     seq: row.seq,
     updated_seq: row.updated_seq,
     sender: senderGone
-      ? { id: row.sender_id, ...DELETED_USER, avatar_url: null }
-      : { id: row.sender_id, username: row.sender_username!, display_name: row.sender_display_name!, avatar_url: row.sender_avatar_url },
+      ? { id: row.sender_id, ...DELETED_USER, avatar_url: null, deactivated: true }
+      : {
+          id: row.sender_id,
+          username: row.sender_username!,
+          display_name: row.sender_display_name!,
+          avatar_url: row.sender_avatar_url,
+          deactivated: Boolean(row.sender_disabled_at),
+        },
     type: row.type as MessageType,
     content: deleted ? null : row.content,
     reply_to: row.reply_to_id
@@ -54,5 +60,7 @@ export function toMessageDto(row: MessageRow): MessageDto {
     created_at: iso(row.created_at),
     edited_at: row.edited_at ? iso(row.edited_at) : null,
     deleted_at: row.deleted_at ? iso(row.deleted_at) : null,
+    deleted_by: row.deleted_at ? (row.deleted_by ?? null) : null,
+    blocked: row.blocked === true,
   };
 }

@@ -29,7 +29,8 @@ export class MessagesController {
   @Post()
   @ApiOperation({
     summary: 'Send a message; a repeated client_msg_id in the same room returns the first message with 200',
-    description: 'client_msg_id is scoped to (sender, room): the same id in another room is a new message.',
+    description:
+      'client_msg_id is scoped to (sender, room): the same id in another room is a new message. In a DM whose users blocked one another (either way) sending is refused with 403 BLOCKED.',
   })
   @ApiCreatedResponse({ type: MessageDto })
   @ApiOkResponse({ type: MessageDto, description: 'Retry of a client_msg_id already stored in this room: the first message, in its current state' })

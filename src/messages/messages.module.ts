@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BlocksModule } from '../blocks/blocks.module';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { GroupCommitPool } from '../database/group-commit-pool';
@@ -16,7 +17,7 @@ import { SingleMessageSender } from './single-message-sender';
 
 /** Messages of rooms: sending, history, edits, deletes, reactions, read pointers, sync and search. */
 @Module({
-  imports: [RoomsModule, UploadsModule, PushModule],
+  imports: [BlocksModule, RoomsModule, UploadsModule, PushModule],
   controllers: [MessagesController, MessageActionsController, ReadController],
   providers: [
     MessagesRepository,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { DM_BLOCKED } from '../blocks/blocks.repository';
 import type { GroupCommitPool } from '../database/group-commit-pool';
 import { and, execute, firstRow, keyset, Queryable, rows, SqlParams, statement } from '../database/sql';
 import { MessageType } from './dto/message.dto';
@@ -18,11 +19,15 @@ export interface MessageRow {
   created_at: Date | string;
   edited_at: Date | string | null;
   deleted_at: Date | string | null;
+  /** Who deleted it (messages.deleted_by); absent where a query cannot have deleted rows. */
+  deleted_by?: string | null;
   sender_id: string | null;
   sender_username: string | null;
   sender_display_name: string | null;
   sender_avatar_url: string | null;
   sender_deleted_at: Date | string | null;
+  /** Set while an administrator has disabled the sender; absent where a query does not select it. */
+  sender_disabled_at?: Date | string | null;
   reply_to_id: string | null;
   reply_sender_id: string | null;
   reply_content: string | null;
@@ -33,6 +38,8 @@ export interface MessageRow {
   reactions?: ReactionRow[] | null;
   /** Ids of the mentioned members (messages.mentions); absent or null reads as none. */
   mentions?: string[] | null;
+  /** True when the viewer given to {@link messageColumns} blocked the sender; absent reads as false. */
+  blocked?: boolean | null;
 }
 
 /** An attachment as the message queries return it. */
@@ -55,21 +62,23 @@ export interface ReactionRow {
  * The columns every message query selects, aliased as {@link MessageRow}; `m` is messages. Attachments
  * and reactions are aggregated per message by correlated subqueries on their primary keys, so a page
  * of N messages costs N small index scans, not N round trips.
+ * `blocked` is one probe of the user_blocks primary key (viewer, sender) per message.
  * @param viewer SQL expression of the viewing user's id: a uuid placeholder from SqlParams.bind, a
- *   column, or `NULL` when `reactions[].me` should be false for everyone (broadcasts personalise it
- *   afterwards).
+ *   column, or `NULL` when `reactions[].me` and `blocked` should be false for everyone (broadcasts
+ *   personalise reactions afterwards; a blocker never gets the blocked sender's broadcasts).
  */
 export function messageColumns(viewer: string): string {
   return `
-  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at,
+  m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at, m.deleted_by,
   m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
-  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
+  su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at, su.disabled_at AS sender_disabled_at,
   m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at, m.mentions,
   (SELECT json_agg(json_build_object('id', up.id, 'mime', up.mime, 'size', up.size, 'name', up.name) ORDER BY ma.position)
      FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
   (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
      FROM (SELECT mr.emoji, count(*) AS n, coalesce(bool_or(mr.user_id = ${viewer}), false) AS me, min(mr.created_at) AS first_at
-           FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions`;
+           FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions,
+  EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewer} AND ub.blocked_id = m.sender_id) AS blocked`;
 }
 
 /** The joins {@link messageColumns} needs. */
@@ -122,7 +131,7 @@ export function mentionCandidatesParam(content: string | null): string | null {
  */
 export interface BatchOutcomeRow extends MessageRow {
   ord: number;
-  outcome: 'stored' | 'no_room' | 'not_member' | 'existing' | 'twin' | 'bad_reply';
+  outcome: 'stored' | 'no_room' | 'not_member' | 'blocked' | 'existing' | 'twin' | 'bad_reply';
   room_type: string | null;
 }
 
@@ -166,9 +175,9 @@ export const COMMIT_TEXT_BATCH = {
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY
        AS t(room_id, sender_id, content, reply_to_id, client_msg_id, mention_names, ord)),
    locked AS (
-     SELECT r.id, r.type FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
+     SELECT r.id, r.type, r.dm_key FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
    checked AS MATERIALIZED (
-     SELECT i.*, l.type AS room_type,
+     SELECT i.*, l.type AS room_type, ${DM_BLOCKED('l.dm_key')} AS blocked,
             coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
             (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
             (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
@@ -178,7 +187,7 @@ export const COMMIT_TEXT_BATCH = {
      -- sends of that key in the batch are its twins. Refused sends never claim a key.
      SELECT c.*,
             CASE WHEN c.client_msg_id IS NOT NULL THEN
-              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok)
+              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok)
                 OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
      FROM checked c),
    fresh AS (
@@ -186,7 +195,7 @@ export const COMMIT_TEXT_BATCH = {
             row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
             count(*) OVER (PARTITION BY c.room_id) AS n
      FROM ranked c
-     WHERE c.room_type IS NOT NULL AND c.member AND c.existing_id IS NULL AND c.reply_ok
+     WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok
        AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
    bumped AS (
      -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
@@ -218,6 +227,7 @@ export const COMMIT_TEXT_BATCH = {
           CASE WHEN n.id IS NOT NULL THEN 'stored'
                WHEN c.room_type IS NULL THEN 'no_room'
                WHEN NOT c.member THEN 'not_member'
+               WHEN c.blocked THEN 'blocked'
                WHEN c.existing_id IS NOT NULL THEN 'existing'
                WHEN c.first_ord < c.ord THEN 'twin'
                ELSE 'bad_reply' END AS outcome,
@@ -427,8 +437,9 @@ export class MessagesRepository {
    * Turns a message into a tombstone: content, mentions, attachments and reactions are dropped, id and
    * seq stay; the unread and mention counters stop counting it. The generated search column follows the content, so a
    * deleted message is no longer found. Inside the transaction holding the room lock.
+   * @param deletedBy who deleted it (the sender, a room owner/admin, or a server admin)
    */
-  async markDeleted(tx: Queryable, messageId: string, updatedSeq: number): Promise<void> {
+  async markDeleted(tx: Queryable, messageId: string, updatedSeq: number, deletedBy: string): Promise<void> {
     // Unread counters: one live message less in the room, and in the counts of whoever it was counted for.
     await execute(
       tx,
@@ -450,8 +461,8 @@ export class MessagesRepository {
         'messages_mark_deleted',
         `WITH d AS (SELECT room_id, seq, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
          unmention AS (DELETE FROM message_mentions mm USING d WHERE mm.room_id = d.room_id AND mm.seq = d.seq AND mm.user_id = ANY(d.mentions))
-         UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), updated_seq = $2 WHERE id = $1`,
-        [messageId, updatedSeq],
+         UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), deleted_by = $3, updated_seq = $2 WHERE id = $1`,
+        [messageId, updatedSeq, deletedBy],
       ),
     );
     await execute(tx, statement('messages_detach_all', `DELETE FROM message_attachments WHERE message_id = $1`, [messageId]));

@@ -8,7 +8,8 @@ import { PushService } from '../push/push.service';
 import { FanoutService } from '../realtime/fanout.service';
 import type { ServerEvents } from '../realtime/events';
 import { RoomAccess } from '../rooms/room-access';
-import { RoomRole } from '../rooms/room.types';
+import { RoomRole, RoomType } from '../rooms/room.types';
+import { RoomsRepository } from '../rooms/rooms.repository';
 import { RoomsService } from '../rooms/rooms.service';
 import {
   HistoryPageDto,
@@ -62,6 +63,7 @@ export class MessagesService {
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsService,
     private readonly access: RoomAccess,
+    private readonly roomRows: RoomsRepository,
     private readonly fanout: FanoutService,
     private readonly writer: MessageBatchWriter,
     private readonly push: PushService,
@@ -76,7 +78,8 @@ export class MessagesService {
    * A repeated `client_msg_id` from the same sender in the same room returns the first message and
    * stores nothing, also when two such requests race.
    * @throws AppError VALIDATION_FAILED (empty or too long content, bad reply target, foreign or
-   *   duplicate attachments, `type` not the message's type), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
+   *   duplicate attachments, `type` not the message's type), NOT_A_MEMBER (403), BLOCKED (403, a DM
+   *   whose users blocked one another), ROOM_NOT_FOUND (404).
    */
   async send(userId: string, roomId: string, dto: SendMessageBodyDto): Promise<SendResult> {
     const content = dto.content?.trim() ?? '';
@@ -139,22 +142,55 @@ export class MessagesService {
 
   /**
    * Deletes a message (its sender, or an owner/admin of the room): it becomes a tombstone with the
-   * same id and seq, no content, attachments or reactions, and a new `updated_seq`; the room gets
-   * `delete_message`. Deleting a tombstone again returns it unchanged.
+   * same id and seq, no content, attachments or reactions, `deleted_by` the caller, and a new
+   * `updated_seq`; the room gets `delete_message`. Deleting a tombstone again returns it unchanged.
    * @throws AppError MESSAGE_NOT_FOUND (404), FORBIDDEN (403, another member's message).
    */
   async remove(userId: string, messageId: string): Promise<MessageDto> {
     const meta = await this.visibleMessage(userId, messageId);
-    const { message, changed } = await this.dataSource.transaction(async (manager) => {
-      const current = await this.lockMessage(manager, meta, userId);
-      const mayModerate = current.room_type !== 'dm' && (current.role === 'owner' || current.role === 'admin');
+    return this.tombstone(meta, userId, async (current, room) => {
+      // The role is read under the room lock, so a member removed a moment ago can no longer delete.
+      if (!room.role) throw new AppError('MESSAGE_NOT_FOUND');
+      const mayModerate = room.type !== 'dm' && (room.role === 'owner' || room.role === 'admin');
       if (current.sender_id !== userId && !mayModerate) {
         throw new AppError('FORBIDDEN', 'Only the sender or an owner or admin of the room may delete this message.');
       }
-      if (current.deleted_at) return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: false };
+    });
+  }
+
+  /**
+   * A server administrator's delete of any message, in any room (no membership needed): the same
+   * tombstone and `delete_message` event as {@link remove}, with `deleted_by` the administrator.
+   * @param inTransaction runs in the delete's transaction (the audit row), also when the message was
+   *   already a tombstone
+   * @throws AppError MESSAGE_NOT_FOUND (404, unknown id)
+   */
+  async removeAsServerAdmin(adminId: string, messageId: string, inTransaction: (manager: EntityManager, alreadyDeleted: boolean) => Promise<void>): Promise<MessageDto> {
+    const meta = await this.messages.findMeta(this.dataSource, messageId);
+    if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
+    return this.tombstone(meta, adminId, async (current, _room, manager) => inTransaction(manager, current.deleted_at !== null));
+  }
+
+  /**
+   * The one delete path: takes the room lock and reads the deleter's role under it, re-reads the
+   * message, lets `authorize` refuse (or record), then turns a live message into a tombstone deleted
+   * by `deletedBy` and broadcasts `delete_message` after commit.
+   */
+  private async tombstone(
+    meta: MessageMeta,
+    deletedBy: string,
+    authorize: (current: MessageMeta, room: { type: RoomType; role: RoomRole | null }, manager: EntityManager) => Promise<void>,
+  ): Promise<MessageDto> {
+    const { message, changed } = await this.dataSource.transaction(async (manager) => {
+      // A server administrator needs no membership, so the role is read here and judged by `authorize`.
+      const room = await this.roomRows.lockForUser(manager, meta.room_id, deletedBy);
+      const current = room && (await this.messages.findMeta(manager, meta.id));
+      if (!room || !current) throw new AppError('MESSAGE_NOT_FOUND');
+      await authorize(current, room, manager);
+      if (current.deleted_at) return { message: toMessageDto((await this.messages.findById(manager, meta.id, null))!), changed: false };
       const seq = await this.messages.nextChangeSeq(manager, meta.room_id);
-      await this.messages.markDeleted(manager, messageId, seq);
-      return { message: toMessageDto((await this.messages.findById(manager, messageId, null))!), changed: true };
+      await this.messages.markDeleted(manager, meta.id, seq, deletedBy);
+      return { message: toMessageDto((await this.messages.findById(manager, meta.id, null))!), changed: true };
     });
     if (changed) this.fanout.toRoom(meta.room_id, 'delete_message', message);
     return message;
@@ -278,10 +314,10 @@ export class MessagesService {
   }
 
   /**
-   * A message the caller may act on: it exists and the caller belongs to its room.
+   * A message the caller may act on (or report): it exists and the caller belongs to its room.
    * @throws AppError MESSAGE_NOT_FOUND otherwise (an outsider cannot tell a foreign message from none).
    */
-  private async visibleMessage(userId: string, messageId: string): Promise<MessageMeta> {
+  async visibleMessage(userId: string, messageId: string): Promise<MessageMeta> {
     const meta = await this.messages.findMeta(this.dataSource, messageId);
     if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
     try {
@@ -295,21 +331,17 @@ export class MessagesService {
 
   /**
    * Takes the room lock (serializing every change in the room, membership changes included) and
-   * re-reads the message and the caller's role under it, so a member removed a moment ago can no
-   * longer change anything.
+   * re-reads the message and the caller's membership under it, so a member removed a moment ago can
+   * no longer change anything.
    * @throws AppError MESSAGE_NOT_FOUND when the message is gone or the caller is no longer a member.
    */
-  private async lockMessage(
-    manager: EntityManager,
-    meta: MessageMeta,
-    userId: string,
-  ): Promise<MessageMeta & { role: RoomRole; room_type: string }> {
-    const room = await this.access.lock(manager, meta.room_id, userId, 'member').catch((err: unknown) => {
+  private async lockMessage(manager: EntityManager, meta: MessageMeta, userId: string): Promise<MessageMeta> {
+    await this.access.lock(manager, meta.room_id, userId, 'member').catch((err: unknown) => {
       throw err instanceof AppError ? new AppError('MESSAGE_NOT_FOUND') : err;
     });
     const current = await this.messages.findMeta(manager, meta.id);
     if (!current) throw new AppError('MESSAGE_NOT_FOUND');
-    return { ...current, role: room.my_role!, room_type: room.type };
+    return current;
   }
 
   /**

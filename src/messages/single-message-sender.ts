@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { BlocksService } from '../blocks/blocks.service';
 import { isUniqueViolation } from '../common/errors/postgres';
 import { RoomsRepository } from '../rooms/rooms.repository';
 import { kindOfMime } from '../uploads/file-inspector';
@@ -20,6 +21,7 @@ export class SingleMessageSender implements SingleSendStrategy {
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsRepository,
     private readonly uploads: UploadsRepository,
+    private readonly blocks: BlocksService,
   ) {}
 
   /** See {@link SingleSendStrategy.storeOne}. Checks that find a problem write nothing. */
@@ -31,6 +33,7 @@ export class SingleMessageSender implements SingleSendStrategy {
         const room = await this.rooms.lockForUser(tx, roomId, senderId);
         if (!room) return { outcome: 'no_room' };
         if (room.role === null) return { outcome: 'not_member', room_type: room.type };
+        if (room.type === 'dm' && (await this.blocks.dmBlocked(roomId, tx))) return { outcome: 'blocked' };
         // Checked after taking the room lock, so a racing twin of this request sees the first commit.
         if (clientMsgId) {
           const existing = await this.messages.findByClientMsgId(tx, senderId, roomId, clientMsgId);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import * as webpush from 'web-push';
+import { BlocksService } from '../blocks/blocks.service';
 import type { MessageDto } from '../messages/dto/message.dto';
 import { PresenceService } from '../realtime/presence.service';
 import { previewOf, PushPayload, PushableMessage, shouldPush } from './push-decision';
@@ -82,6 +83,7 @@ export class PushDispatcher implements OnApplicationShutdown {
     private readonly subscriptions: PushSubscriptionsRepository,
     private readonly presence: PresenceService,
     private readonly throttle: PushThrottle,
+    private readonly blocks: BlocksService,
   ) {}
 
   /** Queues a newly stored message for a push decision. Never throws, never waits. */
@@ -133,24 +135,35 @@ export class PushDispatcher implements OnApplicationShutdown {
       });
   }
 
-  /** Picks, per room and subscribed member, the newest message they should be woken for, and queues the pushes. */
+  /**
+   * Picks, per room and subscribed member, the newest message they should be woken for, and queues the
+   * pushes. Messages from someone the member blocked never wake them: the blocks among the batch's
+   * offline targets and senders are one more statement per decision, not per message.
+   */
   private async decide(batch: Map<string, StoredMessage[]>): Promise<void> {
     const mentioned = [...new Set([...batch.values()].flatMap((messages) => messages.flatMap((m) => m.mentions ?? [])))];
     const targets = await this.subscriptions.findTargets([...batch.keys()], mentioned);
     // room → user → that user's subscriptions
     const byRoom = new Map<string, Map<string, PushTargetRow[]>>();
+    const offline = new Set<string>();
     for (const row of targets) {
       const users = byRoom.get(row.room_id) ?? new Map<string, PushTargetRow[]>();
       byRoom.set(row.room_id, users);
       users.set(row.user_id, [...(users.get(row.user_id) ?? []), row]);
+      // Presence is global (Redis with several instances): an open connection anywhere gets the event, not a push.
+      if (!this.presence.isOnline(row.user_id)) offline.add(row.user_id);
     }
+    if (offline.size === 0) return;
+    const senders = new Set<string>();
+    for (const messages of batch.values()) for (const m of messages) if (m.sender?.id) senders.add(m.sender.id);
+    const blocked = await this.blocks.blockedPairs([...offline], [...senders]);
     for (const [roomId, users] of byRoom) {
       const messages = batch.get(roomId) ?? [];
       for (const [userId, rows] of users) {
+        if (!offline.has(userId)) continue;
         const candidate = { userId, roomType: rows[0].room_type, chosenLevel: rows[0].notification_level };
-        const message = [...messages].reverse().find((m) => shouldPush(candidate, toPushable(m)));
-        // Presence is global (Redis with several instances): an open connection anywhere gets the event, not a push.
-        if (!message || this.presence.isOnline(userId)) continue;
+        const message = [...messages].reverse().find((m) => !blocked.has(`${userId}:${m.sender?.id}`) && shouldPush(candidate, toPushable(m)));
+        if (!message) continue;
         if (!(await this.throttle.claim(userId, roomId))) continue;
         for (const row of rows) this.queueDelivery(row, message);
       }

@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { BlocksModule } from '../blocks/blocks.module';
 import { PushController } from './push.controller';
 import { PushDispatcher } from './push-dispatcher';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
@@ -19,6 +20,7 @@ function vapidDetailsFactory(config: AppConfig): VapidDetails {
 
 /** Web Push: VAPID key, subscriptions, and pushes for new messages to members with no open connection. */
 @Module({
+  imports: [BlocksModule],
   controllers: [PushController],
   providers: [{ provide: VAPID_DETAILS, inject: [APP_CONFIG], useFactory: vapidDetailsFactory }, PushSubscriptionsRepository, PushThrottle, PushDispatcher, PushService],
   exports: [PushService],

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'ws';
 import { TokenService } from '../auth/token.service';
+import { BlocksService } from '../blocks/blocks.service';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
@@ -62,6 +63,7 @@ export class ConnectionLifecycle implements OnModuleDestroy {
     private readonly tokens: TokenService,
     private readonly users: UsersService,
     private readonly rooms: RoomsService,
+    private readonly blocks: BlocksService,
     private readonly presence: PresenceService,
     private readonly typingIndicators: TypingService,
     private readonly drain: WsDrain,
@@ -303,9 +305,9 @@ export class ConnectionLifecycle implements OnModuleDestroy {
   }
 
   /**
-   * Verifies the token, loads the user's rooms into the routing table, sends `auth_ok` and enforces
-   * the per-user cap. Membership changes landing while the rooms load are journaled by the registry,
-   * so a kick in that gap cannot leave the room routed to the socket.
+   * Verifies the token, loads the user's rooms and block list into the routing table, sends `auth_ok`
+   * and enforces the per-user cap. Membership and block changes landing while those load are
+   * journaled by the registry, so a kick (or a block) in that gap is not lost.
    * @returns false when the socket closed meanwhile. @throws on a bad, revoked or deleted user's token.
    */
   private async authenticate(client: ChatSocket, token: string): Promise<boolean> {
@@ -315,7 +317,7 @@ export class ConnectionLifecycle implements OnModuleDestroy {
     const journal = this.registry.beginLoad(user.id);
     let first: boolean;
     try {
-      const roomIds = await this.rooms.roomIdsOfUser(user.id);
+      const [roomIds, blockedIds] = await Promise.all([this.rooms.roomIdsOfUser(user.id), this.blocks.blockedIdsOf(user.id)]);
       if (client.readyState !== OPEN) return false;
       // Revoked while the rooms were loading: refuse rather than register a dead token's socket.
       if (this.tokens.isRevoked(principal)) throw new AppError('TOKEN_REVOKED');
@@ -324,7 +326,7 @@ export class ConnectionLifecycle implements OnModuleDestroy {
       chat.sessionId = principal.sessionId;
       chat.jti = principal.jti;
       chat.auth = 'authenticated';
-      first = this.registry.add(client, roomIds, journal);
+      first = this.registry.add(client, roomIds, blockedIds, journal);
     } finally {
       this.registry.endLoad(journal);
     }

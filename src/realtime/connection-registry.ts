@@ -40,20 +40,24 @@ export interface ConnectionState {
   closing: { code: number; reason: string } | null;
 }
 
-/** Membership changes of one user recorded while their rooms load (see ConnectionRegistry.beginLoad). */
+/**
+ * Routing changes of one user recorded while their rooms and block list load (see
+ * ConnectionRegistry.beginLoad): rooms joined or left, users blocked or unblocked.
+ */
 export interface MembershipJournal {
   readonly userId: string;
   refs: number;
-  readonly changes: ['join' | 'leave', string][];
+  readonly changes: ['join' | 'leave' | 'block' | 'unblock', string][];
 }
 
 /** A `ws` socket with the gateway's state attached. */
 export type ChatSocket = WebSocket & { chat: ConnectionState };
 
 /**
- * In-memory routing table of this instance: the live connections of each user and the online members
- * of each room, so a fan-out needs no database query. Membership is loaded once per user when their
- * first connection authenticates and updated on every membership change.
+ * In-memory routing table of this instance: the live connections of each user, the online members
+ * of each room and the users each online user blocked, so a fan-out needs no database query.
+ * Membership and blocks are loaded once per user when their first connection authenticates and
+ * updated on every membership change and every block or unblock (backplane envelopes).
  */
 @Injectable()
 export class ConnectionRegistry {
@@ -61,15 +65,17 @@ export class ConnectionRegistry {
   private readonly connectionsByUser = new Map<string, Set<ChatSocket>>();
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly usersByRoom = new Map<string, Set<string>>();
+  /** Online users who blocked someone → whom they blocked (only non-empty sets are kept). */
+  private readonly blocksByUser = new Map<string, Set<string>>();
   /** Users whose rooms are being loaded, with the membership changes seen meanwhile. */
   private readonly loading = new Map<string, MembershipJournal>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /**
-   * Starts recording the membership changes of a user whose rooms are being loaded from the database,
-   * so a join, leave, kick or room deletion that lands while the query runs is replayed by
-   * {@link add} instead of being lost. Pair with {@link endLoad}.
+   * Starts recording the routing changes of a user whose rooms and blocks are being loaded from the
+   * database, so a join, leave, kick, room deletion, block or unblock that lands while the queries
+   * run is replayed by {@link add} instead of being lost. Pair with {@link endLoad}.
    */
   beginLoad(userId: string): MembershipJournal {
     let journal = this.loading.get(userId);
@@ -85,11 +91,11 @@ export class ConnectionRegistry {
   }
 
   /**
-   * Registers an authenticated connection with the rooms its user belonged to when they were loaded,
-   * plus the membership changes recorded since in `journal`.
+   * Registers an authenticated connection with the rooms its user belonged to and the users they had
+   * blocked when those were loaded, plus the changes recorded since in `journal`.
    * @returns true when this is the user's first live connection on this instance.
    */
-  add(socket: ChatSocket, roomIds: string[], journal: MembershipJournal): boolean {
+  add(socket: ChatSocket, roomIds: string[], blockedIds: string[], journal: MembershipJournal): boolean {
     const userId = socket.chat.userId!;
     let set = this.connectionsByUser.get(userId);
     const first = !set || set.size === 0;
@@ -97,9 +103,11 @@ export class ConnectionRegistry {
     set.add(socket);
     if (first) {
       for (const roomId of roomIds) this.route(roomId, userId);
-      for (const [op, roomId] of journal.changes) {
-        if (op === 'join') this.route(roomId, userId);
-        else this.unroute(roomId, userId);
+      for (const blockedId of blockedIds) this.setBlocked(userId, blockedId, true);
+      for (const [op, id] of journal.changes) {
+        if (op === 'join') this.route(id, userId);
+        else if (op === 'leave') this.unroute(id, userId);
+        else this.setBlocked(userId, id, op === 'block');
       }
     }
     return first;
@@ -128,7 +136,30 @@ export class ConnectionRegistry {
       if (users?.size === 0) this.usersByRoom.delete(roomId);
     }
     this.roomsByUser.delete(userId);
+    this.blocksByUser.delete(userId);
     return rooms;
+  }
+
+  /** Records a block or unblock of the user, if they are online here (or being loaded). */
+  blockChanged(blockerId: string, blockedId: string, blocked: boolean): void {
+    this.loading.get(blockerId)?.changes.push([blocked ? 'block' : 'unblock', blockedId]);
+    if (this.connectionsByUser.has(blockerId)) this.setBlocked(blockerId, blockedId, blocked);
+  }
+
+  /** True when the online user `userId` has blocked `authorId` (one map lookup; false for offline users). */
+  hasBlocked(userId: string, authorId: string): boolean {
+    return this.blocksByUser.get(userId)?.has(authorId) === true;
+  }
+
+  private setBlocked(blockerId: string, blockedId: string, blocked: boolean): void {
+    let set = this.blocksByUser.get(blockerId);
+    if (blocked) {
+      if (!set) this.blocksByUser.set(blockerId, (set = new Set()));
+      set.add(blockedId);
+    } else if (set) {
+      set.delete(blockedId);
+      if (set.size === 0) this.blocksByUser.delete(blockerId);
+    }
   }
 
   /** Routes a room's events to the user from now on, if the user is online here (or being loaded). */

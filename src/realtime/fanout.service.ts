@@ -15,6 +15,15 @@ function seqOf(type: ServerEventType, payload: unknown): number | undefined {
 }
 
 /**
+ * The user whose content an event carries, for block filtering: the sender of a new or edited
+ * message. Other events (reactions, tombstones, room changes) reach everyone.
+ */
+function authorOf(type: ServerEventType, payload: unknown): string | undefined {
+  if (type !== 'new_message' && type !== 'edit_message') return undefined;
+  return (payload as { sender?: { id?: string | null } }).sender?.id ?? undefined;
+}
+
+/**
  * The one way domain services reach live clients: events to a room's members or to users, and
  * membership changes that re-route a room. Every call becomes one envelope on the {@link Backplane}
  * (in-process, or Redis for several instances) and every instance delivers it to its own connections
@@ -33,10 +42,14 @@ export class FanoutService implements OnModuleDestroy {
     backplane.onEnvelope((envelope) => this.deliverLocal(envelope));
   }
 
-  /** Sends an event to every live connection of every member of the room, optionally skipping one user. */
+  /**
+   * Sends an event to every live connection of every member of the room, optionally skipping one
+   * user; a new or edited message skips the members who blocked its sender.
+   */
   toRoom<T extends ServerEventType>(roomId: string, type: T, payload: ServerEvents[T], exceptUserId?: string): void {
-    const senderId = type === 'new_message' ? ((payload as { sender?: { id?: string | null } }).sender?.id ?? undefined) : undefined;
-    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, payload), exceptUserId, seq: seqOf(type, payload), senderId });
+    const authorId = authorOf(type, payload);
+    const senderId = type === 'new_message' ? authorId : undefined;
+    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, payload), exceptUserId, seq: seqOf(type, payload), senderId, authorId });
   }
 
   /**
@@ -46,7 +59,7 @@ export class FanoutService implements OnModuleDestroy {
   toRoomPersonalised<T extends ServerEventType>(roomId: string, type: T, payload: ServerEvents[T], perUser: ReadonlyMap<string, ServerEvents[T]>): void {
     const overrides: Record<string, string> = {};
     for (const [userId, variant] of perUser) overrides[userId] = encodeFrame(type, variant);
-    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, payload), seq: seqOf(type, payload), overrides });
+    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, payload), seq: seqOf(type, payload), overrides, authorId: authorOf(type, payload) });
   }
 
   /** Sends an event to every live connection of one user. */
@@ -82,6 +95,11 @@ export class FanoutService implements OnModuleDestroy {
     this.backplane.publish({ kind: 'membership', op: 'leave', roomId, userId });
   }
 
+  /** Updates the blocker's live block set on every instance (their connections stop or resume getting the blocked user's messages). */
+  blockChanged(blockerId: string, blockedId: string, blocked: boolean): void {
+    this.backplane.publish({ kind: 'block', op: blocked ? 'block' : 'unblock', blockerId, blockedId });
+  }
+
   /** Drops a deleted room from routing everywhere. */
   roomDeleted(roomId: string): void {
     this.backplane.publish({ kind: 'room-deleted', roomId });
@@ -98,7 +116,7 @@ export class FanoutService implements OnModuleDestroy {
         const deliver = () => {
           // A message ends its sender's typing state, whichever path (REST or WS, any instance) sent it.
           if (envelope.senderId) this.typingIndicators.stop(envelope.roomId, envelope.senderId);
-          this.sendToRoom(envelope.roomId, envelope.data, envelope.exceptUserId, envelope.overrides);
+          this.sendToRoom(envelope.roomId, envelope.data, envelope.exceptUserId, envelope.overrides, envelope.authorId);
         };
         if (envelope.seq === undefined) deliver();
         else this.order.push(envelope.roomId, envelope.seq, deliver);
@@ -122,16 +140,21 @@ export class FanoutService implements OnModuleDestroy {
       case 'room-deleted':
         this.registry.removeRoom(envelope.roomId);
         return;
+      case 'block':
+        this.registry.blockChanged(envelope.blockerId, envelope.blockedId, envelope.op === 'block');
+        return;
       case 'presence':
         return; // handled by PresenceService's own subscription
     }
   }
 
-  private sendToRoom(roomId: string, data: string, exceptUserId?: string, overrides?: Record<string, string>): void {
+  private sendToRoom(roomId: string, data: string, exceptUserId?: string, overrides?: Record<string, string>, authorId?: string): void {
     // UTF-8 encoded once for all recipients (ws would encode a string again for every socket).
     const bytes = Buffer.from(data);
     for (const userId of this.registry.onlineMembersOf(roomId)) {
       if (userId === exceptUserId) continue;
+      // The recipient blocked the author: an in-memory lookup, no query on this path.
+      if (authorId !== undefined && this.registry.hasBlocked(userId, authorId)) continue;
       const own = overrides?.[userId];
       const frame = own === undefined ? bytes : Buffer.from(own);
       for (const socket of this.registry.connectionsOf(userId)) {

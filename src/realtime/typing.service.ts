@@ -56,8 +56,8 @@ export class TypingService implements OnModuleDestroy {
     this.states.clear();
   }
 
-  /** To the other members of the room, on every instance. */
+  /** To the other members of the room who have not blocked the typist, on every instance. */
   private relay(roomId: string, userId: string, type: 'typing' | 'stop_typing'): void {
-    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, { room_id: roomId, user_id: userId }), exceptUserId: userId });
+    this.backplane.publish({ kind: 'room', roomId, type, data: encodeFrame(type, { room_id: roomId, user_id: userId }), exceptUserId: userId, authorId: userId });
   }
 }

@@ -35,6 +35,8 @@ export interface RoomViewRow extends RoomRow {
   owner_username: string | null;
   owner_display_name: string | null;
   owner_avatar_url: string | null;
+  /** Whether the owner's account is disabled or deleted (UserSummary `deactivated`). */
+  owner_deactivated: boolean | null;
   notification_level: NotificationLevel | null;
 }
 
@@ -84,7 +86,7 @@ const ROOM_COLUMNS = `r.id, r.type, r.name, r.description, r.owner_id, r.member_
  * caller's membership or NULL): one primary-key lookup of the owner per room.
  */
 const VIEW_COLUMNS = `o.username AS owner_username, o.display_name AS owner_display_name, o.avatar_url AS owner_avatar_url,
-  m.notification_level`;
+  (o.disabled_at IS NOT NULL OR o.deleted_at IS NOT NULL) AS owner_deactivated, m.notification_level`;
 const OWNER_JOIN = `LEFT JOIN users o ON o.id = r.owner_id`;
 
 /**

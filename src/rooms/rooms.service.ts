@@ -27,7 +27,13 @@ export function toRoomDto(row: RoomViewRow): RoomDto {
     owner_id: row.owner_id,
     owner:
       row.owner_id && row.owner_username !== null
-        ? { id: row.owner_id, username: row.owner_username, display_name: row.owner_display_name ?? row.owner_username, avatar_url: row.owner_avatar_url }
+        ? {
+            id: row.owner_id,
+            username: row.owner_username,
+            display_name: row.owner_display_name ?? row.owner_username,
+            avatar_url: row.owner_avatar_url,
+            deactivated: row.owner_deactivated === true,
+          }
         : null,
     member_count: row.member_count,
     created_at: row.created_at.toISOString(),
@@ -79,9 +85,9 @@ export class RoomsService {
       status: peer.status,
       lastSeenAt: peer.last_seen_at ? new Date(peer.last_seen_at) : null,
       deletedAt: peer.deleted_at ? new Date(peer.deleted_at) : null,
+      disabledAt: peer.disabled_at ? new Date(peer.disabled_at) : null,
       createdAt: new Date(peer.created_at),
       updatedAt: new Date(peer.updated_at),
-      disabledAt: peer.disabled_at ? new Date(peer.disabled_at) : null,
       // Never part of a peer row, never shown.
       passwordHash: null,
       isAdmin: false,

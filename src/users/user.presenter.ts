@@ -12,6 +12,8 @@ export class UserDto {
   @ApiProperty({ example: true }) online: boolean;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2026-11-21T10:30:00.000Z' }) last_seen_at: string | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-01T08:00:00.000Z' }) created_at: string;
+  @ApiProperty({ example: false, description: 'True when an administrator disabled the account or it was deleted; clients show the profile as deactivated' })
+  deactivated: boolean;
   @ApiProperty({ required: false, example: 'alice@example.com', description: 'Only on the caller\'s own profile' }) email?: string;
 }
 
@@ -21,6 +23,7 @@ export class UserSummaryDto {
   @ApiProperty() username: string;
   @ApiProperty() display_name: string;
   @ApiProperty({ nullable: true, type: String }) avatar_url: string | null;
+  @ApiProperty({ description: 'True when an administrator disabled the account or it was deleted' }) deactivated: boolean;
 }
 
 /** Renders a user entity as the public User object. */
@@ -35,6 +38,7 @@ export function toUserDto(user: User, online: boolean, includeEmail = false): Us
     online: user.deletedAt ? false : online,
     last_seen_at: user.lastSeenAt ? user.lastSeenAt.toISOString() : null,
     created_at: user.createdAt.toISOString(),
+    deactivated: Boolean(user.deletedAt) || Boolean(user.disabledAt),
   };
   if (includeEmail && user.email) dto.email = user.email;
   return dto;

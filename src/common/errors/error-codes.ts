@@ -16,6 +16,7 @@ export const ERRORS = {
   REFRESH_TOKEN_REUSED: { status: 401, message: 'The refresh token was already used; the session has been revoked.' },
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
   NOT_A_MEMBER: { status: 403, message: 'You are not a member of this room.' },
+  BLOCKED: { status: 403, message: 'One of you has blocked the other; direct contact is not possible.' },
   ACCOUNT_DISABLED: { status: 403, message: 'This account has been disabled by an administrator.' },
   REGISTRATION_CLOSED: { status: 403, message: 'Registration is closed on this server.' },
   INVITE_REQUIRED: { status: 403, message: 'Registration on this server needs an invite code.' },
@@ -47,6 +48,10 @@ export const ERRORS = {
   UPLOAD_TYPE_NOT_ALLOWED: { status: 415, message: 'This kind of file cannot be uploaded.' },
   EDIT_WINDOW_PASSED: { status: 422, message: 'The time to edit this message has passed.' },
   CANNOT_LEAVE_DM: { status: 422, message: 'A direct conversation cannot be left.' },
+  RESET_TOKEN_INVALID: { status: 400, message: 'The password reset token is unknown, already used or expired; ask an administrator for a new one.' },
+  REPORT_NOT_FOUND: { status: 404, message: 'The report was not found.' },
+  ALREADY_REPORTED: { status: 409, message: 'You have already reported this message.' },
+  REPORT_ALREADY_RESOLVED: { status: 409, message: 'This report has already been resolved.' },
 } as const;
 
 /** A stable, upper-snake error identifier from {@link ERRORS}. */

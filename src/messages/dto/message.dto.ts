@@ -50,4 +50,12 @@ export class MessageDto {
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) edited_at: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deleted_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'Who deleted it: the sender, an owner/admin of the room, or a server admin; null while not deleted (and for messages deleted before this was recorded)',
+  })
+  deleted_by: string | null;
+  @ApiProperty({ description: 'True when the caller blocked the sender (content is still given; clients collapse it)' }) blocked: boolean;
 }

@@ -14,6 +14,11 @@ export type FanoutEnvelope =
       seq?: number;
       /** Sender of a new_message (typing ends when a user sends). */
       senderId?: string;
+      /**
+       * The user whose content the event carries (a new or edited message's sender, a typist):
+       * members who blocked them do not get it.
+       */
+      authorId?: string;
       /** Per-user variants of the frame (e.g. `reactions[].me`), by user id; others get `data`. */
       overrides?: Record<string, string>;
     }
@@ -28,4 +33,6 @@ export type FanoutEnvelope =
   | { kind: 'users'; userIds: string[]; data: string }
   | { kind: 'membership'; op: 'join' | 'leave'; roomId: string; userId: string }
   | { kind: 'room-deleted'; roomId: string }
+  /** A user blocked (op 'block') or unblocked another: updates the blocker's live block set. */
+  | { kind: 'block'; op: 'block' | 'unblock'; blockerId: string; blockedId: string }
   | { kind: 'presence'; userId: string; online: boolean };
