@@ -33,6 +33,6 @@ import { JWT_ALGORITHM, jwtKey, TokenService } from './token.service';
   ],
   controllers: [AuthController],
   providers: [AuthService, SessionsService, TokenService, JwtStrategy, SessionsRepository, PasswordHasher, AuthLimiter],
-  exports: [AuthService, TokenService, AuthLimiter, SessionsService, PasswordHasher],
+  exports: [AuthService, TokenService, AuthLimiter, SessionsService, SessionsRepository, PasswordHasher],
 })
 export class AuthModule {}

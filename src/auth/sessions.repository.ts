@@ -156,6 +156,22 @@ export class SessionsRepository {
     return revoked.map((r) => r.id);
   }
 
+  /**
+   * Deletes the used refresh-token hashes of sessions that expired or were revoked (reuse detection
+   * is moot there). @returns rows removed.
+   */
+  purgeUsedTokensOfEndedSessions(): Promise<number> {
+    return execute(
+      this.db,
+      statement(
+        'sessions_purge_used_tokens',
+        `DELETE FROM used_refresh_tokens u USING sessions s
+         WHERE s.id = u.session_id AND (s.expires_at <= now() OR s.revoked_at IS NOT NULL)`,
+        [],
+      ),
+    );
+  }
+
   /** Deletes sessions expired or revoked more than STALE_SESSION_RETENTION ago (their used hashes cascade). */
   purgeStale(): Promise<number> {
     return execute(

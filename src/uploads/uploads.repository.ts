@@ -58,6 +58,25 @@ export class UploadsRepository {
     );
   }
 
+  /**
+   * Deletes uploads never attached to a message and older than a day.
+   * @returns the storage keys of their files (to delete after the rows).
+   */
+  async deleteOrphans(): Promise<string[]> {
+    const deleted = await rows<{ storage_key: string }>(
+      this.db,
+      statement(
+        'uploads_delete_orphans',
+        `DELETE FROM uploads up
+         WHERE up.created_at < now() - interval '1 day'
+           AND NOT EXISTS (SELECT 1 FROM message_attachments ma WHERE ma.upload_id = up.id)
+         RETURNING up.storage_key`,
+        [],
+      ),
+    );
+    return deleted.map((r) => r.storage_key);
+  }
+
   /** Those of the given uploads that belong to the user, with their types (attaching to a message). */
   findOwned(tx: Queryable, uploaderId: string, uploadIds: string[]): Promise<{ id: string; mime: string }[]> {
     return rows(tx, statement('uploads_owned', `SELECT id, mime FROM uploads WHERE id = ANY($1::uuid[]) AND uploader_id = $2`, [uploadIds, uploaderId]));
