@@ -9,6 +9,7 @@ import { AdminGuard } from './admin.guard';
 import { AuditService } from './audit.service';
 import { PasswordResetsRepository } from './password-resets.repository';
 import { PruneService } from './prune.service';
+import { RegistrationController } from './registration.controller';
 import { RegistrationService } from './registration.service';
 
 /**
@@ -19,7 +20,7 @@ import { RegistrationService } from './registration.service';
 @Global()
 @Module({
   imports: [UsersModule, AuthModule, UploadsModule],
-  controllers: [AdminController],
+  controllers: [AdminController, RegistrationController],
   providers: [AdminRepository, AccountAdminService, AuditService, RegistrationService, PruneService, PasswordResetsRepository, AdminGuard],
   exports: [AdminRepository, AccountAdminService, AuditService, RegistrationService, PruneService, AdminGuard],
 })

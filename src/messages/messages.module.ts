@@ -9,18 +9,18 @@ import { UploadsModule } from '../uploads/uploads.module';
 import { MessageActionsController } from './message-actions.controller';
 import { MAX_FLUSHES_IN_FLIGHT, MessageBatchWriter } from './message-batch-writer';
 import { SINGLE_SEND_STRATEGY } from './message-send';
+import { MessageStorageModule } from './message-storage.module';
 import { MessagesController } from './messages.controller';
-import { GROUP_COMMIT_SESSION_OPTIONS, MessagesRepository } from './messages.repository';
+import { GROUP_COMMIT_SESSION_OPTIONS } from './messages.repository';
 import { MessagesService } from './messages.service';
 import { ReadController } from './read.controller';
 import { SingleMessageSender } from './single-message-sender';
 
 /** Messages of rooms: sending, history, edits, deletes, reactions, read pointers, sync and search. */
 @Module({
-  imports: [BlocksModule, RoomsModule, UploadsModule, PushModule],
+  imports: [MessageStorageModule, BlocksModule, RoomsModule, UploadsModule, PushModule],
   controllers: [MessagesController, MessageActionsController, ReadController],
   providers: [
-    MessagesRepository,
     {
       provide: GroupCommitPool,
       inject: [APP_CONFIG],

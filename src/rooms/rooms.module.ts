@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MessageStorageModule } from '../messages/message-storage.module';
 import { UsersModule } from '../users/users.module';
 import { RoomAccess } from './room-access';
 import { RoomsController } from './rooms.controller';
@@ -6,7 +7,7 @@ import { RoomsService } from './rooms.service';
 
 /** Rooms and their members. */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, MessageStorageModule],
   controllers: [RoomsController],
   providers: [RoomAccess, RoomsService],
   exports: [RoomsService, RoomAccess],

@@ -155,7 +155,8 @@ export class RoomsRepository {
 
   /**
    * Adds a member; a second add of the same user changes nothing. The read pointer starts at 0, so
-   * the member's own live messages in the room (a returning member may have some) are all after it.
+   * the member's own live messages in the room (a returning member may have some; system lines are
+   * never counted) are all after it.
    * Call under the room lock (every caller holds it, or made the room in the same transaction), so no
    * message is stored or deleted between that count and the insert.
    * @returns true when the membership is new (member_count was incremented in the same statement).
@@ -167,7 +168,7 @@ export class RoomsRepository {
         'rooms_add_member',
         `WITH added AS (
            INSERT INTO room_members (room_id, user_id, role, own_unread)
-           SELECT $1, $2, $3, count(*) FROM messages u WHERE u.room_id = $1 AND u.sender_id = $2 AND u.deleted_at IS NULL
+           SELECT $1, $2, $3, count(*) FROM messages u WHERE u.room_id = $1 AND u.sender_id = $2 AND u.deleted_at IS NULL AND u.type <> 'system'
            ON CONFLICT DO NOTHING RETURNING room_id)
          UPDATE rooms SET member_count = member_count + 1 FROM added WHERE rooms.id = added.room_id`,
         [roomId, userId, role],
@@ -402,19 +403,24 @@ export class RoomsRepository {
     await execute(tx, statement('rooms_set_owner', `UPDATE rooms SET owner_id = $2, updated_at = now() WHERE id = $1`, [roomId, ownerId]));
   }
 
-  /** Changes name and/or description (undefined = keep, null = clear the description). */
-  async updateRoom(tx: Queryable, roomId: string, fields: { name?: string; description?: string | null }): Promise<void> {
-    await execute(
+  /**
+   * Changes name and/or description (undefined = keep, null = clear the description).
+   * @returns the name before the change (under the caller's room lock, so the one this change replaced).
+   */
+  async updateRoom(tx: Queryable, roomId: string, fields: { name?: string; description?: string | null }): Promise<string | null> {
+    const row = await firstRow<{ previous_name: string | null }>(
       tx,
       statement(
         'rooms_update',
-        `UPDATE rooms SET name = CASE WHEN $2 THEN $3 ELSE name END,
+        `WITH old AS (SELECT name FROM rooms WHERE id = $1)
+         UPDATE rooms SET name = CASE WHEN $2 THEN $3 ELSE name END,
                           description = CASE WHEN $4 THEN $5 ELSE description END,
                           updated_at = now()
-         WHERE id = $1`,
+         WHERE id = $1 RETURNING (SELECT name FROM old) AS previous_name`,
         [roomId, fields.name !== undefined, fields.name ?? null, fields.description !== undefined, fields.description ?? null],
       ),
     );
+    return row?.previous_name ?? null;
   }
 
   /** Deletes a room; its members, messages, reactions and attachment links go with it (ON DELETE CASCADE). */

@@ -15,6 +15,7 @@ export class UserDto {
   @ApiProperty({ example: false, description: 'True when an administrator disabled the account or it was deleted; clients show the profile as deactivated' })
   deactivated: boolean;
   @ApiProperty({ required: false, example: 'alice@example.com', description: 'Only on the caller\'s own profile' }) email?: string;
+  @ApiProperty({ required: false, example: false, description: 'Server administrator; only on the caller\'s own profile (the web client shows its admin panel by it)' }) is_admin?: boolean;
 }
 
 /** The short form of a user embedded in messages. */
@@ -41,5 +42,6 @@ export function toUserDto(user: User, online: boolean, includeEmail = false): Us
     deactivated: Boolean(user.deletedAt) || Boolean(user.disabledAt),
   };
   if (includeEmail && user.email) dto.email = user.email;
+  if (includeEmail) dto.is_admin = user.isAdmin;
   return dto;
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { startTestApp, TestApp } from '../helpers/app';
 import { unique } from '../helpers/http';
 
 /** Debian's Chromium; never a downloaded browser (.ci/run installs the package when missing). */
@@ -37,6 +38,77 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Boots the real app on a port chosen first, so its own origin can be listed in ALLOWED_ORIGINS
+ * (`env` may override that and anything else).
+ */
+export async function startAppForBrowser(env: Record<string, string> = {}): Promise<TestApp> {
+  const port = await freePort();
+  return startTestApp({ PORT: String(port), ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...env });
+}
+
+/** What {@link useBrowserSuite} gives a suite. */
+export interface BrowserSuite {
+  /** The suite's app; its fields are filled in by the suite's beforeAll. */
+  t: TestApp;
+  /** The suite's Chromium (launched in beforeAll). */
+  browser(): Browser;
+  /**
+   * Opens a person in a fresh browser context on `app` (default: the suite's). After each test the
+   * person's page must have seen no script error or CSP violation, and the context is closed.
+   */
+  person(name: string, app?: TestApp): Promise<Person>;
+  /** Starts another app for the current test only (see {@link startAppForBrowser}); closed after it. */
+  extraApp(env?: Record<string, string>): Promise<TestApp>;
+}
+
+/**
+ * Registers the lifecycle every browser suite shares: one real app (started with `env`) and one
+ * headless Chromium for the suite, people opened per test and checked and closed after it, extra
+ * apps closed after the test that started them.
+ */
+export function useBrowserSuite(env: Record<string, string> = {}): BrowserSuite {
+  const t = {} as TestApp;
+  let browser: Browser | undefined;
+  const people: Person[] = [];
+  const extraApps: TestApp[] = [];
+
+  beforeAll(async () => {
+    Object.assign(t, await startAppForBrowser(env));
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    for (const p of people) expect({ user: p.displayName, problems: p.problems }).toEqual({ user: p.displayName, problems: [] });
+    await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => undefined)));
+    await Promise.all(extraApps.splice(0).map((app) => app.close()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t.close?.();
+  });
+
+  return {
+    t,
+    browser: () => {
+      if (!browser) throw new Error('the suite has not launched Chromium yet (use it inside a test)');
+      return browser;
+    },
+    person: async (name, app = t) => {
+      if (!browser) throw new Error('the suite has not launched Chromium yet (use it inside a test)');
+      const p = await openPerson(browser, app.origin, name);
+      people.push(p);
+      return p;
+    },
+    extraApp: async (extraEnv = {}) => {
+      const app = await startAppForBrowser(extraEnv);
+      extraApps.push(app);
+      return app;
+    },
+  };
 }
 
 /** One person in their own browser context (own storage, own network switch). */
@@ -74,6 +146,13 @@ export async function registerThroughUi(person: Person): Promise<void> {
   await page.getByLabel('Password').fill(person.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('button', { name: 'New room' }).waitFor();
+}
+
+/** Fills the sign-in form and presses "Log in"; the caller waits for what should follow. */
+export async function submitLogin(page: Page, login: string, password: string): Promise<void> {
+  await page.getByLabel('Username or email').fill(login);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
 }
 
 /** Creates a room from the sidebar and waits for its conversation to open. */

@@ -1,45 +1,26 @@
-import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp } from '../helpers/app';
 import { createRoom, http, registerUser, unique } from '../helpers/http';
 import {
   createRoomThroughUi,
-  freePort,
   gradientPng,
   joinRoomThroughUi,
-  launchChromium,
   message,
   messageTexts,
-  openPerson,
-  Person,
   registerThroughUi,
   screenshot,
   sendMessage,
+  submitLogin,
+  useBrowserSuite,
   waitUntil,
 } from './browser-helpers';
 
 jest.setTimeout(240_000);
-
-/** Boots the real app on a port chosen first, so its own origin can be in ALLOWED_ORIGINS. */
-async function startAppForBrowser(env: Record<string, string> = {}): Promise<TestApp> {
-  const port = await freePort();
-  return startTestApp({ PORT: String(port), ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...env });
-}
 
 /**
  * The browser client served at `/`, driven in headless Chromium exactly as people use it: each
  * person has their own browser context; nothing is set up behind the page's back.
  */
 describe('browser client in Chromium (e2e)', () => {
-  let t: TestApp;
-  let browser: Browser;
-  const people: Person[] = [];
-  const extraApps: TestApp[] = [];
-
-  const person = async (name: string, viewport?: { width: number; height: number }, app: TestApp = t) => {
-    const p = await openPerson(browser, app.origin, name, viewport);
-    people.push(p);
-    return p;
-  };
+  const { t, person, extraApp } = useBrowserSuite();
 
   /** Alice and Bob registered, in a fresh public room with its conversation open on both sides. */
   const twoInARoom = async () => {
@@ -52,22 +33,6 @@ describe('browser client in Chromium (e2e)', () => {
     await joinRoomThroughUi(bob.page, room);
     return { alice, bob, room };
   };
-
-  beforeAll(async () => {
-    t = await startAppForBrowser();
-    browser = await launchChromium();
-  });
-
-  afterEach(async () => {
-    for (const p of people) expect({ user: p.displayName, problems: p.problems }).toEqual({ user: p.displayName, problems: [] });
-    await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => undefined)));
-    await Promise.all(extraApps.splice(0).map((app) => app.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
 
   it('serves the client at / with a strict Content-Security-Policy and leaves the API, docs and health alone', async () => {
     const page = await http(t.origin, 'GET', '/');
@@ -332,9 +297,7 @@ describe('browser client in Chromium (e2e)', () => {
 
     // Alice is also logged in on a second device; the password change will end that session.
     const aliceElsewhere = await person('Alice (laptop)');
-    await aliceElsewhere.page.getByLabel('Username or email').fill(alice.username);
-    await aliceElsewhere.page.getByLabel('Password').fill(alice.password);
-    await aliceElsewhere.page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await submitLogin(aliceElsewhere.page, alice.username, alice.password);
     await aliceElsewhere.page.getByRole('link', { name: new RegExp(`^${secret}`) }).waitFor();
 
     await alice.page.getByRole('button', { name: 'Settings' }).click();
@@ -362,16 +325,13 @@ describe('browser client in Chromium (e2e)', () => {
     expect(await alice.page.evaluate('localStorage.getItem("chat.refresh_token")')).toBeNull();
     await alice.page.waitForTimeout(1000);
     expect(await alice.page.getByText(/session has ended/).count()).toBe(0);
-    await alice.page.getByLabel('Username or email').fill(alice.username);
-    await alice.page.getByLabel('Password').fill('a much better passphrase');
-    await alice.page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await submitLogin(alice.page, alice.username, 'a much better passphrase');
     await alice.page.getByRole('link', { name: new RegExp(`^${secret}`) }).waitFor();
   });
 
   it('refreshes a short-lived access token silently, over REST and for the WebSocket', async () => {
-    const shortLived = await startAppForBrowser({ ACCESS_TOKEN_TTL_SECONDS: '4' });
-    extraApps.push(shortLived);
-    const alice = await person('Alice', undefined, shortLived);
+    const shortLived = await extraApp({ ACCESS_TOKEN_TTL_SECONDS: '4' });
+    const alice = await person('Alice', shortLived);
     let refreshes = 0;
     alice.page.on('response', (res) => {
       if (res.url().endsWith('/auth/refresh') && res.status() === 200) refreshes++;
@@ -394,9 +354,8 @@ describe('browser client in Chromium (e2e)', () => {
   });
 
   it('shows server errors in words: validation problems and rate limits with the wait, and works from the keyboard', async () => {
-    const limited = await startAppForBrowser({ RATE_LIMIT_AUTH_PER_MINUTE: '3' });
-    extraApps.push(limited);
-    const carol = await person('Carol', undefined, limited);
+    const limited = await extraApp({ RATE_LIMIT_AUTH_PER_MINUTE: '3' });
+    const carol = await person('Carol', limited);
     const { page } = carol;
     await page.getByRole('tab', { name: 'Create account' }).click();
     await page.getByLabel('Username').fill('x');

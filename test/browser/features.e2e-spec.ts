@@ -1,29 +1,18 @@
-import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp } from '../helpers/app';
 import { createRoom, http, registerUser, unique } from '../helpers/http';
 import {
   createRoomThroughUi,
-  freePort,
   gradientPng,
   joinRoomThroughUi,
-  launchChromium,
   message,
   messageTexts,
-  openPerson,
-  Person,
   registerThroughUi,
   screenshot,
   sendMessage,
+  useBrowserSuite,
   waitUntil,
 } from './browser-helpers';
 
 jest.setTimeout(240_000);
-
-/** Boots the real app on a port chosen first, listed in ALLOWED_ORIGINS. */
-async function startAppForBrowser(env: Record<string, string> = {}): Promise<TestApp> {
-  const port = await freePort();
-  return startTestApp({ PORT: String(port), ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...env });
-}
 
 /**
  * The features of issue 14 in headless Chromium, each person in their own browser context: room
@@ -31,32 +20,7 @@ async function startAppForBrowser(env: Record<string, string> = {}): Promise<Tes
  * long pastes, right-to-left text, a non-default port, and many reloads.
  */
 describe('browser client features (e2e)', () => {
-  let t: TestApp;
-  let browser: Browser;
-  const people: Person[] = [];
-  const extraApps: TestApp[] = [];
-
-  const person = async (name: string, app: TestApp = t, viewport?: { width: number; height: number }) => {
-    const p = await openPerson(browser, app.origin, name, viewport);
-    people.push(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    t = await startAppForBrowser();
-    browser = await launchChromium();
-  });
-
-  afterEach(async () => {
-    for (const p of people) expect({ user: p.displayName, problems: p.problems }).toEqual({ user: p.displayName, problems: [] });
-    await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => undefined)));
-    await Promise.all(extraApps.splice(0).map((app) => app.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const { t, person, extraApp } = useBrowserSuite();
 
   it('room administration: rename seen live, a promotion gives admin controls at once, a kick is seen live, and the owner hands over, then leaves', async () => {
     const alice = await person('Alice');
@@ -69,6 +33,16 @@ describe('browser client features (e2e)', () => {
     await joinRoomThroughUi(carol.page, room);
     expect(await bob.page.getByRole('button', { name: 'Edit room' }).count()).toBe(0);
 
+    // The joins are system lines in the log: a centred sentence in the page's own words, not a
+    // bubble, with nothing to act on; the room list previews them in the same words.
+    const joinLine = alice.page.locator('.message-list > li.system-line[data-event="member_joined"]', { hasText: 'Carol joined' });
+    await joinLine.waitFor();
+    await alice.page.locator('.message-list > li.system-line', { hasText: 'Bob joined' }).waitFor();
+    await carol.page.locator('.message-list > li.system-line', { hasText: 'You joined' }).waitFor();
+    expect(await joinLine.locator('.msg-actions, .msg-reactions, .msg-body, .avatar').count()).toBe(0);
+    expect(await alice.page.evaluate('getComputedStyle(document.querySelector(".message-list > li.system-line")).justifySelf')).toBe('center');
+    await bob.page.locator('.room-item', { hasText: 'Carol joined' }).waitFor();
+
     // Rename and describe: everyone sees it at once.
     const renamed = `${room}-renamed`;
     await alice.page.getByRole('button', { name: 'Edit room' }).click();
@@ -79,6 +53,7 @@ describe('browser client features (e2e)', () => {
     await dialog.getByText('Room saved.').waitFor();
     await alice.page.keyboard.press('Escape');
     await bob.page.getByRole('heading', { name: renamed, exact: true }).waitFor();
+    await bob.page.locator('.message-list > li.system-line', { hasText: `Alice renamed the room to ${renamed}` }).waitFor();
     await bob.page.locator('.conv-sub', { hasText: 'Where the team plans' }).waitFor();
 
     // Promotion: Bob gets the admin controls without reloading.
@@ -96,6 +71,7 @@ describe('browser client features (e2e)', () => {
     await carol.page.getByText(`You were removed from: ${renamed}`).waitFor();
     await carol.page.getByRole('link', { name: new RegExp(renamed) }).waitFor({ state: 'detached' });
     await bob.page.locator('.member', { hasText: 'Carol' }).waitFor({ state: 'detached' });
+    await bob.page.locator('.message-list > li.system-line', { hasText: 'Alice removed Carol' }).waitFor();
     await alice.page.keyboard.press('Escape');
 
     // The owner cannot just leave: the page asks for a new owner, hands over, then leaves.
@@ -237,9 +213,8 @@ describe('browser client features (e2e)', () => {
   });
 
   it('on a non-default port, with no ALLOWED_ORIGINS at all, two people chat live (a same-origin page is always allowed)', async () => {
-    const port = await freePort();
-    const app = await startTestApp({ PORT: String(port), ALLOWED_ORIGINS: '' });
-    extraApps.push(app);
+    const app = await extraApp({ ALLOWED_ORIGINS: '' });
+    const port = Number(new URL(app.origin).port);
     expect(port).not.toBe(3000);
     const alice = await person('Alice', app);
     const bob = await person('Bob', app);
@@ -256,8 +231,7 @@ describe('browser client features (e2e)', () => {
   });
 
   it('stays signed in through 20 reloads in a minute with the production sign-in limit (10 per minute per address)', async () => {
-    const app = await startAppForBrowser({ RATE_LIMIT_AUTH_PER_MINUTE: '10' });
-    extraApps.push(app);
+    const app = await extraApp({ RATE_LIMIT_AUTH_PER_MINUTE: '10' });
     const alice = await person('Alice', app);
     await registerThroughUi(alice);
     const room = unique('reloads-');

@@ -1,6 +1,4 @@
-import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp } from '../helpers/app';
-import { createRoomThroughUi, freePort, joinRoomThroughUi, launchChromium, message, openPerson, Person, registerThroughUi, screenshot, sendMessage, waitUntil } from './browser-helpers';
+import { createRoomThroughUi, joinRoomThroughUi, message, Person, registerThroughUi, screenshot, sendMessage, useBrowserSuite, waitUntil } from './browser-helpers';
 
 jest.setTimeout(240_000);
 
@@ -46,31 +44,7 @@ async function setHidden(p: Person, hidden: boolean): Promise<void> {
  * seen by a second person whose tab is hidden, as a badge and a desktop notification.
  */
 describe('browser client: formatting, mentions and notifications (e2e)', () => {
-  let t: TestApp;
-  let browser: Browser;
-  const people: Person[] = [];
-
-  const person = async (name: string) => {
-    const p = await openPerson(browser, t.origin, name);
-    people.push(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    const port = await freePort();
-    t = await startTestApp({ PORT: String(port), ALLOWED_ORIGINS: `http://127.0.0.1:${port}` });
-    browser = await launchChromium();
-  });
-
-  afterEach(async () => {
-    for (const p of people) expect({ user: p.displayName, problems: p.problems }).toEqual({ user: p.displayName, problems: [] });
-    await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => undefined)));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const { t, person } = useBrowserSuite();
 
   it('renders the markdown subset and clickable links; HTML, images and javascript: links stay inert; edits re-render', async () => {
     const alice = await person('Alice');

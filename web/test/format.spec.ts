@@ -23,5 +23,7 @@ describe('client helpers', () => {
     expect(describeError(new ApiError(429, 'RATE_LIMITED', 'x', [], 7))).toBe('Too many requests. Please wait 7 seconds and try again.');
     expect(describeError(new ApiError(400, 'VALIDATION_FAILED', 'x', [{ field: 'username', problem: 'must be 3 to 32 characters' }]))).toBe('Username must be 3 to 32 characters.');
     expect(describeError(new ApiError(403, 'FORBIDDEN', 'Only the owner can do that.'))).toBe('You are not allowed to do that. Only the owner can do that.');
+    expect(describeError(new ApiError(403, 'ACCOUNT_DISABLED', 'This account has been disabled by an administrator.'))).toBe('This account has been disabled by an administrator.');
+    expect(describeError(new ApiError(403, 'INVITE_INVALID', 'The invite code is unknown, used up, revoked or expired.'))).toBe('The invite code is unknown, used up, revoked or expired.');
   });
 });

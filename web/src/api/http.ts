@@ -62,7 +62,11 @@ const FIELD_NAMES: Record<string, string> = {
   file: 'File',
   avatar_url: 'Avatar',
   q: 'Search',
+  invite_code: 'Invite code',
 };
+
+/** 403 codes about the account or sign-up itself, whose own sentence says it all (no "not allowed" prefix). */
+const SELF_EXPLAINED_403 = new Set(['ACCOUNT_DISABLED', 'REGISTRATION_CLOSED', 'INVITE_REQUIRED', 'INVITE_INVALID']);
 
 /**
  * One sentence (or a few) describing what went wrong: the server's own `error` sentence, the field
@@ -78,7 +82,7 @@ export function describeError(err: unknown): string {
   if (err.code === 'ROUTE_NOT_FOUND') return 'This server does not offer that feature yet.';
   const problems = err.details.filter((d) => d.field || d.problem).map((d) => `${FIELD_NAMES[d.field ?? ''] ?? d.field ?? ''} ${String(d.problem ?? 'is invalid').replace(/\.$/, '')}`.trim());
   let text = problems.length ? `${problems.join('; ')}.` : err.message || 'The request failed.';
-  if (err.status === 403 && !/not allowed|permission|forbidden/i.test(text)) text = `You are not allowed to do that. ${text}`;
+  if (err.status === 403 && !SELF_EXPLAINED_403.has(err.code) && !/not allowed|permission|forbidden/i.test(text)) text = `You are not allowed to do that. ${text}`;
   return text;
 }
 

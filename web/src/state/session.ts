@@ -56,7 +56,8 @@ export class Session implements TokenSource {
     this.user.value = auth.user;
   }
 
-  async register(body: { username: string; email: string; password: string; display_name?: string }): Promise<void> {
+  /** Creates an account (`invite_code` where the server registers by invite only). @throws ApiError */
+  async register(body: { username: string; email: string; password: string; display_name?: string; invite_code?: string }): Promise<void> {
     this.adopt(await this.http.call('post', '/auth/register', { body, auth: false }));
   }
 
@@ -93,7 +94,8 @@ export class Session implements TokenSource {
       try {
         this.adopt(await this.http.call('post', '/auth/refresh', { body: { refresh_token: token }, auth: false }));
       } catch (err) {
-        if (err instanceof ApiError && (err.status === 401 || err.status === 400)) this.end('Your session has ended. Please log in again.');
+        if (err instanceof ApiError && err.code === 'ACCOUNT_DISABLED') this.end(err.message);
+        else if (err instanceof ApiError && (err.status === 401 || err.status === 400)) this.end('Your session has ended. Please log in again.');
         else if (err instanceof ApiError && err.status === 429) {
           const wait = err.retryAfterSeconds ?? 10;
           this.notice.value = { kind: 'limited', text: `The server is limiting sign-in requests from this network. Still signed in; trying again in ${wait} s.`, retryAt: Date.now() + wait * 1000 };

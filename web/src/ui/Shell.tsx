@@ -1,12 +1,15 @@
-// The signed-in layout: the conversation list on the left, the open conversation on the right (one
-// at a time below 720 px), the connection banner, toasts, and the #/room/<id> address of the open
-// room (so Back and reload work).
+// The signed-in layout: the conversation list on the left, the open conversation (or, for server
+// admins, the admin panel at #/admin) on the right (one at a time below 720 px), the connection
+// banner, toasts, and the #/room/<id> address of the open room (so Back and reload work).
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Room } from '../api/types';
+import { markdownToPlainText } from '../markdown';
 import { type Chat, displayName, roomTitle } from '../state/chat';
 import { totalUnread } from '../state/unread';
+import { describeSystemLine } from '../system-line';
 import { badgeLabel, RoomBadges } from './RoomBadges';
+import { AdminPanel, type AdminView, adminViewFromHash } from './admin/AdminPanel';
 import { Avatar } from './Avatar';
 import { ChatContext } from './context';
 import { Conversation } from './Conversation';
@@ -72,10 +75,15 @@ function Toasts({ chat }: { chat: Chat }): JSX.Element {
 function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: boolean }): JSX.Element {
   const me = chat.me;
   const last = room.last_message;
+  // Plain text of the markdown on one line (the element ellipsises it); lexed again only when the text changes.
+  const text = useMemo(() => markdownToPlainText(last?.content ?? '').replace(/\s+/g, ' ').trim(), [last?.content]);
   let preview = '';
-  if (last) {
+  if (last?.system) {
+    // A system line is a sentence of its own ("Bob added Carol"), not "Bob: …".
+    preview = describeSystemLine(last.system, last.sender.id, displayName(last.sender), me?.id, (id) => chat.userName(room.id, id));
+  } else if (last) {
     const who = last.sender.id === me?.id ? 'You' : displayName(last.sender);
-    const body = last.deleted_at ? 'Message deleted' : last.content || (last.attachments.length ? 'Attachment' : '');
+    const body = last.deleted_at ? 'Message deleted' : text || (last.attachments.length ? 'Attachment' : '');
     preview = room.type === 'dm' && who !== 'You' ? body : `${who}: ${body}`;
   }
   const unread = room.unread_count ?? 0;
@@ -141,6 +149,11 @@ function Sidebar({ chat }: { chat: Chat }): JSX.Element {
         <button type="button" class="icon-button" aria-label="Switch light or dark theme" title="Theme" onClick={toggleTheme}>
           <Icon name="theme" />
         </button>
+        {me?.is_admin ? (
+          <a href="#/admin" class="icon-button" aria-label="Server administration" title="Server administration">
+            <Icon name="shield" />
+          </a>
+        ) : null}
         <button type="button" class="icon-button" aria-label="Settings" title="Settings" onClick={() => settingsDialog(chat)}>
           <Icon name="settings" />
         </button>
@@ -172,8 +185,13 @@ function Sidebar({ chat }: { chat: Chat }): JSX.Element {
 
 export function Shell({ chat }: { chat: Chat }): JSX.Element {
   const current = chat.currentRoomId.value;
+  const [adminView, setAdminView] = useState<AdminView | null>(null);
   useEffect(() => {
-    const onHash = () => chat.openRoom(roomFromHash());
+    const onHash = () => {
+      const view = adminViewFromHash(location.hash);
+      setAdminView(view);
+      chat.openRoom(view ? null : roomFromHash());
+    };
     window.addEventListener('hashchange', onHash);
     onHash();
     return () => {
@@ -189,10 +207,12 @@ export function Shell({ chat }: { chat: Chat }): JSX.Element {
   return (
     <ChatContext.Provider value={chat}>
       <Banner chat={chat} />
-      <div class="shell" data-pane={current ? 'room' : 'list'}>
+      <div class="shell" data-pane={current || adminView ? 'room' : 'list'}>
         <Sidebar chat={chat} />
-        <section class="main" aria-label="Conversation">
-          {current ? (
+        <section class="main" aria-label={adminView ? 'Server administration' : 'Conversation'}>
+          {adminView ? (
+            <AdminPanel chat={chat} view={adminView} />
+          ) : current ? (
             <Conversation key={current} roomId={current} />
           ) : (
             <div class="empty-state">
