@@ -96,7 +96,7 @@ export class MigrateCommand extends ConfiguredCommand {
     await runCommand(async () => {
       if (!['up', 'down', 'status'].includes(action ?? '')) throw new CliError(`migrate needs up, down or status, got "${action}".`);
       const config = cliConfig(options.config);
-      const { runMigrationsLocked, undoLastMigrationLocked } = require('../database/migrations') as typeof import('../database/migrations');
+      const { appliedMigrationNames, runMigrationsLocked, undoLastMigrationLocked } = require('../database/migrations') as typeof import('../database/migrations');
       await withDataSource(config, async (dataSource) => {
         if (action === 'up') {
           const applied = await runMigrationsLocked(dataSource);
@@ -105,9 +105,7 @@ export class MigrateCommand extends ConfiguredCommand {
           const reverted = await undoLastMigrationLocked(dataSource);
           process.stdout.write(reverted ? `reverted: ${reverted}\n` : 'no migration to revert\n');
         } else {
-          const executed = new Set(
-            ((await dataSource.query(`SELECT name FROM typeorm_migrations`).catch(() => [])) as { name: string }[]).map((r) => r.name),
-          );
+          const executed = new Set(await appliedMigrationNames(dataSource));
           const all = dataSource.migrations.map((m) => m.name ?? m.constructor.name).sort((a, b) => Number(/\d+$/.exec(a)?.[0]) - Number(/\d+$/.exec(b)?.[0]));
           printTable(['MIGRATION', 'STATE'], all.map((name) => [name, executed.has(name) ? 'applied' : 'pending']));
         }

@@ -1,6 +1,6 @@
 import type { User } from './user.types';
 
-/** Display name every deleted account gets (the message presenter shows the same words). */
+/** Display name every deleted account gets (the message mapper shows the same words). */
 export const DELETED_DISPLAY_NAME = 'Deleted user';
 
 /**
