@@ -122,6 +122,12 @@ export class AdminRepository {
     );
   }
 
+  /** Whether the audit_log table exists (a `migrate down` past the Administration migration removes it). */
+  async auditLogExists(): Promise<boolean> {
+    const row = await firstRow<{ present: boolean }>(this.db, statement('admin_audit_log_exists', `SELECT to_regclass('audit_log') IS NOT NULL AS present`, []));
+    return row?.present === true;
+  }
+
   /** Audit rows, newest first; `beforeId` pages further back. */
   auditPage(limit: number, beforeId?: string): Promise<AuditRow[]> {
     return rows<AuditRow>(

@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import type { AccountAdminService, AdminUserRow } from '../admin/account-admin.service';
 import { ConfigError } from '../config/app-config';
 import { describeConfig, mergeSources, validateEverySource } from '../config/config-sources';
@@ -17,6 +18,7 @@ const MAX_INVITE_SECONDS = 365 * 24 * 3600;
 const admin = () => (require('../admin/account-admin.service') as typeof import('../admin/account-admin.service')).AccountAdminService;
 const registration = () => (require('../admin/registration.service') as typeof import('../admin/registration.service')).RegistrationService;
 const audit = () => (require('../admin/audit.service') as typeof import('../admin/audit.service')).AuditService;
+const adminRepository = () => (require('../admin/admin.repository') as typeof import('../admin/admin.repository')).AdminRepository;
 const prune = () => (require('../admin/prune.service') as typeof import('../admin/prune.service')).PruneService;
 
 /** Base of every command: the shared `--config FILE` option. */
@@ -51,6 +53,15 @@ export function parseDuration(value: string): number {
   const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's' | 'm' | 'h' | 'd'];
   if (seconds < 60 || seconds > MAX_INVITE_SECONDS) throw new CliError('--expires must be between 1 minute and 365 days.');
   return seconds;
+}
+
+/**
+ * Writes an audit row for a schema change made by the CLI, when the audit log exists (a `migrate
+ * down` past the Administration migration removes it; then there is nowhere to write).
+ */
+async function auditIfPossible(dataSource: DataSource, action: string, details: Record<string, unknown>): Promise<void> {
+  const admins = new (adminRepository())(dataSource);
+  if (await admins.auditLogExists()) await new (audit())(admins).record(cliActor(), action, null, details);
 }
 
 function printUsers(rows: AdminUserRow[]): void {
@@ -100,9 +111,11 @@ export class MigrateCommand extends ConfiguredCommand {
       await withDataSource(config, async (dataSource) => {
         if (action === 'up') {
           const applied = await runMigrationsLocked(dataSource);
+          if (applied.length > 0) await auditIfPossible(dataSource, 'migrate.up', { applied });
           process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'no pending migrations\n');
         } else if (action === 'down') {
           const reverted = await undoLastMigrationLocked(dataSource);
+          if (reverted) await auditIfPossible(dataSource, 'migrate.down', { reverted });
           process.stdout.write(reverted ? `reverted: ${reverted}\n` : 'no migration to revert\n');
         } else {
           const executed = new Set(await appliedMigrationNames(dataSource));
@@ -191,6 +204,22 @@ export class UsersSetPasswordCommand extends ConfiguredCommand {
   }
 }
 
+/** `users password-reset U` */
+@SubCommand({
+  name: 'password-reset',
+  arguments: '<user>',
+  description: 'Issue a one-time password reset token (valid 24 h) for POST /api/v1/auth/password-reset; nothing changes until it is used',
+})
+export class UsersPasswordResetCommand extends ConfiguredCommand {
+  async run([who]: string[], options: ConfigOptions): Promise<void> {
+    await runCommand(async () => {
+      const { user, token, expiresAt } = await withServices(cliConfig(options.config), (get) => get(admin()).issuePasswordReset(cliActor(), who!));
+      process.stdout.write(`${token}\n`);
+      process.stderr.write(`reset token for ${user.username}, valid once until ${iso(expiresAt)}\n`);
+    });
+  }
+}
+
 /** One of the single-argument account actions (disable, enable, promote, demote). */
 abstract class UserActionCommand extends ConfiguredCommand {
   protected abstract act(service: AccountAdminService, who: string): Promise<string>;
@@ -236,14 +265,22 @@ export class UsersDemoteCommand extends UserActionCommand {
   }
 }
 
+/** The subcommands of `users`, in help order. */
+const USERS_SUBCOMMANDS = [
+  UsersListCommand,
+  UsersCreateCommand,
+  UsersSetPasswordCommand,
+  UsersPasswordResetCommand,
+  UsersDisableCommand,
+  UsersEnableCommand,
+  UsersPromoteCommand,
+  UsersDemoteCommand,
+];
+
 /** `chat-server users …` */
-@Command({
-  name: 'users',
-  description: 'Manage accounts',
-  subCommands: [UsersListCommand, UsersCreateCommand, UsersSetPasswordCommand, UsersDisableCommand, UsersEnableCommand, UsersPromoteCommand, UsersDemoteCommand],
-})
+@Command({ name: 'users', description: 'Manage accounts', subCommands: USERS_SUBCOMMANDS })
 export class UsersCommand extends GroupCommand {
-  protected readonly usage = 'users needs a subcommand (list, create, set-password, disable, enable, promote, demote)';
+  protected readonly usage = 'users needs a subcommand (list, create, set-password, password-reset, disable, enable, promote, demote)';
 }
 
 // -------------------------------------------------------------------------------------------- invites
@@ -373,13 +410,7 @@ export const COMMANDS = [
   StartCommand,
   MigrateCommand,
   UsersCommand,
-  UsersListCommand,
-  UsersCreateCommand,
-  UsersSetPasswordCommand,
-  UsersDisableCommand,
-  UsersEnableCommand,
-  UsersPromoteCommand,
-  UsersDemoteCommand,
+  ...USERS_SUBCOMMANDS,
   InvitesCommand,
   InvitesCreateCommand,
   InvitesListCommand,

@@ -5,10 +5,11 @@ import { RoomRole, RoomType } from './room.types';
 import { RoomsRepository } from './rooms.repository';
 
 /**
- * What an action needs of the caller in a room: to see it (`visible`), to belong to it (`member`),
- * to administer it (`admin`: owner or admin), or to own it (`owner`).
+ * What an action needs of the caller in a room: that it exists (`exists`: server administrators,
+ * who need no membership), to see it (`visible`), to belong to it (`member`), to administer it
+ * (`admin`: owner or admin), or to own it (`owner`).
  */
-export type RoomNeed = 'visible' | 'member' | 'admin' | 'owner';
+export type RoomNeed = 'exists' | 'visible' | 'member' | 'admin' | 'owner';
 
 /** The two facts every room-access decision reads: the room's type and the caller's role (null: not a member). */
 export interface RoomAccessFacts {
@@ -17,7 +18,8 @@ export interface RoomAccessFacts {
 }
 
 /**
- * The one room-access rule. A private room or DM is invisible to outsiders (404, not 403); a public
+ * The one room-access rule. A room that does not exist is a 404 whatever the need (`exists` asks no
+ * more: server administrators). A private room or DM is invisible to outsiders (404, not 403); a public
  * room needs a membership to read or write (403); administering needs the owner or an admin, owning
  * the owner, and a DM has neither.
  * @param room the room with the caller's role; null when it does not exist
@@ -26,7 +28,9 @@ export interface RoomAccessFacts {
  *   FORBIDDEN (role too weak, or a DM).
  */
 export function requireRoomAccess<T extends RoomAccessFacts>(room: T | null | undefined, need: RoomNeed): T {
-  if (!room || (room.type !== 'public' && room.my_role === null)) throw new AppError('ROOM_NOT_FOUND');
+  if (!room) throw new AppError('ROOM_NOT_FOUND');
+  if (need === 'exists') return room;
+  if (room.type !== 'public' && room.my_role === null) throw new AppError('ROOM_NOT_FOUND');
   if (need === 'visible') return room;
   if (room.my_role === null) throw new AppError('NOT_A_MEMBER');
   if (need === 'admin' && (room.type === 'dm' || (room.my_role !== 'owner' && room.my_role !== 'admin'))) {

@@ -62,6 +62,20 @@ export interface LockedRoomRow {
   role: RoomRole | null;
 }
 
+/** A room as server admins list it (`GET /admin/rooms`). */
+export interface AdminRoomRow {
+  id: string;
+  type: RoomType;
+  name: string | null;
+  owner_id: string | null;
+  member_count: number;
+  /** rooms.live_count: messages not deleted. */
+  message_count: number;
+  last_activity_at: Date;
+  created_at: Date;
+  created_key: string;
+}
+
 /** A member of a room with their role. */
 export interface MemberRow {
   user_id: string;
@@ -426,6 +440,40 @@ export class RoomsRepository {
   /** Deletes a room; its members, messages, reactions and attachment links go with it (ON DELETE CASCADE). */
   async deleteRoom(tx: Queryable, roomId: string): Promise<void> {
     await execute(tx, statement('rooms_delete', `DELETE FROM rooms WHERE id = $1`, [roomId]));
+  }
+
+  /**
+   * `GET /admin/rooms`: every room, DMs included, newest first, with its member count and live
+   * message count (both counters kept exact by every join, leave, send and delete, so no COUNT over
+   * messages); `q` keeps rooms whose name contains it. Returns up to `limit + 1` rows.
+   * @param after (created_key, id) of the last row of the previous page
+   */
+  findAdminPage(q: string | undefined, limit: number, after: [string, string] | null): Promise<AdminRoomRow[]> {
+    const p = new SqlParams();
+    const where = and(
+      q !== undefined && `lower(r.name) LIKE lower(${p.bind(containsPattern(q), 'text')})`,
+      keyset(
+        p,
+        [
+          { expr: 'r.created_at', part: 'timestamp' },
+          { expr: 'r.id', part: 'uuid' },
+        ],
+        after,
+        'desc',
+      ),
+    );
+    return rows<AdminRoomRow>(
+      this.db,
+      p.statement(
+        'rooms_admin_page',
+        `SELECT r.id, r.type, r.name, r.owner_id, r.member_count, r.live_count AS message_count, r.last_activity_at, r.created_at,
+                r.created_at::text AS created_key
+         FROM rooms r
+         WHERE ${where}
+         ORDER BY r.created_at DESC, r.id DESC
+         LIMIT ${p.bind(limit + 1, 'int')}`,
+      ),
+    );
   }
 
   /** Ids of every member of a room (personalised broadcasts). */

@@ -12,9 +12,9 @@ import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { CreateRoomDto, MemberDto, MembersAddedDto, RoomDeletedDto, RoomDto, RoomUpdatedPayload, UpdateRoomDto } from './dto/rooms.dto';
 import { effectiveNotificationLevel, NotificationLevel } from './notification-level';
-import { RoomAccess, requireRoomAccess } from './room-access';
+import { RoomAccess, RoomNeed, requireRoomAccess } from './room-access';
 import { RoomRole } from './room.types';
-import { MyRoomRow, PeerRow, RoomRow, RoomsRepository, RoomViewRow } from './rooms.repository';
+import { AdminRoomRow, MyRoomRow, PeerRow, RoomRow, RoomsRepository, RoomViewRow } from './rooms.repository';
 
 /**
  * Renders a room row for a caller, without `peer`, `unread_count` and `last_message` (see
@@ -267,13 +267,45 @@ export class RoomsService {
    * @throws AppError FORBIDDEN (not the owner; DMs), NOT_A_MEMBER, ROOM_NOT_FOUND.
    */
   async remove(roomId: string, userId: string): Promise<RoomDeletedDto> {
+    await this.deleteRoom(roomId, userId, 'owner');
+    return { id: roomId, deleted: true };
+  }
+
+  /**
+   * A server administrator's delete of any room, DMs included (no membership needed): the same
+   * deletion and `room_deleted` event as {@link remove}, with `deleted_by` the administrator.
+   * @param inTransaction runs in the deletion's transaction (the audit row)
+   * @throws AppError ROOM_NOT_FOUND (404, unknown id)
+   */
+  async removeAsServerAdmin(adminId: string, roomId: string, inTransaction: (manager: EntityManager) => Promise<void>): Promise<void> {
+    await this.deleteRoom(roomId, adminId, 'exists', inTransaction);
+  }
+
+  /**
+   * The one room deletion path: takes the room lock and checks `need` under it (RoomAccess), runs
+   * `also` in the transaction, then the room goes with its messages; after commit members get
+   * `room_deleted` and routing forgets it.
+   */
+  private async deleteRoom(roomId: string, deletedBy: string, need: RoomNeed, also?: (manager: EntityManager) => Promise<void>): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await this.access.lock(manager, roomId, userId, 'owner');
+      await this.access.lock(manager, roomId, deletedBy, need);
+      if (also) await also(manager);
       await this.rooms.deleteRoom(manager, roomId);
     });
-    this.fanout.toRoom(roomId, 'room_deleted', { room_id: roomId, deleted_by: userId });
+    this.fanout.toRoom(roomId, 'room_deleted', { room_id: roomId, deleted_by: deletedBy });
     this.fanout.roomDeleted(roomId);
-    return { id: roomId, deleted: true };
+  }
+
+  /**
+   * `GET /admin/rooms`: every room, DMs included, newest first, with member and live message counts.
+   * @throws AppError INVALID_CURSOR
+   */
+  async listForServerAdmin(q: string | undefined, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<AdminRoomRow>> {
+    const after = cursor ? decodeKeysetCursor(cursor) : null;
+    const rows = await this.rooms.findAdminPage(q?.trim() || undefined, limit, after);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page, next_cursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null };
   }
 
   /**
