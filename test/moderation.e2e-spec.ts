@@ -136,6 +136,19 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       expectError(await http(t.api, 'POST', '/admin/users/not-a-uuid/password-reset', { token: admin.token }), 400, 'VALIDATION_FAILED');
     });
 
+    it('two concurrent redemptions of one token: exactly one wins, the other is 400 and changes nothing', async () => {
+      const user = await registerUser(t.api);
+      const issued = await http(t.api, 'POST', `/admin/users/${user.id}/password-reset`, { token: admin.token });
+      const redeem = (password: string) => http(t.api, 'POST', '/auth/password-reset', { body: { reset_token: issued.body.reset_token, new_password: password } });
+      const results = await Promise.all([redeem('first racing passphrase'), redeem('second racing passphrase')]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+      const winner = results[0]!.status === 200 ? 'first racing passphrase' : 'second racing passphrase';
+      const loser = winner.startsWith('first') ? 'second racing passphrase' : 'first racing passphrase';
+      expect(results.find((r) => r.status === 400)!.body.code).toBe('RESET_TOKEN_INVALID');
+      expect((await http(t.api, 'POST', '/auth/login', { body: { login: user.username, password: winner } })).status).toBe(200);
+      expectError(await http(t.api, 'POST', '/auth/login', { body: { login: user.username, password: loser } }), 401, 'INVALID_CREDENTIALS');
+    });
+
     it('does not re-enable a disabled account', async () => {
       const user = await registerUser(t.api);
       await http(t.api, 'POST', `/admin/users/${user.id}/disable`, { token: admin.token });
@@ -313,6 +326,11 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
         ['message.delete', `user:${admin.id}`, true],
         ['message.delete', `user:${admin.id}`, false],
       ]);
+      // System lines are read-only for server admins too.
+      const line = history.body.items.find((m: { type: string }) => m.type === 'system');
+      expect(line).toMatchObject({ system: { event: 'member_joined', user_id: other.id } });
+      expectError(await http(t.api, 'DELETE', `/admin/messages/${line.id}`, { token: admin.token }), 422, 'BUSINESS_RULE');
+      expect((await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: owner.token })).body.items.map((m: { id: string }) => m.id)).toContain(line.id);
       expectError(await http(t.api, 'DELETE', `/admin/messages/${someId}`, { token: admin.token }), 404, 'MESSAGE_NOT_FOUND');
       expectError(await http(t.api, 'DELETE', '/admin/messages/nope', { token: admin.token }), 400, 'VALIDATION_FAILED');
     });
@@ -426,6 +444,6 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       const missing = await cli(['users', 'password-reset', 'nobody-by-this-name']);
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toMatch(/^error: .*nobody-by-this-name/);
-    }, 60_000);
+    }, 120_000);
   });
 });

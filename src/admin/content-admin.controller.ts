@@ -22,14 +22,14 @@ export class ContentAdminController {
   @Delete('messages/:id')
   @ApiOperation({ summary: 'Delete any message: the same tombstone as the sender\'s delete, deleted_by the admin; members get delete_message; audited' })
   @ApiOkResponse({ type: MessageDto })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 422)
   deleteMessage(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<MessageDto> {
     return this.content.deleteMessage(me.userId, id);
   }
 
   /** Lists every room with sizes. */
   @Get('rooms')
-  @ApiOperation({ summary: 'List every room (DMs included), newest first, with member_count and message_count (live messages)' })
+  @ApiOperation({ summary: 'List every room (DMs included), newest first, with member_count and message_count (messages not deleted, system lines not counted)' })
   @ApiOkResponse({ type: AdminRoomPageDto })
   @ApiErrors(400)
   rooms(@Query() query: AdminRoomsQueryDto): Promise<AdminRoomPageDto> {

@@ -17,7 +17,7 @@ export class AdminRoomDto {
   @ApiProperty({ nullable: true, type: String }) name: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) owner_id: string | null;
   @ApiProperty() member_count: number;
-  @ApiProperty({ description: 'Messages in the room that are not deleted (a maintained counter)' }) message_count: number;
+  @ApiProperty({ description: 'Messages in the room that are not deleted, system lines not counted (a maintained counter)' }) message_count: number;
   @ApiProperty({ format: 'date-time' }) last_activity_at: string;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }

@@ -28,7 +28,7 @@ export class ContentAdminService {
    * tombstone again returns it unchanged (and is audited with `already_deleted`).
    * @param details more audit details (the report that led to it)
    * @param also runs in the same transaction (resolving that report)
-   * @throws AppError MESSAGE_NOT_FOUND (404)
+   * @throws AppError MESSAGE_NOT_FOUND (404), BUSINESS_RULE (422, a system line)
    */
   deleteMessage(adminId: string, messageId: string, details: Record<string, unknown> = {}, also?: (manager: EntityManager) => Promise<void>): Promise<MessageDto> {
     return this.messages.removeAsServerAdmin(adminId, messageId, async (manager, alreadyDeleted) => {
