@@ -161,19 +161,24 @@ describe('user blocks (e2e)', () => {
 
     const history = await http(t.api, 'GET', `/rooms/${roomId}/messages`, { token: bob.token });
     expect(history.status).toBe(200);
-    expect(history.body.items.map((m: any) => [m.id, m.blocked, m.content])).toEqual([
+    // The room opens with the system lines of bob's and carol's joins (their own, not alice's).
+    expect(history.body.items.map((m: any) => [m.system?.event ?? m.id, m.blocked, m.content])).toEqual([
+      ['member_joined', false, null],
+      ['member_joined', false, null],
       [a1.id, true, `${word} from alice`],
       [c1.id, false, `${word} from carol`],
     ]);
     const asCarol = await http(t.api, 'GET', `/rooms/${roomId}/messages`, { token: carol.token });
-    expect(asCarol.body.items.map((m: any) => m.blocked)).toEqual([false, false]);
+    expect(asCarol.body.items.map((m: any) => m.blocked)).toEqual([false, false, false, false]);
     const single = await http(t.api, 'GET', `/rooms/${roomId}/messages?limit=1`, { token: bob.token });
     expect(single.body.items.every((m: any) => typeof m.blocked === 'boolean')).toBe(true);
 
     const bobWs = await ws(bob);
     const sync = await bobWs.request('sync', { rooms: { [roomId]: 0 } });
     expect(sync.type).toBe('sync_result');
-    expect(sync.payload.rooms[0].messages.map((m: any) => [m.id, m.blocked])).toEqual([
+    expect(sync.payload.rooms[0].messages.map((m: any) => [m.system?.event ?? m.id, m.blocked])).toEqual([
+      ['member_joined', false],
+      ['member_joined', false],
       [a1.id, true],
       [c1.id, false],
     ]);
@@ -185,7 +190,18 @@ describe('user blocks (e2e)', () => {
 
     await unblock(bob, alice.id);
     const after = await http(t.api, 'GET', `/rooms/${roomId}/messages`, { token: bob.token });
-    expect(after.body.items.map((m: any) => m.blocked)).toEqual([false, false]);
+    expect(after.body.items.map((m: any) => m.blocked)).toEqual([false, false, false, false]);
+  });
+
+  it('never hides system lines: a rename by a blocked owner reaches the blocker live and is not marked', async () => {
+    const { alice, bob, roomId } = await trio();
+    await block(bob, alice.id);
+    const bobWs = await ws(bob);
+    expect((await http(t.api, 'PATCH', `/rooms/${roomId}`, { token: alice.token, body: { name: `renamed-${Date.now()}` } })).status).toBe(200);
+    const line = await bobWs.next((f) => f.type === 'new_message' && f.payload.system?.event === 'room_renamed');
+    expect(line.payload).toMatchObject({ type: 'system', sender: { id: alice.id }, blocked: false });
+    const history = await http(t.api, 'GET', `/rooms/${roomId}/messages`, { token: bob.token });
+    expect(history.body.items.find((m: any) => m.system?.event === 'room_renamed')).toMatchObject({ id: line.payload.id, blocked: false });
   });
 
   it('refuses sending in an existing DM while either side blocked the other (REST and WebSocket), until unblocked', async () => {

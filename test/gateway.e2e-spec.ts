@@ -22,6 +22,7 @@ describe('WebSocket gateway (e2e)', () => {
     const alice = await registerUser(t.api);
     const bob = await registerUser(t.api);
     const room = await createRoom(t.api, alice);
+    // Bob's join is the room's first message (a system line, seq 1).
     await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token });
     return { alice, bob, roomId: room.id };
   }
@@ -78,7 +79,7 @@ describe('WebSocket gateway (e2e)', () => {
       expect(empty.payload.code).toBe('VALIDATION_FAILED');
       // Still usable: the interceptor acks with the stored message.
       const ok = await a.request('send_message', { room_id: roomId, content: 'still here' });
-      expect(ok).toMatchObject({ type: 'ack', payload: { content: 'still here', seq: 1 } });
+      expect(ok).toMatchObject({ type: 'ack', payload: { content: 'still here', seq: 2 } });
     });
 
     it('membership guard: typing in a room the user is not in is NOT_A_MEMBER; sending there is 403 too', async () => {
@@ -220,7 +221,7 @@ describe('WebSocket gateway (e2e)', () => {
     const { alice, bob, roomId } = await pair();
     const b1 = track(await connectAuthed(t.wsUrl, bob.token));
     const m1 = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: alice.token, body: { content: 'one' } });
-    expect((await b1.next('new_message')).payload.seq).toBe(1);
+    expect((await b1.next('new_message')).payload.seq).toBe(2);
     b1.close();
     await b1.closed;
 
@@ -230,19 +231,19 @@ describe('WebSocket gateway (e2e)', () => {
     expect((await http(t.api, 'DELETE', `/messages/${m2.body.id}`, { token: alice.token })).status).toBe(200);
 
     const b2 = track(await connectAuthed(t.wsUrl, bob.token));
-    b2.send({ type: 'sync', id: 's1', payload: { rooms: { [roomId]: 1 } } });
+    b2.send({ type: 'sync', id: 's1', payload: { rooms: { [roomId]: 2 } } });
     const result = await b2.next('sync_result');
     expect(result.id).toBe('s1');
     const room = result.payload.rooms[0];
-    expect(room).toMatchObject({ room_id: roomId, has_more: false, last_seq: 5 });
+    expect(room).toMatchObject({ room_id: roomId, has_more: false, last_seq: 6 });
     expect(room.messages.map((m: any) => [m.seq, m.updated_seq, m.content, m.deleted_at !== null])).toEqual([
-      [3, 3, 'three', false],
-      [1, 4, 'one, edited', false],
-      [2, 5, null, true],
+      [4, 4, 'three', false],
+      [2, 5, 'one, edited', false],
+      [3, 6, null, true],
     ]);
     // Nothing new: an empty answer that keeps the cursor.
-    const again = await b2.request('sync', { rooms: { [roomId]: 5 } });
-    expect(again.payload.rooms[0]).toMatchObject({ messages: [], has_more: false, last_seq: 5 });
+    const again = await b2.request('sync', { rooms: { [roomId]: 6 } });
+    expect(again.payload.rooms[0]).toMatchObject({ messages: [], has_more: false, last_seq: 6 });
   });
 
   it('sync pages at 500 per room with has_more, refuses bad payloads and reports rooms the caller cannot read', async () => {
@@ -258,14 +259,15 @@ describe('WebSocket gateway (e2e)', () => {
     expect(first.has_more).toBe(true);
     expect(first.last_seq).toBe(500);
     const rest = (await b.request('sync', { rooms: { [roomId]: first.last_seq } })).payload.rooms[0];
-    expect(rest.messages.map((m: any) => m.seq)).toEqual([501, 502, 503, 504, 505, 506, 507, 508, 509, 510]);
+    // 510 messages after bob's join line (seq 1).
+    expect(rest.messages.map((m: any) => m.seq)).toEqual([501, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511]);
     expect(rest.has_more).toBe(false);
 
     expect((await b.request('sync', { rooms: [] })).payload.code).toBe('VALIDATION_FAILED');
     expect((await b.request('sync', { rooms: { 'not-a-uuid': 1 } })).payload.code).toBe('VALIDATION_FAILED');
     expect((await b.request('sync', { rooms: { [roomId]: -1 } })).payload.code).toBe('VALIDATION_FAILED');
     const stranger = await createRoom(t.api, await registerUser(t.api), 'private');
-    const mixed = (await b.request('sync', { rooms: { [stranger.id]: 0, [roomId]: 510 } })).payload.rooms;
+    const mixed = (await b.request('sync', { rooms: { [stranger.id]: 0, [roomId]: 511 } })).payload.rooms;
     expect(mixed[0]).toEqual({ room_id: stranger.id, error: expect.objectContaining({ code: 'ROOM_NOT_FOUND' }) });
     expect(mixed[1]).toMatchObject({ room_id: roomId, messages: [] });
   }, 60_000);
@@ -281,9 +283,9 @@ describe('WebSocket gateway (e2e)', () => {
     expect((await b.next('edit_message')).payload).toMatchObject({ id: sent.payload.id, content: 'fixed' });
     const notMine = await b.request('edit_message', { message_id: sent.payload.id, content: 'hijack' });
     expect(notMine.payload.code).toBe('FORBIDDEN');
-    const read = await b.request('mark_read', { room_id: roomId, seq: 1 });
-    expect(read.payload).toMatchObject({ room_id: roomId, last_read_seq: 1, unread_count: 0 });
-    expect((await a.next('messages_read')).payload).toMatchObject({ room_id: roomId, user_id: bob.id, last_read_seq: 1 });
+    const read = await b.request('mark_read', { room_id: roomId, seq: 2 });
+    expect(read.payload).toMatchObject({ room_id: roomId, last_read_seq: 2, unread_count: 0 });
+    expect((await a.next('messages_read')).payload).toMatchObject({ room_id: roomId, user_id: bob.id, last_read_seq: 2 });
     const deleted = await a.request('delete_message', { message_id: sent.payload.id });
     expect(deleted.payload).toMatchObject({ id: sent.payload.id, content: null, deleted_at: expect.any(String) });
     expect((await b.next('delete_message')).payload.id).toBe(sent.payload.id);

@@ -15,7 +15,10 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
     return res.body;
   };
 
-  /** A public room with owner, admin, the sender of a message, another member, and an outsider. */
+  /**
+   * A public room with owner, admin, the sender of a message, another member, and an outsider. The
+   * three adds are system lines (seqs 1..3), so the sender's message is seq 4.
+   */
   async function cast() {
     const [owner, admin, sender, other, outsider] = await Promise.all([0, 1, 2, 3, 4].map(() => registerUser(t.api)));
     const room = await createRoom(t.api, owner, 'public');
@@ -47,7 +50,7 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
   it('edits keep edited_at and take a new updated_seq; deletes leave a tombstone out of history', async () => {
     const { sender, other, owner, outsider, room, message } = await cast();
     const [o, s, x] = await Promise.all([ws(other), ws(sender), ws(outsider)]);
-    expect(message).toMatchObject({ seq: 1, updated_seq: 1, edited_at: null, deleted_at: null, type: 'text', attachments: [], reactions: [] });
+    expect(message).toMatchObject({ seq: 4, updated_seq: 4, edited_at: null, deleted_at: null, type: 'text', attachments: [], reactions: [] });
 
     for (const body of [{}, { content: '' }, { content: '   ' }, { content: 'x'.repeat(4001) }, { content: 5 }, { content: 'ok', extra: 1 }]) {
       expectError(await http(t.api, 'PATCH', `/messages/${message.id}`, { token: sender.token, body }), 400, 'VALIDATION_FAILED');
@@ -57,29 +60,29 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
 
     const edited = await http(t.api, 'PATCH', `/messages/${message.id}`, { token: sender.token, body: { content: '  edited  ' } });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ id: message.id, seq: 1, updated_seq: 2, content: 'edited', edited_at: expect.any(String) });
-    for (const c of [o, s]) expect((await c.next('edit_message')).payload).toMatchObject({ id: message.id, content: 'edited', updated_seq: 2 });
+    expect(edited.body).toMatchObject({ id: message.id, seq: 4, updated_seq: 5, content: 'edited', edited_at: expect.any(String) });
+    for (const c of [o, s]) expect((await c.next('edit_message')).payload).toMatchObject({ id: message.id, content: 'edited', updated_seq: 5 });
 
     const second = await send(other, room.id, { content: 'second', reply_to_id: message.id });
-    expect(second).toMatchObject({ seq: 3, reply_to: { id: message.id, sender_id: sender.id, content_preview: 'edited' } });
+    expect(second).toMatchObject({ seq: 6, reply_to: { id: message.id, sender_id: sender.id, content_preview: 'edited' } });
 
     const del = await http(t.api, 'DELETE', `/messages/${message.id}`, { token: owner.token });
     expect(del.status).toBe(200);
-    expect(del.body).toMatchObject({ id: message.id, seq: 1, updated_seq: 4, content: null, attachments: [], reactions: [], deleted_at: expect.any(String) });
+    expect(del.body).toMatchObject({ id: message.id, seq: 4, updated_seq: 7, content: null, attachments: [], reactions: [], deleted_at: expect.any(String) });
     for (const c of [o, s]) expect((await c.next('delete_message')).payload).toMatchObject({ id: message.id, content: null, deleted_at: expect.any(String) });
 
     // Deleting again returns the same tombstone and announces nothing; editing a tombstone is 404.
     const again = await http(t.api, 'DELETE', `/messages/${message.id}`, { token: sender.token });
     expect(again.status).toBe(200);
-    expect(again.body.updated_seq).toBe(4);
+    expect(again.body.updated_seq).toBe(7);
     await o.expectNone('delete_message');
     expectError(await http(t.api, 'PATCH', `/messages/${message.id}`, { token: sender.token, body: { content: 'revive' } }), 404, 'MESSAGE_NOT_FOUND');
 
     const history = await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: other.token });
-    expect(history.body.items.map((m: any) => m.id)).toEqual([second.id]);
+    expect(history.body.items.map((m: any) => m.system?.event ?? m.id)).toEqual(['member_joined', 'member_joined', 'member_joined', second.id]);
     // The outsider (who can see this public room but has not joined) got none of it.
     for (const type of ['new_message', 'edit_message', 'delete_message']) await x.expectNone(type, 50);
-    expect(history.body.items[0].reply_to).toEqual({ id: message.id, sender_id: sender.id, content_preview: null });
+    expect(history.body.items[3].reply_to).toEqual({ id: message.id, sender_id: sender.id, content_preview: null });
   });
 
   it('validates replies: the target must be a message of the same room', async () => {
@@ -124,16 +127,17 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
     expect(await unread(other)).toBe(3);
     expect(await unread(sender)).toBe(1);
 
-    const read = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: other.token, body: { seq: 2 } });
+    // Up to 'two' (the three adds before the first message are system lines, never unread).
+    const read = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: other.token, body: { seq: 5 } });
     expect(read.status).toBe(200);
-    expect(read.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 1, mention_count: 0 });
-    expect((await s.next('messages_read')).payload).toEqual({ room_id: room.id, user_id: other.id, last_read_seq: 2 });
+    expect(read.body).toEqual({ room_id: room.id, last_read_seq: 5, unread_count: 1, mention_count: 0 });
+    expect((await s.next('messages_read')).payload).toEqual({ room_id: room.id, user_id: other.id, last_read_seq: 5 });
     await o.expectNone('messages_read');
     await x.expectNone('messages_read', 50);
 
     // Backwards is a no-op (and announces nothing).
     const back = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: other.token, body: { seq: 1 } });
-    expect(back.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 1, mention_count: 0 });
+    expect(back.body).toEqual({ room_id: room.id, last_read_seq: 5, unread_count: 1, mention_count: 0 });
     await s.expectNone('messages_read');
 
     // Deleting an unread message lowers the count; deleting a read one does not.
@@ -142,7 +146,7 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
     const m3 = (await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: other.token })).body.items.find((m: any) => m.content === 'three');
     await http(t.api, 'DELETE', `/messages/${m3.id}`, { token: sender.token });
     expect(await unread(other)).toBe(0);
-    expect(m2.seq).toBe(2);
+    expect(m2.seq).toBe(5);
 
     // A seq beyond the room's counter is clamped to it.
     const far = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: other.token, body: { seq: 1_000_000 } });
@@ -169,20 +173,24 @@ describe('message edits, deletes, replies, read pointers and sync (e2e)', () => 
     await http(t.api, 'PATCH', `/messages/${message.id}`, { token: sender.token, body: { content: 'first, edited' } });
     await http(t.api, 'DELETE', `/messages/${m2.id}`, { token: other.token });
 
+    // The three adds (system lines, seqs 1..3) come first; the message (seq 4) was edited at 6, m2 (seq 5) deleted at 7.
     const all = await service.changesSince(other.id, room.id, 0, 500);
-    expect(all.messages.map((m) => [m.id, m.updated_seq])).toEqual([
-      [message.id, 3],
-      [m2.id, 4],
+    expect(all.messages.map((m) => [m.system?.event ?? m.id, m.updated_seq])).toEqual([
+      ['member_joined', 1],
+      ['member_joined', 2],
+      ['member_joined', 3],
+      [message.id, 6],
+      [m2.id, 7],
     ]);
-    expect(all.messages[1]).toMatchObject({ content: null, deleted_at: expect.any(String) });
-    expect(all).toMatchObject({ room_id: room.id, has_more: false, last_seq: 4 });
+    expect(all.messages[4]).toMatchObject({ content: null, deleted_at: expect.any(String) });
+    expect(all).toMatchObject({ room_id: room.id, has_more: false, last_seq: 7 });
 
-    const paged = await service.changesSince(other.id, room.id, 0, 1);
-    expect(paged).toMatchObject({ has_more: true, last_seq: 3 });
+    const paged = await service.changesSince(other.id, room.id, 3, 1);
+    expect(paged).toMatchObject({ has_more: true, last_seq: 6 });
     const rest = await service.changesSince(other.id, room.id, paged.last_seq, 1);
     expect(rest.messages.map((m) => m.id)).toEqual([m2.id]);
-    expect(rest).toMatchObject({ has_more: false, last_seq: 4 });
-    expect(await service.changesSince(other.id, room.id, 4, 10)).toMatchObject({ messages: [], has_more: false, last_seq: 4 });
+    expect(rest).toMatchObject({ has_more: false, last_seq: 7 });
+    expect(await service.changesSince(other.id, room.id, 7, 10)).toMatchObject({ messages: [], has_more: false, last_seq: 7 });
 
     await expect(service.changesSince(outsider.id, room.id, 0, 10)).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
     await expect(service.changesSince(other.id, '00000000-0000-4000-8000-000000000000', 0, 10)).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });

@@ -58,6 +58,8 @@ describe('pagination, id case and bodyless requests (e2e)', () => {
     await http(t.api, 'POST', `/rooms/${room.id.toUpperCase()}/messages`, { token: owner.token, body: { content: 'hello' } });
     expect((await socket.next('new_message')).payload.content).toBe('hello');
     expect((await http(t.api, 'DELETE', `/rooms/${room.id.toUpperCase()}/members/${member.id.toUpperCase()}`, { token: owner.token })).status).toBe(200);
+    // The line about the removal (ids as stored, lower-case) is the last thing the member gets.
+    expect((await socket.next('new_message')).payload.system).toEqual({ event: 'member_removed', user_id: member.id, actor_id: owner.id });
     await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'secret after kick' } });
     await socket.expectNone((f) => f.type === 'new_message', 500);
   });
@@ -80,10 +82,11 @@ describe('pagination, id case and bodyless requests (e2e)', () => {
     const room = await createRoom(t.api, owner);
     await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'first' } });
     const joined = await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: reader.token });
-    expect(joined.body).toMatchObject({ my_role: 'member', unread_count: 1, last_message: { content: 'first' } });
+    // The join is the room's last message (a system line, not unread).
+    expect(joined.body).toMatchObject({ my_role: 'member', unread_count: 1, last_message: { type: 'system', content: null, system: { event: 'member_joined', user_id: reader.id } } });
     await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'second' } });
     const view = await http(t.api, 'GET', `/rooms/${room.id}`, { token: reader.token });
-    expect(view.body).toMatchObject({ unread_count: 2, last_message: { content: 'second', seq: 2 } });
+    expect(view.body).toMatchObject({ unread_count: 2, last_message: { content: 'second', seq: 3 } });
     const own = await http(t.api, 'GET', `/rooms/${room.id}`, { token: owner.token });
     expect(own.body).toMatchObject({ my_role: 'owner', unread_count: 0 });
     const seen = await http(t.api, 'GET', `/rooms/${room.id}`, { token: outsider.token });

@@ -119,6 +119,24 @@ describe('Web Push (e2e)', () => {
     expect((await pushService.nth(path, 1)).headers['urgency']).toBe('normal');
   });
 
+  it('system lines are never pushed, and a preview is the plain text of the markdown', async () => {
+    const [alice, bob, dave] = await Promise.all([registerUser(t.api), registerUser(t.api), registerUser(t.api)]);
+    const room = await createRoom(t.api, alice, 'public');
+    await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token });
+    expect((await http(t.api, 'PATCH', `/rooms/${room.id}/notifications`, { token: bob.token, body: { level: 'all' } })).status).toBe(200);
+    const { path, sub } = await subscribe(bob, { previews: true });
+    // Every kind of line, from others, in a room where bob wants every message.
+    await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: dave.token });
+    await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name: unique('pushless') } });
+    await http(t.api, 'DELETE', `/rooms/${room.id}/members/${dave.id}`, { token: alice.token });
+    await http(t.api, 'POST', `/rooms/${room.id}/members`, { token: alice.token, body: { user_ids: [dave.id] } });
+    await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: dave.token });
+    const message = await send(alice, room.id, '**Deploy** is `done`\n> see [the log](https://example.com/log)');
+    // Had a line been pushed, it would have come first (and this message been throttled).
+    await expectPushedMessage(path, message.id);
+    expect(JSON.parse(decryptPush((await pushService.nth(path, 1)).body, sub)).preview).toBe('Deploy is done see the log');
+  });
+
   it('no push while the user has an open connection; one after it closed', async () => {
     const [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
     const { path } = await subscribe(bob);

@@ -15,6 +15,7 @@ describe('reactions (e2e)', () => {
   async function cast() {
     const [alice, bob, carol, outsider] = await Promise.all([0, 1, 2, 3].map(() => registerUser(t.api)));
     const room = await createRoom(t.api, alice, 'private');
+    // The two adds are system lines (seqs 1 and 2): the message is seq 3, its first reaction takes 4.
     await http(t.api, 'POST', `/rooms/${room.id}/members`, { token: alice.token, body: { user_ids: [bob.id, carol.id] } });
     const message = (await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: alice.token, body: { content: 'react to me' } })).body;
     return { alice, bob, carol, outsider, room, message };
@@ -24,21 +25,22 @@ describe('reactions (e2e)', () => {
     const { alice, bob, carol, room, message } = await cast();
     const put = await http(t.api, 'PUT', `/messages/${message.id}/reactions/${THUMBS}`, { token: bob.token });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ id: message.id, updated_seq: 2, reactions: [{ emoji: '👍', count: 1, me: true }] });
+    expect(put.body).toMatchObject({ id: message.id, updated_seq: 4, reactions: [{ emoji: '👍', count: 1, me: true }] });
     // Repeating changes nothing (no new updated_seq).
     const again = await http(t.api, 'PUT', `/messages/${message.id}/reactions/${THUMBS}`, { token: bob.token });
-    expect(again.body).toMatchObject({ updated_seq: 2, reactions: [{ emoji: '👍', count: 1, me: true }] });
+    expect(again.body).toMatchObject({ updated_seq: 4, reactions: [{ emoji: '👍', count: 1, me: true }] });
     await http(t.api, 'PUT', `/messages/${message.id}/reactions/${THUMBS}`, { token: carol.token });
     // "❤" without the variation selector is the same reaction as "❤️".
     await http(t.api, 'PUT', `/messages/${message.id}/reactions/${encodeURIComponent('❤')}`, { token: carol.token });
 
     const history = await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: alice.token });
-    expect(history.body.items[0].reactions).toEqual([
+    expect(history.body.items.map((m: any) => m.id)).toEqual([expect.any(String), expect.any(String), message.id]);
+    expect(history.body.items[2].reactions).toEqual([
       { emoji: '👍', count: 2, me: false },
       { emoji: '❤️', count: 1, me: false },
     ]);
     const asCarol = await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: carol.token });
-    expect(asCarol.body.items[0].reactions).toEqual([
+    expect(asCarol.body.items[2].reactions).toEqual([
       { emoji: '👍', count: 2, me: true },
       { emoji: '❤️', count: 1, me: true },
     ]);
@@ -47,7 +49,8 @@ describe('reactions (e2e)', () => {
       { emoji: '👍', count: 2, me: true },
       { emoji: '❤️', count: 1, me: false },
     ]);
-    const sync = await t.app.get(MessagesService).changesSince(carol.id, room.id, 0, 10);
+    const sync = await t.app.get(MessagesService).changesSince(carol.id, room.id, 2, 10);
+    expect(sync.messages.map((m) => m.id)).toEqual([message.id]);
     expect(sync.messages[0].reactions).toEqual([
       { emoji: '👍', count: 2, me: true },
       { emoji: '❤️', count: 1, me: true },
@@ -73,7 +76,8 @@ describe('reactions (e2e)', () => {
     await http(t.api, 'PUT', `/messages/${message.id}/reactions/${THUMBS}`, { token: alice.token });
     await http(t.api, 'DELETE', `/messages/${message.id}`, { token: alice.token });
     expectError(await http(t.api, 'PUT', `/messages/${message.id}/reactions/${THUMBS}`, { token: alice.token }), 404, 'MESSAGE_NOT_FOUND');
-    const sync = await t.app.get(MessagesService).changesSince(alice.id, room.id, 0, 10);
+    const sync = await t.app.get(MessagesService).changesSince(alice.id, room.id, 2, 10);
+    expect(sync.messages.map((m) => m.id)).toEqual([message.id]);
     expect(sync.messages[0]).toMatchObject({ reactions: [], content: null });
   });
 
@@ -93,7 +97,7 @@ describe('reactions (e2e)', () => {
         user_id: bob.id,
         emoji: '👍',
         action: 'added',
-        updated_seq: 2,
+        updated_seq: 4,
         reactions: [{ emoji: '👍', count: 1, me }],
       });
     }

@@ -173,6 +173,8 @@ describe('room administration (e2e)', () => {
     const kick = await http(t.api, 'DELETE', `/rooms/${room.id}/members/${member.id}`, { token: owner.token });
     expect(kick.status).toBe(200);
     expect((await m.next('member_removed')).payload).toEqual({ room_id: room.id, user_id: member.id, removed_by: owner.id });
+    // The removed member sees the line about their own removal, and nothing after it.
+    expect((await m.next('new_message')).payload.system).toEqual({ event: 'member_removed', user_id: member.id, actor_id: owner.id });
     expectError(await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: member.token }), 404, 'ROOM_NOT_FOUND');
     expectError(await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: member.token, body: { content: 'let me in' } }), 404);
     expectError(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: member.token }), 404, 'ROOM_NOT_FOUND');

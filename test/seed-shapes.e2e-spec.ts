@@ -37,6 +37,7 @@ describe('seed clients\' request shapes (e2e)', () => {
     async function unreadRoom() {
       const [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
       const room = await createRoom(t.api, alice);
+      // Bob's join is seq 1 (a system line, never unread); alice's messages are seqs 2..4.
       await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token });
       for (const content of ['one', 'two', 'three']) expect((await send(alice, room.id, { content })).status).toBe(201);
       return { alice, bob, room };
@@ -52,16 +53,16 @@ describe('seed clients\' request shapes (e2e)', () => {
       const aliceWs = await ws(alice);
       const res = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: bob.token, ...opts });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ room_id: room.id, last_read_seq: 3, unread_count: 0, mention_count: 0 });
-      expect((await aliceWs.next('messages_read')).payload).toEqual({ room_id: room.id, user_id: bob.id, last_read_seq: 3 });
+      expect(res.body).toEqual({ room_id: room.id, last_read_seq: 4, unread_count: 0, mention_count: 0 });
+      expect((await aliceWs.next('messages_read')).payload).toEqual({ room_id: room.id, user_id: bob.id, last_read_seq: 4 });
       const mine = await http(t.api, 'GET', '/rooms/me', { token: bob.token });
       expect(mine.body.items.find((r: { id: string }) => r.id === room.id).unread_count).toBe(0);
     });
 
     it('with a seq still reads up to it only', async () => {
       const { bob, room } = await unreadRoom();
-      const res = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: bob.token, body: { seq: 1 } });
-      expect(res.body).toEqual({ room_id: room.id, last_read_seq: 1, unread_count: 2, mention_count: 0 });
+      const res = await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: bob.token, body: { seq: 2 } });
+      expect(res.body).toEqual({ room_id: room.id, last_read_seq: 2, unread_count: 2, mention_count: 0 });
     });
 
     it.each([
@@ -86,9 +87,9 @@ describe('seed clients\' request shapes (e2e)', () => {
       const { bob, room } = await unreadRoom();
       const bobWs = await ws(bob);
       const ack = await bobWs.request('mark_read', { room_id: room.id });
-      expect(ack).toEqual(expect.objectContaining({ type: 'ack', payload: { room_id: room.id, last_read_seq: 3, unread_count: 0, mention_count: 0 } }));
+      expect(ack).toEqual(expect.objectContaining({ type: 'ack', payload: { room_id: room.id, last_read_seq: 4, unread_count: 0, mention_count: 0 } }));
       const again = await bobWs.request('mark_read', { room_id: room.id, seq: null });
-      expect(again.payload).toEqual({ room_id: room.id, last_read_seq: 3, unread_count: 0, mention_count: 0 });
+      expect(again.payload).toEqual({ room_id: room.id, last_read_seq: 4, unread_count: 0, mention_count: 0 });
       const bad = await bobWs.request('mark_read', { room_id: room.id, seq: 'all' });
       expect(bad.type).toBe('error');
       expect(bad.payload.code).toBe('VALIDATION_FAILED');
@@ -110,7 +111,13 @@ describe('seed clients\' request shapes (e2e)', () => {
       expect(members.body.items.map((m: any) => [m.user.id, m.role]).sort()).toEqual(
         [[owner.id, 'owner'], [bob.id, 'member'], [carol.id, 'member']].sort(),
       );
-      // Bob's live connection was subscribed: Carol's message reaches it.
+      // Bob's live connection was subscribed: the lines recording both adds reach it (in the order
+      // of member_ids), then Carol's message.
+      const lines = [await bobWs.next('new_message'), await bobWs.next('new_message')].map((f) => [f.payload.seq, f.payload.system]);
+      expect(lines).toEqual([
+        [1, { event: 'member_joined', user_id: bob.id, actor_id: owner.id }],
+        [2, { event: 'member_joined', user_id: carol.id, actor_id: owner.id }],
+      ]);
       expect((await send(carol, res.body.id, { content: 'hello group' })).status).toBe(201);
       expect((await bobWs.next('new_message')).payload).toEqual(expect.objectContaining({ room_id: res.body.id, content: 'hello group' }));
     });

@@ -222,7 +222,9 @@ describe('uploads (e2e)', () => {
     const voice = await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: alice.token, body: { content: 'listen', attachment_ids: [wav.id] } });
     expect(voice.body).toMatchObject({ type: 'audio', content: 'listen', attachments: [{ id: wav.id }] });
     const history = await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: bob.token });
-    expect(history.body.items[0].attachments.map((a: any) => a.id)).toEqual([png.id, wav.id]);
+    // items[0] is the system line of bob's add.
+    expect(history.body.items.map((m: any) => m.id)).toEqual([expect.any(String), sent.body.id, voice.body.id]);
+    expect(history.body.items[1].attachments.map((a: any) => a.id)).toEqual([png.id, wav.id]);
 
     // Members can read it now; outsiders cannot.
     const asBob = await download(bob, png.url);

@@ -34,7 +34,7 @@ export class MessageActionsController {
 
   /** Edits one's own message. */
   @Patch(':id')
-  @ApiOperation({ summary: 'Edit a message (sender only; within MESSAGE_EDIT_WINDOW_SECONDS when set); the room gets edit_message' })
+  @ApiOperation({ summary: 'Edit a message (sender only; within MESSAGE_EDIT_WINDOW_SECONDS when set; system lines never: 422 BUSINESS_RULE); the room gets edit_message' })
   @ApiOkResponse({ type: MessageDto })
   @ApiErrors(400, 401, 403, 404, 422)
   edit(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Body() dto: EditMessageDto): Promise<MessageDto> {
@@ -43,29 +43,29 @@ export class MessageActionsController {
 
   /** Deletes a message, leaving a tombstone. */
   @Delete(':id')
-  @ApiOperation({ summary: 'Delete a message (sender, or owner/admin of the room): 200 the tombstone; the room gets delete_message' })
+  @ApiOperation({ summary: 'Delete a message (sender, or owner/admin of the room; system lines never: 422 BUSINESS_RULE): 200 the tombstone; the room gets delete_message' })
   @ApiOkResponse({ type: MessageDto })
-  @ApiErrors(400, 401, 403, 404)
+  @ApiErrors(400, 401, 403, 404, 422)
   remove(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<MessageDto> {
     return this.messages.remove(me.userId, id);
   }
 
   /** Adds the caller's reaction. */
   @Put(':id/reactions/:emoji')
-  @ApiOperation({ summary: 'React with an emoji (once per user and emoji; repeating is a no-op); the room gets reaction' })
+  @ApiOperation({ summary: 'React with an emoji (once per user and emoji; repeating is a no-op; not on system lines: 422 BUSINESS_RULE); the room gets reaction' })
   @ApiParam(EMOJI_PARAM)
   @ApiOkResponse({ type: MessageDto })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 401, 404, 422)
   react(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Param('emoji') emoji: string): Promise<MessageDto> {
     return this.messages.react(me.userId, id, emoji, true);
   }
 
   /** Removes the caller's reaction. */
   @Delete(':id/reactions/:emoji')
-  @ApiOperation({ summary: 'Remove my reaction (a no-op when there is none); the room gets reaction' })
+  @ApiOperation({ summary: 'Remove my reaction (a no-op when there is none; not on system lines: 422 BUSINESS_RULE); the room gets reaction' })
   @ApiParam(EMOJI_PARAM)
   @ApiOkResponse({ type: MessageDto })
-  @ApiErrors(400, 401, 404)
+  @ApiErrors(400, 401, 404, 422)
   unreact(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Param('emoji') emoji: string): Promise<MessageDto> {
     return this.messages.react(me.userId, id, emoji, false);
   }

@@ -56,6 +56,7 @@ export function toMessageDto(row: MessageRow): MessageDto {
     attachments: deleted ? [] : (row.attachments ?? []).map(toAttachmentDto),
     reactions: deleted ? [] : (row.reactions ?? []).map((r) => ({ emoji: r.emoji, count: r.count, me: r.me === true })),
     mentions: deleted ? [] : (row.mentions ?? []),
+    system: row.system ?? null,
     client_msg_id: row.client_msg_id,
     created_at: iso(row.created_at),
     edited_at: row.edited_at ? iso(row.edited_at) : null,

@@ -6,6 +6,7 @@ import { returnedRows } from '../common/errors/postgres';
 import { preparedQuery } from '../database/prepared';
 import { DM_BLOCKED } from '../blocks/blocks.repository';
 import { MessageType } from './dto/message.dto';
+import type { SystemLineDto } from './system-line.dto';
 import { mentionCandidates } from './mentions';
 
 /** A row of the message queries: the message joined with its sender and reply target. */
@@ -41,6 +42,8 @@ export interface MessageRow {
   mentions?: string[] | null;
   /** True when the viewer given to {@link messageColumns} blocked the sender; absent reads as false. */
   blocked?: boolean | null;
+  /** messages.system: the payload of a system line, null (or absent) for other messages. */
+  system?: SystemLineDto | null;
 }
 
 /** An attachment as the message queries return it. */
@@ -74,7 +77,7 @@ export function messageColumns(viewer: string): string {
   m.id, m.room_id, m.seq, m.updated_seq, m.type, m.content, m.client_msg_id, m.created_at, m.edited_at, m.deleted_at, m.deleted_by,
   m.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
   su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at, su.disabled_at AS sender_disabled_at,
-  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at, m.mentions,
+  m.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at, m.mentions, m.system,
   (SELECT json_agg(json_build_object('id', up.id, 'mime', up.mime, 'size', up.size, 'name', up.name) ORDER BY ma.position)
      FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
   (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
@@ -97,6 +100,8 @@ export interface MessageMeta {
   room_id: string;
   sender_id: string | null;
   deleted_at: Date | null;
+  /** `system` for system lines, which nobody may edit, delete, react to or reply to. */
+  type: MessageType;
   /** Seconds since the message was created, by the database clock. */
   age_seconds: number;
 }
@@ -185,7 +190,7 @@ export const COMMIT_TEXT_BATCH = {
      SELECT i.*, l.type AS room_type, ${DM_BLOCKED('l.dm_key')} AS blocked,
             coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
             (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
-            (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id) = i.room_id) AS reply_ok
+            (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id AND target.type <> 'system') = i.room_id) AS reply_ok
      FROM input i LEFT JOIN locked l ON l.id = i.room_id),
    ranked AS (
      -- The first send of a new client_msg_id that passes every check is the one stored; later
@@ -306,9 +311,12 @@ export class MessagesRepository {
     return (await this.findByClientMsgIds(q, [senderId], [roomId], [clientMsgId]))[0] ?? null;
   }
 
-  /** True when a message with this id exists in that room (reply targets; deleted ones included). */
+  /**
+   * True when a message with this id exists in that room and may be replied to (reply targets;
+   * deleted ones included, system lines not).
+   */
   async existsInRoom(manager: EntityManager, messageId: string, roomId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM messages WHERE id = $1 AND room_id = $2`, [messageId, roomId]);
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM messages WHERE id = $1 AND room_id = $2 AND type <> 'system'`, [messageId, roomId]);
     return rows.length > 0;
   }
 
@@ -331,6 +339,27 @@ export class MessagesRepository {
          SELECT $1, x.user_id, $2 FROM ins CROSS JOIN LATERAL unnest(ins.mentions) AS x(user_id) WHERE x.user_id <> $3)
        SELECT id FROM ins`,
       [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId, mentionCandidates(fields.content)],
+    );
+    return rows[0].id;
+  }
+
+  /**
+   * Stores a system line (join, leave, removal, rename) at the room's next seq, sent by `senderId`
+   * (who did it), with no content and `system` as its payload. Unlike {@link nextSeq} it does not
+   * count a live message: system lines are never unread and mention nobody, so rooms.live_count,
+   * room_members.own_unread and message_mentions stay as they are. The room still becomes active (it
+   * moves up in `rooms/me`, where the line is its last message). Call under the room lock, in the
+   * transaction that changes the membership or the name, so seq order is the order of events.
+   * @returns the new message id.
+   */
+  async insertSystemLine(manager: EntityManager, roomId: string, senderId: string, system: SystemLineDto): Promise<string> {
+    const rows = returnedRows<{ id: string }>(
+      await manager.query(
+        `WITH bumped AS (UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq)
+         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, system)
+         SELECT $1, b.last_seq, b.last_seq, $2, 'system', NULL, $3::jsonb FROM bumped b RETURNING id`,
+        [roomId, senderId, JSON.stringify(system)],
+      ),
     );
     return rows[0].id;
   }
@@ -399,7 +428,7 @@ export class MessagesRepository {
   /** Who sent a message, where, whether it is deleted and how old it is; null when unknown. */
   async findMeta(q: Queryable, messageId: string): Promise<MessageMeta | null> {
     const rows: MessageMeta[] = await q.query(
-      `SELECT id, room_id, sender_id, deleted_at, extract(epoch FROM now() - created_at)::float8 AS age_seconds FROM messages WHERE id = $1`,
+      `SELECT id, room_id, sender_id, deleted_at, type, extract(epoch FROM now() - created_at)::float8 AS age_seconds FROM messages WHERE id = $1`,
       [messageId],
     );
     return rows[0] ?? null;
@@ -432,9 +461,10 @@ export class MessagesRepository {
    * @param deletedBy who deleted it (the sender, a room owner/admin, or a server admin)
    */
   async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number, deletedBy: string): Promise<void> {
-    // Unread counters: one live message less in the room, and in the counts of whoever it was counted for.
+    // Unread counters: one live message less in the room, and in the counts of whoever it was counted
+    // for. System lines were never counted (see insertSystemLine).
     await manager.query(
-      `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL),
+      `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL AND type <> 'system'),
        room AS (UPDATE rooms r SET live_count = r.live_count - 1 FROM d WHERE r.id = d.room_id)
        UPDATE room_members m SET
          read_live = m.read_live - CASE WHEN m.last_read_seq >= d.seq THEN 1 ELSE 0 END,
@@ -565,6 +595,7 @@ export class MessagesRepository {
         `WITH passed AS (
            SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
            FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
+             AND u.type <> 'system'
            WHERE p.room_id = $1 AND p.user_id = $2),
          upd AS (
            UPDATE room_members m SET last_read_seq = $3, read_live = m.read_live + passed.live, own_unread = m.own_unread - passed.own

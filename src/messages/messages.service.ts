@@ -177,12 +177,12 @@ export class MessagesService {
    * gets `edit_message`.
    * @throws AppError MESSAGE_NOT_FOUND (404: unknown, deleted, or in a room the caller is not in),
    *   FORBIDDEN (403, not the sender), EDIT_WINDOW_PASSED (422, past MESSAGE_EDIT_WINDOW_SECONDS),
-   *   VALIDATION_FAILED (content empty or too long).
+   *   BUSINESS_RULE (422, a system line), VALIDATION_FAILED (content empty or too long).
    */
   async edit(userId: string, messageId: string, content: string): Promise<MessageDto> {
     const trimmed = (content ?? '').trim();
     if (trimmed.length === 0) throw new AppError('VALIDATION_FAILED', 'content must not be empty.', [{ field: 'content', problem: 'must not be empty' }]);
-    const meta = await this.visibleMessage(userId, messageId);
+    const meta = await this.changeableMessage(userId, messageId, 'edited');
     const message = await this.dataSource.transaction(async (manager) => {
       const current = await this.lockMessage(manager, meta, userId);
       if (current.deleted_at) throw new AppError('MESSAGE_NOT_FOUND');
@@ -205,10 +205,10 @@ export class MessagesService {
    * Deletes a message (its sender, or an owner/admin of the room): it becomes a tombstone with the
    * same id and seq, no content, attachments or reactions, `deleted_by` the caller, and a new
    * `updated_seq`; the room gets `delete_message`. Deleting a tombstone again returns it unchanged.
-   * @throws AppError MESSAGE_NOT_FOUND (404), FORBIDDEN (403, another member's message).
+   * @throws AppError MESSAGE_NOT_FOUND (404), FORBIDDEN (403, another member's message), BUSINESS_RULE (422, a system line).
    */
   async remove(userId: string, messageId: string): Promise<MessageDto> {
-    const meta = await this.visibleMessage(userId, messageId);
+    const meta = await this.changeableMessage(userId, messageId, 'deleted');
     const room = await this.rooms.getAsMember(meta.room_id, userId);
     return this.tombstone(meta, userId, async (manager, current) => {
       // The role is re-read under the room lock, so a member removed a moment ago can no longer delete.
@@ -262,14 +262,15 @@ export class MessagesService {
    * Adds (`add`) or removes the caller's reaction with one emoji of the allow-list. A change takes a
    * new `updated_seq` and the room gets `reaction`; repeating it changes nothing and sends nothing.
    * @returns the message with its reactions as the caller sees them.
-   * @throws AppError VALIDATION_FAILED (emoji not accepted), MESSAGE_NOT_FOUND (404, also deleted messages).
+   * @throws AppError VALIDATION_FAILED (emoji not accepted), MESSAGE_NOT_FOUND (404, also deleted messages),
+   *   BUSINESS_RULE (422, a system line).
    */
   async react(userId: string, messageId: string, emojiInput: string, add: boolean): Promise<MessageDto> {
     const emoji = canonicalEmoji(emojiInput);
     if (!emoji) {
       throw new AppError('VALIDATION_FAILED', 'emoji is not one of the accepted reactions.', [{ field: 'emoji', problem: 'is not an accepted reaction' }]);
     }
-    const meta = await this.visibleMessage(userId, messageId);
+    const meta = await this.changeableMessage(userId, messageId, 'reacted to');
     const { message, changed } = await this.dataSource.transaction(async (manager) => {
       const current = await this.lockMessage(manager, meta, userId);
       if (current.deleted_at) throw new AppError('MESSAGE_NOT_FOUND');
@@ -403,6 +404,19 @@ export class MessagesService {
       if (err instanceof AppError) throw new AppError('MESSAGE_NOT_FOUND');
       throw err;
     }
+    return meta;
+  }
+
+  /**
+   * A message the caller may act on ({@link visibleMessage}) that is not a system line: those record
+   * what the server saw happen, so no member edits, deletes, reacts to or reports them (a message's
+   * type never changes, so checking before the transaction is enough).
+   * @param action how the refusal words it ("edited", "deleted", "reacted to", "reported")
+   * @throws AppError MESSAGE_NOT_FOUND (404, see visibleMessage), BUSINESS_RULE (422, a system line).
+   */
+  async changeableMessage(userId: string, messageId: string, action: string): Promise<MessageMeta> {
+    const meta = await this.visibleMessage(userId, messageId);
+    if (meta.type === 'system') throw new AppError('BUSINESS_RULE', `System lines (joins, leaves, removals, renames) cannot be ${action}.`);
     return meta;
   }
 

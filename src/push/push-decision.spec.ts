@@ -41,4 +41,11 @@ describe('previewOf', () => {
     expect(long.endsWith('😀…')).toBe(true);
     expect(previewOf('x'.repeat(PREVIEW_MAX_CHARS))).toBe('x'.repeat(PREVIEW_MAX_CHARS));
   });
+
+  it('shows the plain text of the markdown, not its markup', () => {
+    expect(previewOf('**Deploy** is `done`:\n> see [the log](https://example.com/log)\n- ~~old~~ new')).toBe('Deploy is done: see the log old new');
+    expect(previewOf('```\n```')).toBeUndefined();
+    // The cut counts what is shown, not the markup around it.
+    expect(previewOf(`**${'y'.repeat(PREVIEW_MAX_CHARS)}**`)).toBe('y'.repeat(PREVIEW_MAX_CHARS));
+  });
 });

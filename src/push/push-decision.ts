@@ -1,3 +1,4 @@
+import { plainText } from '../messages/markdown-text';
 import type { RoomType } from '../rooms/room.types';
 import { effectiveNotificationLevel, NotificationLevel } from '../rooms/notification-level';
 
@@ -48,10 +49,13 @@ export interface PushPayload {
 /** Longest preview in characters: a notification shows two or three lines, and a push body is at most 4 KiB. */
 export const PREVIEW_MAX_CHARS = 140;
 
-/** Cuts a message's text to a preview, never splitting a surrogate pair; undefined when it has no text. */
+/**
+ * A message's preview: its plain text (markdown dropped, see plainText), white space collapsed, cut
+ * to {@link PREVIEW_MAX_CHARS} characters without splitting a surrogate pair; undefined when it has no text.
+ */
 export function previewOf(content: string | null | undefined): string | undefined {
   if (!content) return undefined;
-  const chars = Array.from(content.replace(/\s+/g, ' ').trim());
+  const chars = Array.from(plainText(content).replace(/\s+/g, ' ').trim());
   if (chars.length === 0) return undefined;
   return chars.length <= PREVIEW_MAX_CHARS ? chars.join('') : chars.slice(0, PREVIEW_MAX_CHARS - 1).join('') + '…';
 }

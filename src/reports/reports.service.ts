@@ -30,11 +30,11 @@ export class ReportsService {
    * `POST /messages/:id/report`: a member reports a message of one of their rooms.
    * @param reason 1..500 characters, already trimmed and checked by the DTO
    * @throws AppError MESSAGE_NOT_FOUND (404: unknown, deleted, or in a room the caller is not in),
-   *   BUSINESS_RULE (422: one's own message), ALREADY_REPORTED (409: the caller reported it before,
-   *   whatever became of that report)
+   *   BUSINESS_RULE (422: one's own message, or a system line), ALREADY_REPORTED (409: the caller
+   *   reported it before, whatever became of that report)
    */
   async report(userId: string, messageId: string, reason: string): Promise<ReportCreatedDto> {
-    const meta = await this.messages.visibleMessage(userId, messageId);
+    const meta = await this.messages.changeableMessage(userId, messageId, 'reported');
     if (meta.deleted_at) throw new AppError('MESSAGE_NOT_FOUND');
     if (meta.sender_id === userId) throw new AppError('BUSINESS_RULE', 'You cannot report your own message.');
     const id = await this.reports.insert(messageId, userId, reason);

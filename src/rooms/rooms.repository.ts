@@ -145,7 +145,8 @@ export class RoomsRepository {
 
   /**
    * Adds a member; a second add of the same user changes nothing. The read pointer starts at 0, so
-   * the member's own live messages in the room (a returning member may have some) are all after it.
+   * the member's own live messages in the room (a returning member may have some; system lines are
+   * never counted) are all after it.
    * Call under the room lock (every caller holds it, or made the room in the same transaction), so no
    * message is stored or deleted between that count and the insert.
    * @returns true when the membership is new (member_count was incremented in the same transaction).
@@ -153,7 +154,7 @@ export class RoomsRepository {
   async addMember(manager: EntityManager, roomId: string, userId: string, role: RoomRole): Promise<boolean> {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO room_members (room_id, user_id, role, own_unread)
-       SELECT $1, $2, $3, count(*) FROM messages u WHERE u.room_id = $1 AND u.sender_id = $2 AND u.deleted_at IS NULL
+       SELECT $1, $2, $3, count(*) FROM messages u WHERE u.room_id = $1 AND u.sender_id = $2 AND u.deleted_at IS NULL AND u.type <> 'system'
        ON CONFLICT DO NOTHING RETURNING user_id`,
       [roomId, userId, role],
     );
@@ -346,15 +347,22 @@ export class RoomsRepository {
     await manager.query(`UPDATE rooms SET owner_id = $2, updated_at = now() WHERE id = $1`, [roomId, ownerId]);
   }
 
-  /** Changes name and/or description (undefined = keep, null = clear the description). */
-  async updateRoom(manager: EntityManager, roomId: string, fields: { name?: string; description?: string | null }): Promise<void> {
-    await manager.query(
-      `UPDATE rooms SET name = CASE WHEN $2 THEN $3 ELSE name END,
-                        description = CASE WHEN $4 THEN $5 ELSE description END,
-                        updated_at = now()
-       WHERE id = $1`,
-      [roomId, fields.name !== undefined, fields.name ?? null, fields.description !== undefined, fields.description ?? null],
+  /**
+   * Changes name and/or description (undefined = keep, null = clear the description).
+   * @returns the name before the change (under the caller's room lock, so the one this change replaced).
+   */
+  async updateRoom(manager: EntityManager, roomId: string, fields: { name?: string; description?: string | null }): Promise<string | null> {
+    const rows = returnedRows<{ previous_name: string | null }>(
+      await manager.query(
+        `WITH old AS (SELECT name FROM rooms WHERE id = $1)
+         UPDATE rooms SET name = CASE WHEN $2 THEN $3 ELSE name END,
+                          description = CASE WHEN $4 THEN $5 ELSE description END,
+                          updated_at = now()
+         WHERE id = $1 RETURNING (SELECT name FROM old) AS previous_name`,
+        [roomId, fields.name !== undefined, fields.name ?? null, fields.description !== undefined, fields.description ?? null],
+      ),
     );
+    return rows[0]?.previous_name ?? null;
   }
 
   /** Deletes a room; its members, messages, reactions and attachment links go with it (ON DELETE CASCADE). */

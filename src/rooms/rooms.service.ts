@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
+import { MessageDto } from '../messages/dto/message.dto';
 import { toMessageDto } from '../messages/message.mapper';
+import { SystemLines } from '../messages/system-lines';
 import { FanoutService } from '../realtime/fanout.service';
 import { UserDto } from '../users/user.presenter';
 import { UserEntity } from '../users/user.entity';
@@ -59,6 +61,7 @@ export class RoomsService {
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
     private readonly fanout: FanoutService,
+    private readonly systemLines: SystemLines,
   ) {}
 
   /** Renders a room for its viewer: adds `peer` to DMs, and `unread_count`/`mention_count`/`last_message` for `rooms/me` rows. */
@@ -97,21 +100,23 @@ export class RoomsService {
    * `POST /rooms`: creates a room with the caller as owner and subscribes the caller's live
    * connections. With `member_ids` (a group in one call) those users become members in the same
    * transaction, all or none; repeats and the caller's own id are ignored, `type` defaults to private,
-   * and the room gets `member_added` for each of them.
+   * and the room gets `member_added` and a `member_joined` system line (actor: the caller) for each of
+   * them. The creator's own membership records no line.
    * @throws AppError USER_NOT_FOUND (404, an unknown or deleted user; no room is created).
    */
   async create(userId: string, dto: CreateRoomDto): Promise<RoomDto> {
     const memberIds = [...new Set(dto.member_ids ?? [])].filter((id) => id !== userId.toLowerCase());
     const members = await this.liveUsersOrThrow(memberIds, 'member_ids');
-    const roomId = await this.dataSource.transaction(async (manager) => {
+    const { roomId, lines } = await this.dataSource.transaction(async (manager) => {
       const type = dto.type ?? 'private';
       const id = await this.rooms.insertRoom(manager, { type, name: dto.name, description: dto.description || null, ownerId: userId });
       await this.rooms.addMember(manager, id, userId, 'owner');
       for (const member of members) await this.rooms.addMember(manager, id, member.id, 'member');
-      return id;
+      return { roomId: id, lines: await this.recordAdded(manager, id, members.map((m) => m.id), userId) };
     });
     this.fanout.memberJoined(roomId, userId);
     await this.announceAdded(roomId, members, userId);
+    this.systemLines.announce(lines);
     return this.viewOf(roomId, userId);
   }
 
@@ -196,43 +201,49 @@ export class RoomsService {
 
   /**
    * Joins a public room (joining twice is fine). Other members get `user_joined`; every live
-   * connection of the caller starts receiving the room's events.
+   * connection of the caller starts receiving the room's events; a new membership records a
+   * `member_joined` system line, which the room (the caller included) gets as `new_message`.
    * @throws AppError ROOM_NOT_FOUND for unknown and private rooms (unless already a member).
    */
   async join(roomId: string, userId: string): Promise<RoomDto> {
     const room = await this.getVisible(roomId, userId);
     if (room.my_role !== null) return this.viewOf(roomId, userId);
     if (room.type !== 'public') throw new AppError('ROOM_NOT_FOUND');
-    const added = await this.dataSource.transaction(async (manager) => {
+    const line = await this.dataSource.transaction(async (manager) => {
       // Under the room lock, like every membership change: a room deleted meanwhile is a 404, not a 500.
       if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-      return this.rooms.addMember(manager, roomId, userId, 'member');
+      if (!(await this.rooms.addMember(manager, roomId, userId, 'member'))) return null;
+      return this.systemLines.record(manager, roomId, { event: 'member_joined', userId, actorId: userId });
     });
-    if (added) {
+    if (line) {
       this.fanout.memberJoined(roomId, userId);
       const user = await this.usersService.getEntity(userId);
       this.fanout.toRoom(roomId, 'user_joined', { room_id: roomId, user: this.usersService.present(user) });
+      this.systemLines.announce([line]);
     }
     return this.viewOf(roomId, userId);
   }
 
   /**
    * Leaves a room; the caller's connections stop receiving it at once and the others get `user_left`.
+   * Records a `member_left` system line, which the room and the leaver's own connections get.
    * The role is re-read under the room lock, so a handover racing the leave cannot leave a room ownerless.
    * @throws AppError OWNER_CANNOT_LEAVE (422), CANNOT_LEAVE_DM (422), NOT_A_MEMBER (403), ROOM_NOT_FOUND (404).
    */
   async leave(roomId: string, userId: string): Promise<{ room_id: string; left: true }> {
     const room = await this.getAsMember(roomId, userId);
     if (room.type === 'dm') throw new AppError('CANNOT_LEAVE_DM');
-    const removed = await this.dataSource.transaction(async (manager) => {
+    const line = await this.dataSource.transaction(async (manager) => {
       if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
       const role = await this.rooms.roleOf(manager, roomId, userId);
       if (role === 'owner') throw new AppError('OWNER_CANNOT_LEAVE');
-      return role !== null && (await this.rooms.removeMember(manager, roomId, userId));
+      if (role === null || !(await this.rooms.removeMember(manager, roomId, userId))) return null;
+      return this.systemLines.record(manager, roomId, { event: 'member_left', userId, actorId: userId });
     });
-    if (removed) {
+    if (line) {
       // The leaver's other devices learn it too, then stop receiving the room.
       this.fanout.toRoom(roomId, 'user_left', { room_id: roomId, user_id: userId });
+      this.systemLines.announce([line], userId);
       this.fanout.memberLeft(roomId, userId);
     }
     return { room_id: roomId, left: true };
@@ -240,6 +251,8 @@ export class RoomsService {
 
   /**
    * `PATCH /rooms/:id` (owner or admin): renames or re-describes the room; members get `room_updated`.
+   * A name that differs from the current one (compared exactly, under the room lock) records a
+   * `room_renamed` system line; the same name, or a description change alone, records none.
    * @throws AppError VALIDATION_FAILED (nothing to change), FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
    */
   async update(roomId: string, userId: string, dto: UpdateRoomDto): Promise<RoomDto> {
@@ -247,18 +260,21 @@ export class RoomsService {
       throw new AppError('VALIDATION_FAILED', 'Give name and/or description to change.', [{ field: 'name', problem: 'or description is required' }]);
     }
     await this.getAsAdmin(roomId, userId);
-    await this.dataSource.transaction(async (manager) => {
+    const line = await this.dataSource.transaction(async (manager) => {
       if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
       // A concurrent demotion or kick wins over this change.
       const role = await this.rooms.roleOf(manager, roomId, userId);
       if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
-      await this.rooms.updateRoom(manager, roomId, {
+      const previousName = await this.rooms.updateRoom(manager, roomId, {
         name: dto.name,
         description: dto.description === undefined ? undefined : dto.description || null,
       });
+      if (dto.name === undefined || dto.name === previousName) return null;
+      return this.systemLines.record(manager, roomId, { event: 'room_renamed', userId, actorId: userId, name: dto.name });
     });
     const view = await this.viewOf(roomId, userId);
     this.fanout.toRoom(roomId, 'room_updated', this.updatedPayload(view, userId, []));
+    if (line) this.systemLines.announce([line]);
     return view;
   }
 
@@ -282,14 +298,15 @@ export class RoomsService {
   /**
    * `POST /rooms/:id/members` (owner or admin): adds users as members, all or none; this is how
    * private rooms gain members. Each added user's live connections start receiving the room, and
-   * the room (the new members included) gets `member_added`.
+   * the room (the new members included) gets `member_added` and a `member_joined` system line (actor:
+   * the caller) for each.
    * @throws AppError USER_NOT_FOUND (404, unknown or deleted user), ALREADY_MEMBER (409, details list them),
    *   FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
    */
   async addMembers(roomId: string, userId: string, userIds: string[]): Promise<MembersAddedDto> {
     await this.getAsAdmin(roomId, userId);
     const found = await this.liveUsersOrThrow(userIds, 'user_ids');
-    await this.dataSource.transaction(async (manager) => {
+    const lines = await this.dataSource.transaction(async (manager) => {
       if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
       const role = await this.rooms.roleOf(manager, roomId, userId);
       if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
@@ -298,8 +315,18 @@ export class RoomsService {
         throw new AppError('ALREADY_MEMBER', existing.length === 1 ? undefined : 'Some of these users are already members.', existing.map((id) => ({ field: 'user_ids', problem: `${id} is already a member` })));
       }
       for (const id of userIds) await this.rooms.addMember(manager, roomId, id, 'member');
+      return this.recordAdded(manager, roomId, userIds, userId);
     });
-    return { room_id: roomId, added: await this.announceAdded(roomId, found, userId) };
+    const added = await this.announceAdded(roomId, found, userId);
+    this.systemLines.announce(lines);
+    return { room_id: roomId, added };
+  }
+
+  /** Records a `member_joined` system line for each user just added by `actorId` (in the adding transaction), in the given order. */
+  private async recordAdded(manager: EntityManager, roomId: string, userIds: string[], actorId: string): Promise<MessageDto[]> {
+    const lines: MessageDto[] = [];
+    for (const id of userIds) lines.push(await this.systemLines.record(manager, roomId, { event: 'member_joined', userId: id, actorId }));
+    return lines;
   }
 
   /**
@@ -336,8 +363,8 @@ export class RoomsService {
   /**
    * `DELETE /rooms/:id/members/:user_id` (owner or admin): removes a member. The owner may remove
    * admins and members, an admin only members; nobody removes the owner. Removing oneself is leaving.
-   * The room (the removed user included) gets `member_removed`, then the removed user's connections
-   * stop receiving the room.
+   * The room (the removed user included) gets `member_removed` and a `member_removed` system line
+   * (actor: the caller), then the removed user's connections stop receiving the room.
    * @throws AppError MEMBER_NOT_FOUND (404), FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
    */
   async kick(roomId: string, userId: string, targetId: string): Promise<{ room_id: string; user_id: string; removed: true }> {
@@ -346,7 +373,7 @@ export class RoomsService {
       return { room_id: roomId, user_id: userId, removed: true };
     }
     await this.getAsAdmin(roomId, userId);
-    await this.dataSource.transaction(async (manager) => {
+    const line = await this.dataSource.transaction(async (manager) => {
       if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
       const role = await this.rooms.roleOf(manager, roomId, userId);
       if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
@@ -355,8 +382,11 @@ export class RoomsService {
       if (targetRole === 'owner') throw new AppError('FORBIDDEN', 'The owner cannot be removed.');
       if (targetRole === 'admin' && role !== 'owner') throw new AppError('FORBIDDEN', 'Only the owner may remove an admin.');
       await this.rooms.removeMember(manager, roomId, targetId);
+      return this.systemLines.record(manager, roomId, { event: 'member_removed', userId: targetId, actorId: userId });
     });
     this.fanout.toRoom(roomId, 'member_removed', { room_id: roomId, user_id: targetId, removed_by: userId });
+    // The removed user sees their own removal (as in Element), then stops receiving the room.
+    this.systemLines.announce([line], targetId);
     this.fanout.memberLeft(roomId, targetId);
     return { room_id: roomId, user_id: targetId, removed: true };
   }
@@ -415,7 +445,9 @@ export class RoomsService {
 
   /**
    * Account deletion: hands the user's rooms over inside the caller's transaction (see
-   * RoomsRepository.handOverOwnedRooms). @returns a function to call after commit, which tells each
+   * RoomsRepository.handOverOwnedRooms). Records no system line: the deleted account stays a member
+   * of its rooms (shown as "Deleted user", its messages kept), so nobody joined or left, and a
+   * hand-over is a role change, which system lines do not record. @returns a function to call after commit, which tells each
    * room about its new owner.
    */
   async handOverOwnedRooms(manager: EntityManager, userId: string): Promise<() => Promise<void>> {

@@ -33,6 +33,16 @@ describe('browser client features (e2e)', () => {
     await joinRoomThroughUi(carol.page, room);
     expect(await bob.page.getByRole('button', { name: 'Edit room' }).count()).toBe(0);
 
+    // The joins are system lines in the log: a centred sentence in the page's own words, not a
+    // bubble, with nothing to act on; the room list previews them in the same words.
+    const joinLine = alice.page.locator('.message-list > li.system-line[data-event="member_joined"]', { hasText: 'Carol joined' });
+    await joinLine.waitFor();
+    await alice.page.locator('.message-list > li.system-line', { hasText: 'Bob joined' }).waitFor();
+    await carol.page.locator('.message-list > li.system-line', { hasText: 'You joined' }).waitFor();
+    expect(await joinLine.locator('.msg-actions, .msg-reactions, .msg-body, .avatar').count()).toBe(0);
+    expect(await alice.page.evaluate('getComputedStyle(document.querySelector(".message-list > li.system-line")).justifySelf')).toBe('center');
+    await bob.page.locator('.room-item', { hasText: 'Carol joined' }).waitFor();
+
     // Rename and describe: everyone sees it at once.
     const renamed = `${room}-renamed`;
     await alice.page.getByRole('button', { name: 'Edit room' }).click();
@@ -43,6 +53,7 @@ describe('browser client features (e2e)', () => {
     await dialog.getByText('Room saved.').waitFor();
     await alice.page.keyboard.press('Escape');
     await bob.page.getByRole('heading', { name: renamed, exact: true }).waitFor();
+    await bob.page.locator('.message-list > li.system-line', { hasText: `Alice renamed the room to ${renamed}` }).waitFor();
     await bob.page.locator('.conv-sub', { hasText: 'Where the team plans' }).waitFor();
 
     // Promotion: Bob gets the admin controls without reloading.
@@ -60,6 +71,7 @@ describe('browser client features (e2e)', () => {
     await carol.page.getByText(`You were removed from: ${renamed}`).waitFor();
     await carol.page.getByRole('link', { name: new RegExp(renamed) }).waitFor({ state: 'detached' });
     await bob.page.locator('.member', { hasText: 'Carol' }).waitFor({ state: 'detached' });
+    await bob.page.locator('.message-list > li.system-line', { hasText: 'Alice removed Carol' }).waitFor();
     await alice.page.keyboard.press('Escape');
 
     // The owner cannot just leave: the page asks for a new owner, hands over, then leaves.

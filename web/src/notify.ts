@@ -1,8 +1,10 @@
 // Desktop notifications and a notification sound for messages that arrive while the tab is hidden:
 // DMs and mentions, and every message in rooms at level "all" (state/levels.ts decides). The
 // browser's permission is only ever asked for from the button in settings, never on load. The
-// notification shows the plain message text (never rendered markup); clicking it opens the room.
+// notification shows the message's plain text (its markdown dropped, never rendered markup);
+// clicking it opens the room. System lines never notify (state/levels.ts).
 import type { Message, Room } from './api/types';
+import { markdownToPlainText } from './markdown';
 import { shouldNotify } from './state/levels';
 
 const ENABLED_KEY = 'chat.desktop-notifications';
@@ -76,9 +78,12 @@ export function playChime(): void {
   }
 }
 
-/** The plain text a notification shows for a message (first 140 characters, white space collapsed). */
+/**
+ * The plain text a notification shows for a message: its markdown dropped (markdownToPlainText),
+ * white space collapsed, first 140 characters.
+ */
 export function notificationBody(m: Message): string {
-  const text = (m.content ?? '').replace(/\s+/g, ' ').trim();
+  const text = markdownToPlainText(m.content ?? '').replace(/\s+/g, ' ').trim();
   if (!text) return m.attachments.length ? 'Sent an attachment' : 'New message';
   return text.length > BODY_MAX_CHARS ? `${text.slice(0, BODY_MAX_CHARS - 1)}…` : text;
 }

@@ -38,6 +38,19 @@ describe('unread counts', () => {
     expect(totalUnread([room({ unread_count: 2 }), room({ unread_count: undefined }), room({ unread_count: 5 })])).toBe(7);
   });
 
+  it('a system line (join, leave, rename) never adds, but becomes the last message', () => {
+    const line = msg(11, 'other', { type: 'system', content: null, system: { event: 'member_joined', user_id: 'other' } });
+    const next = roomAfterMessage(room({ unread_count: 2 }), line, false, false, false);
+    expect(next).toMatchObject({ unread_count: 2, last_seq: 11, last_message: { id: 'm11' } });
+  });
+
+  it('does not count system lines when placing the "new messages" divider', () => {
+    const line = (seq: number) => msg(seq, 'other', { type: 'system', content: null, system: { event: 'member_left', user_id: 'other' } });
+    const list = [msg(1), msg(2), line(3), msg(4), line(5)];
+    expect(firstUnreadId(list, 2, 'me')).toBe('m2');
+    expect(firstUnreadId([line(1), line(2)], 5, 'me')).toBeNull();
+  });
+
   it('puts the "new messages" divider before the oldest unread message from someone else', () => {
     const list = [msg(1), msg(2), msg(3, 'me'), msg(4), msg(5, 'me'), msg(6)];
     expect(firstUnreadId(list, 2, 'me')).toBe('m4');

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { UserSummaryDto } from '../../users/user.presenter';
+import { SystemLineDto } from '../system-line.dto';
 
 /** Kind of a message (API.md); `system` ones are written by the server (joins, renames). */
 export type MessageType = 'text' | 'image' | 'file' | 'audio' | 'system';
@@ -46,6 +47,12 @@ export class MessageDto {
       'Ids of the room members named as `@username` in the content (resolved by the server on send and edit, in order of first appearance, at most 50; empty when deleted)',
   })
   mentions: string[];
+  @ApiProperty({
+    type: SystemLineDto,
+    nullable: true,
+    description: 'For `type: "system"` (joins, leaves, removals, renames; sender = who did it, content null): what happened; null for every other message',
+  })
+  system: SystemLineDto | null;
   @ApiProperty({ nullable: true, type: String }) client_msg_id: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) edited_at: string | null;

@@ -25,7 +25,7 @@ export class SendMessageBodyDto {
   @IsText({ max: CONTENT_MAX_CHARS, multiline: true })
   content?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'A message of the same room' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'A message of the same room; not a system line (400)' })
   @Optional()
   @Transform(lowerCaseIds)
   @IsUUID('all', { message: 'must be a UUID' })

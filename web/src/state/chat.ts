@@ -77,6 +77,11 @@ export class Chat {
   readonly rooms = signal<ReadonlyMap<string, Room>>(new Map());
   readonly roomsLoaded = signal(false);
   readonly members = signal<ReadonlyMap<string, ReadonlyMap<string, Member>>>(new Map());
+  /**
+   * People met who are in no loaded member list (left, removed): system lines about them still
+   * name them. Filled when a member is dropped, and by {@link lookUpUser}.
+   */
+  readonly formerMembers = signal<ReadonlyMap<string, User | UserSummary>>(new Map());
   readonly presence = signal<ReadonlyMap<string, boolean>>(new Map());
   /** Who is typing, per room (user ids). */
   readonly typing = signal<ReadonlyMap<string, readonly string[]>>(new Map());
@@ -345,6 +350,7 @@ export class Chat {
   private dropMember(roomId: string, userId: string): void {
     const current = this.members.value.get(roomId);
     if (!current?.has(userId)) return;
+    this.rememberUser(current.get(userId)!.user);
     const map = new Map(current);
     map.delete(userId);
     const all = new Map(this.members.value);
@@ -375,7 +381,29 @@ export class Chat {
       if (m) return m.user;
     }
     for (const r of this.rooms.value.values()) if (r.peer?.id === userId) return r.peer;
-    return undefined;
+    return this.formerMembers.value.get(userId);
+  }
+
+  private rememberUser(user: User | UserSummary): void {
+    if (!user.id) return;
+    const next = new Map(this.formerMembers.value);
+    next.set(user.id, user);
+    this.formerMembers.value = next;
+  }
+
+  private readonly lookedUp = new Set<string>();
+
+  /**
+   * Makes a user's name known when nothing loaded here has it (a system line about someone who
+   * left before this page loaded): one GET /users/:id per user and page; failures leave "someone".
+   */
+  lookUpUser(userId: string): void {
+    if (this.userById(null, userId) || this.lookedUp.has(userId)) return;
+    this.lookedUp.add(userId);
+    this.http.call('get', '/users/{id}', { path: { id: userId } }).then(
+      (user) => this.rememberUser(user),
+      () => undefined,
+    );
   }
 
   userName(roomId: string | null, userId: string | null | undefined): string {
@@ -476,8 +504,12 @@ export class Chat {
     }
     const room = this.rooms.value.get(m.room_id);
     if (source === 'live' && !mine && room && m.seq > (room.last_seq ?? 0) && !this.isBlocked(m)) notifyIncoming(room, m, this.me?.id, roomTitle(room));
-    if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false, this.me?.id));
-    else if (source === 'live') void this.fetchRoom(m.room_id);
+    // The live line about my own leave or removal arrives as I stop being a member: the room is gone,
+    // not new (a sync may still hold an old one from before I joined again).
+    const departsMe = source === 'live' && (m.system?.event === 'member_left' || m.system?.event === 'member_removed') && m.system.user_id === this.me?.id;
+    if (room && departsMe) this.removeRoom(m.room_id, m.system?.event === 'member_removed' ? 'You were removed from' : null);
+    else if (room) this.putRoom(roomAfterMessage(room, m, mine, this.isWatching(m.room_id), false, this.me?.id));
+    else if (source === 'live' && !departsMe) void this.fetchRoom(m.room_id);
     if (added && this.isWatching(m.room_id)) this.scheduleRead(m.room_id);
   }
 

@@ -37,18 +37,19 @@ export function totalUnread(rooms: Iterable<Room>): number {
 
 /**
  * Where the "new messages" divider goes when a room is opened with `unread` unread messages: before
- * the oldest of the last `unread` messages from other people. Null when nothing is unread.
+ * the oldest of the last `unread` messages from other people (system lines are never unread, so
+ * they are not counted). Null when nothing is unread.
  */
 export function firstUnreadId(messages: Message[], unread: number, myId: string | undefined): string | null {
   if (unread <= 0) return null;
   let left = unread;
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
-    if (m.sender.id === myId || m.deleted_at) continue;
+    if (m.sender.id === myId || m.deleted_at || m.system) continue;
     left--;
     if (left === 0) return m.id;
   }
-  return messages.find((m) => m.sender.id !== myId)?.id ?? null;
+  return messages.find((m) => m.sender.id !== myId && !m.system)?.id ?? null;
 }
 
 /** True when `m` names the user `myId` with an @mention (the server's `mentions` list). */

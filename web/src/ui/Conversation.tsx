@@ -24,7 +24,9 @@ const NEAR_BOTTOM_PX = 48;
 const GROUP_GAP_MS = 5 * 60_000;
 
 function grouped(prev: Message | undefined, m: Message): boolean {
-  return Boolean(prev && prev.sender.id === m.sender.id && !prev.deleted_at && !m.reply_to && Date.parse(m.created_at) - Date.parse(prev.created_at) < GROUP_GAP_MS);
+  // A system line stands alone and breaks a run of messages (it is no bubble to share a head with).
+  if (!prev || prev.system || m.system) return false;
+  return prev.sender.id === m.sender.id && !prev.deleted_at && !m.reply_to && Date.parse(m.created_at) - Date.parse(prev.created_at) < GROUP_GAP_MS;
 }
 
 async function leave(chat: Chat, roomId: string): Promise<void> {
@@ -281,7 +283,7 @@ export function Conversation({ roomId }: { roomId: string }): JSX.Element {
   };
 
   const myLast = useMemo(() => {
-    for (let i = messages.length - 1; i >= 0; i--) if (messages[i].sender.id === chat.me?.id && !messages[i].deleted_at) return messages[i];
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i].sender.id === chat.me?.id && !messages[i].deleted_at && !messages[i].system) return messages[i];
     return null;
   }, [messages]);
   const readers = myLast ? chat.readersOf(roomId, myLast.seq) : [];

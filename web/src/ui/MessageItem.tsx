@@ -1,7 +1,8 @@
 // One message in the log: head (avatar, author, time; hidden when grouped with the previous one),
 // reply quote, body (dir="auto" so right-to-left text reads right), attachments, reactions, receipt,
-// the action toolbar, and inline editing. A message from someone I blocked is collapsed to one line
-// with "show" (its content is there; nothing of it is rendered until asked).
+// the action toolbar, and inline editing. System lines (joins, leaves, renames) are a centred line.
+// A message from someone I blocked is collapsed to one line with "show" (its content is there;
+// nothing of it is rendered until asked).
 import type { JSX } from 'preact';
 import { memo } from 'preact/compat';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -10,6 +11,7 @@ import type { Attachment, Message } from '../api/types';
 import { type Chat, displayName } from '../state/chat';
 import type { PendingMessage } from '../state/outbox';
 import { mentionsMe } from '../state/unread';
+import { describeSystemLine, type SystemLine } from '../system-line';
 import { Avatar, uploadBlobUrl, useUploadSrc } from './Avatar';
 import { confirmDialog, openDialog } from './Dialog';
 import { profileDialog } from './dialogs/profile';
@@ -100,7 +102,34 @@ interface Props {
   focusComposer: () => void;
 }
 
-function MessageItemInner({ chat, m, grouped, receipt, canModerate, editing, highlighted, setEditing, onReply, onJump, onMediaLoad, focusComposer }: Props): JSX.Element {
+/**
+ * A system line (join, leave, removal, rename): one centred, muted sentence in this client's words
+ * (system-line.ts), no bubble, and nothing to act on (no reply, reactions, edit or delete).
+ */
+function SystemLineItem({ chat, m, highlighted }: { chat: Chat; m: Message & { system: SystemLine }; highlighted: boolean }): JSX.Element {
+  // Someone who left before this page loaded is in no member list: ask for their name once.
+  useEffect(() => {
+    for (const id of [m.system.user_id, m.system.actor_id]) if (id && id !== m.sender.id) chat.lookUpUser(id);
+  }, [m.id]);
+  const text = describeSystemLine(m.system, m.sender.id, displayName(m.sender), chat.me?.id, (id) => chat.userName(m.room_id, id));
+  return (
+    <li class={`msg system-line${highlighted ? ' flash' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)} data-event={m.system.event}>
+      <span dir="auto">{text}</span>{' '}
+      <time dateTime={m.created_at} title={new Date(m.created_at).toLocaleString()}>
+        {formatTime(m.created_at)}
+      </time>
+    </li>
+  );
+}
+
+function MessageItemInner(props: Props): JSX.Element {
+  const { m } = props;
+  // A message's type never changes, so each item keeps one of the two components (and its hooks) for life.
+  return m.system ? <SystemLineItem chat={props.chat} m={{ ...m, system: m.system }} highlighted={props.highlighted} /> : <UserMessageItem {...props} />;
+}
+
+/** A message someone wrote: the bubble with its head, body, attachments, reactions and actions. */
+function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, highlighted, setEditing, onReply, onJump, onMediaLoad, focusComposer }: Props): JSX.Element {
   const mine = m.sender.id === chat.me?.id;
   const deleted = Boolean(m.deleted_at);
   const [revealed, setRevealed] = useState(false);

@@ -2,10 +2,12 @@
 // admins, the admin panel at #/admin) on the right (one at a time below 720 px), the connection
 // banner, toasts, and the #/room/<id> address of the open room (so Back and reload work).
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Room } from '../api/types';
+import { markdownToPlainText } from '../markdown';
 import { type Chat, displayName, roomTitle } from '../state/chat';
 import { totalUnread } from '../state/unread';
+import { describeSystemLine } from '../system-line';
 import { badgeLabel, RoomBadges } from './RoomBadges';
 import { AdminPanel, type AdminView, adminViewFromHash } from './admin/AdminPanel';
 import { Avatar } from './Avatar';
@@ -73,10 +75,15 @@ function Toasts({ chat }: { chat: Chat }): JSX.Element {
 function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: boolean }): JSX.Element {
   const me = chat.me;
   const last = room.last_message;
+  // Plain text of the markdown on one line (the element ellipsises it); lexed again only when the text changes.
+  const text = useMemo(() => markdownToPlainText(last?.content ?? '').replace(/\s+/g, ' ').trim(), [last?.content]);
   let preview = '';
-  if (last) {
+  if (last?.system) {
+    // A system line is a sentence of its own ("Bob added Carol"), not "Bob: …".
+    preview = describeSystemLine(last.system, last.sender.id, displayName(last.sender), me?.id, (id) => chat.userName(room.id, id));
+  } else if (last) {
     const who = last.sender.id === me?.id ? 'You' : displayName(last.sender);
-    const body = last.deleted_at ? 'Message deleted' : chat.isBlocked(last) ? 'Message from a blocked user' : last.content || (last.attachments.length ? 'Attachment' : '');
+    const body = last.deleted_at ? 'Message deleted' : chat.isBlocked(last) ? 'Message from a blocked user' : text || (last.attachments.length ? 'Attachment' : '');
     preview = room.type === 'dm' && who !== 'You' ? body : `${who}: ${body}`;
   }
   const unread = room.unread_count ?? 0;

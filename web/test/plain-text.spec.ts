@@ -1,0 +1,96 @@
+import { markdownToHtml, markdownToPlainText } from '../src/markdown';
+import { notificationBody } from '../src/notify';
+import { describeSystemLine, type SystemLine } from '../src/system-line';
+import type { Message } from '../src/api/types';
+import { plainText } from '../../src/messages/markdown-text';
+import { mentionCandidates } from '../../src/messages/mentions';
+
+/** Markdown people actually send, with the constructs the previews and mentions must get right. */
+const SAMPLES = [
+  'plain words',
+  '**bold** _italic_ ~~strike~~ `code`',
+  '> a quote\n> over two lines',
+  '- one\n- two\n  - nested\n\n1. first\n2. second',
+  'see [the docs](https://example.com/docs) or https://example.com/@bob',
+  '```js\nconst a = "@alice";\n```\nafter @carol',
+  '    indented @alice\n\n@bob',
+  '`@alice` and @bob`x`@carol',
+  "don`t tell @dave",
+  'mail alice@example.com, \\@erin, <b>@frank</b>',
+  '# heading @gina\n\n---\n\nline\nbreak',
+  '| h |\n|---|\n| @hank |',
+  '![alt @ivan](https://example.com/i.png)',
+  '<div>\n@judy\n</div>',
+  '```\nunclosed @kate',
+];
+
+function message(fields: Partial<Message>): Message {
+  return {
+    id: 'm1',
+    room_id: 'r1',
+    seq: 1,
+    updated_seq: 1,
+    sender: { id: 'u-alice', username: 'alice', display_name: 'Alice', avatar_url: null },
+    type: 'text',
+    content: null,
+    reply_to: null,
+    attachments: [],
+    reactions: [],
+    mentions: [],
+    system: null,
+    client_msg_id: null,
+    created_at: '2026-11-30T12:00:00.000Z',
+    edited_at: null,
+    deleted_at: null,
+    ...fields,
+  } as Message;
+}
+
+describe('plain text of markdown (web)', () => {
+  it('drops the markup: no **, backticks, > or list markers', () => {
+    expect(markdownToPlainText('**Deploy** is `done`\n> see [the log](https://example.com/log)\n- ~~old~~ new')).toBe('Deploy is done\nsee the log\nold new');
+    expect(markdownToPlainText('```\nlet a = 1;\n```')).toBe('let a = 1;');
+    expect(markdownToPlainText('<script>alert(1)</script>')).toBe('<script>alert(1)</script>');
+    expect(markdownToPlainText('')).toBe('');
+  });
+
+  it('is the same text the server pushes, for every sample', () => {
+    for (const sample of SAMPLES) expect({ sample, text: markdownToPlainText(sample) }).toEqual({ sample, text: plainText(sample) });
+  });
+
+  it('notifications show the plain text, white space collapsed and cut at 140 characters', () => {
+    expect(notificationBody(message({ content: '**hello**\n\n> `world`' }))).toBe('hello world');
+    const long = notificationBody(message({ content: `**${'x'.repeat(300)}**` }));
+    expect(long).toBe(`${'x'.repeat(139)}…`);
+    expect(notificationBody(message({ content: null, attachments: [{ id: 'a', url: '/u', mime: 'image/png', size: 1, name: 'a.png' }] }))).toBe('Sent an attachment');
+    expect(notificationBody(message({ content: '```\n```' }))).toBe('New message');
+  });
+});
+
+describe('mentions agree with the page', () => {
+  it('the server resolves exactly the names the page marks as mentions, for every sample', () => {
+    for (const sample of SAMPLES) {
+      const marked = [...markdownToHtml(sample).matchAll(/<span class="mention">@([^<]+)<\/span>/g)].map((m) => m[1].toLowerCase());
+      expect({ sample, names: mentionCandidates(sample) }).toEqual({ sample, names: [...new Set(marked)] });
+    }
+  });
+});
+
+describe('system lines in the client\'s words', () => {
+  const names: Record<string, string> = { 'u-bob': 'Bob', 'u-carol': 'Carol' };
+  const say = (line: SystemLine, senderId: string, actorName: string, myId = 'u-me') => describeSystemLine(line, senderId, actorName, myId, (id) => names[id] ?? 'someone');
+
+  it('describes each event from the payload', () => {
+    expect(say({ event: 'member_joined', user_id: 'u-alice' }, 'u-alice', 'Alice')).toBe('Alice joined');
+    expect(say({ event: 'member_joined', user_id: 'u-carol', actor_id: 'u-bob' }, 'u-bob', 'Bob')).toBe('Bob added Carol');
+    expect(say({ event: 'member_left', user_id: 'u-alice' }, 'u-alice', 'Alice')).toBe('Alice left');
+    expect(say({ event: 'member_removed', user_id: 'u-carol', actor_id: 'u-bob' }, 'u-bob', 'Bob')).toBe('Bob removed Carol');
+    expect(say({ event: 'room_renamed', user_id: 'u-alice', name: 'Ops **team**' }, 'u-alice', 'Alice')).toBe('Alice renamed the room to Ops **team**');
+  });
+
+  it('calls the signed-in user "You"/"you", and someone unknown "someone"', () => {
+    expect(say({ event: 'member_removed', user_id: 'u-me', actor_id: 'u-bob' }, 'u-bob', 'Bob')).toBe('Bob removed you');
+    expect(say({ event: 'member_joined', user_id: 'u-me' }, 'u-me', 'Me')).toBe('You joined');
+    expect(say({ event: 'member_joined', user_id: 'u-x', actor_id: 'u-me' }, 'u-me', 'Me')).toBe('You added someone');
+  });
+});
