@@ -86,6 +86,17 @@ describe('user blocks (e2e)', () => {
     expect((await http(t.api, 'GET', '/auth/blocks', { token: alice.token })).body.items.map((u: any) => u.id)).toEqual([carol.id]);
   });
 
+  it('a deleted account cannot be blocked (404); a block made before shows it deactivated and can still be removed', async () => {
+    const [alice, bob, carol] = await Promise.all([registerUser(t.api), registerUser(t.api), registerUser(t.api)]);
+    await block(alice, bob.id);
+    for (const u of [bob, carol]) expect((await http(t.api, 'DELETE', '/auth/me', { token: u.token, body: { password: u.password } })).status).toBe(200);
+    expectError(await block(alice, carol.id), 404, 'USER_NOT_FOUND');
+    const list = await http(t.api, 'GET', '/auth/blocks', { token: alice.token });
+    expect(list.body.items).toEqual([expect.objectContaining({ id: bob.id, deactivated: true })]);
+    expect((await unblock(alice, bob.id)).body).toEqual({ user_id: bob.id, blocked: false });
+    expect((await http(t.api, 'GET', '/auth/blocks', { token: alice.token })).body.items).toEqual([]);
+  });
+
   it('refuses to open a DM in either direction while one side blocked the other (403 BLOCKED), also when it exists; unblocking allows it again', async () => {
     const [alice, bob, carol] = await Promise.all([registerUser(t.api), registerUser(t.api), registerUser(t.api)]);
     await block(alice, bob.id);

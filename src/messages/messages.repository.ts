@@ -66,7 +66,8 @@ export interface ReactionRow {
  * The columns every message query selects, aliased as {@link MessageRow}; `m` is messages. Attachments
  * and reactions are aggregated per message by correlated subqueries on their primary keys, so a page
  * of N messages costs N small index scans, not N round trips.
- * `blocked` is one probe of the user_blocks primary key (viewer, sender) per message.
+ * `blocked` is one probe of the user_blocks primary key (viewer, sender) per message; system lines
+ * (joins, renames: facts about the room, not the actor's words) are never marked.
  * @param viewer SQL expression of the viewing user's id (a bind parameter like `$2`), or `NULL`
  *   when `reactions[].me` and `blocked` should be false for everyone (broadcasts personalise
  *   reactions afterwards; a blocker never gets the blocked sender's broadcasts).
@@ -82,7 +83,7 @@ export function messageColumns(viewer: string): string {
   (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
      FROM (SELECT mr.emoji, count(*) AS n, coalesce(bool_or(mr.user_id = ${viewer}::uuid), false) AS me, min(mr.created_at) AS first_at
            FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions,
-  EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewer}::uuid AND ub.blocked_id = m.sender_id) AS blocked`;
+  (m.type <> 'system' AND EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewer}::uuid AND ub.blocked_id = m.sender_id)) AS blocked`;
 }
 
 /** The joins {@link messageColumns} needs. */

@@ -16,11 +16,12 @@ function seqOf(type: ServerEventType, payload: unknown): number | undefined {
 
 /**
  * The user whose content an event carries, for block filtering: the sender of a new or edited
- * message. Other events (reactions, tombstones, room changes) reach everyone.
+ * message. Other events (system lines, reactions, tombstones, room changes) reach everyone.
  */
 function authorOf(type: ServerEventType, payload: unknown): string | undefined {
   if (type !== 'new_message' && type !== 'edit_message') return undefined;
-  return (payload as { sender?: { id?: string | null } }).sender?.id ?? undefined;
+  const message = payload as { type?: string; sender?: { id?: string | null } };
+  return message.type === 'system' ? undefined : (message.sender?.id ?? undefined);
 }
 
 /**

@@ -20,6 +20,8 @@ export type Reaction = Schemas['ReactionDto'];
 export type Upload = Schemas['UploadDto'];
 export type SearchHit = Schemas['SearchHitDto'];
 export type Session = Schemas['SessionDto'];
+/** Someone on the caller's block list (`GET /auth/blocks`). */
+export type BlockedUser = Schemas['BlockedUserDto'];
 export type AuthResponse = Schemas['AuthResponseDto'];
 export type ApiErrorBody = Schemas['ErrorResponseDto'];
 export type ErrorDetail = Schemas['ErrorDetailDto'];

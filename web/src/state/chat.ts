@@ -5,7 +5,7 @@ import { batch, computed, signal } from '@preact/signals-core';
 import { ApiError, describeError, Http } from '../api/http';
 import type { ServerFrame, SyncResult } from '../api/frames';
 import { Realtime, SocketError } from '../api/socket';
-import type { Me, Member, Message, Role, Room, Upload, User, UserSummary } from '../api/types';
+import type { BlockedUser, Me, Member, Message, Role, Room, Upload, User, UserSummary } from '../api/types';
 import { changeSeq, Conversation, type ConversationView } from './conversation';
 import { Outbox, type PendingMessage } from './outbox';
 import { Session } from './session';
@@ -91,6 +91,8 @@ export class Chat {
   /** Per opened room: its conversation snapshot and unsent messages. */
   readonly views = signal<ReadonlyMap<string, { conv: ConversationView; pending: PendingMessage[] }>>(new Map());
   readonly toasts = signal<Toast[]>([]);
+  /** The people I blocked, by id; null until loaded (messages then go by their own `blocked`). */
+  readonly blockedUsers = signal<ReadonlyMap<string, BlockedUser> | null>(null);
   /** A message to scroll to and highlight (after a search hit or a reply click). */
   readonly focus = signal<{ roomId: string; messageId: string; nonce: number } | null>(null);
   readonly sortedRooms = computed(() => {
@@ -143,6 +145,7 @@ export class Chat {
   start(): void {
     this.rt.start();
     this.loadRooms().catch((err) => this.fail(err, 'Could not load your conversations'));
+    this.loadBlocks().catch(() => undefined);
   }
 
   stop(): void {
@@ -500,7 +503,7 @@ export class Chat {
       this.publish(m.room_id);
     }
     const room = this.rooms.value.get(m.room_id);
-    if (source === 'live' && !mine && room && m.seq > (room.last_seq ?? 0)) notifyIncoming(room, m, this.me?.id, roomTitle(room));
+    if (source === 'live' && !mine && room && m.seq > (room.last_seq ?? 0) && !this.isBlocked(m)) notifyIncoming(room, m, this.me?.id, roomTitle(room));
     // The live line about my own leave or removal arrives as I stop being a member: the room is gone,
     // not new (a sync may still hold an old one from before I joined again).
     const departsMe = source === 'live' && (m.system?.event === 'member_left' || m.system?.event === 'member_removed') && m.system.user_id === this.me?.id;
@@ -863,6 +866,42 @@ export class Chat {
   async findPeople(q: string): Promise<User[]> {
     if (!q) return (await this.http.call('get', '/users', { query: { limit: 50 } })).items;
     return (await this.http.call('get', '/users/search', { query: { q, limit: 20 } })).items;
+  }
+
+  // ---- blocks -----------------------------------------------------------------------------------
+  /** Loads my block list (GET /auth/blocks). */
+  async loadBlocks(): Promise<BlockedUser[]> {
+    const { items } = await this.http.call('get', '/auth/blocks', {});
+    this.blockedUsers.value = new Map(items.map((u) => [u.id, u]));
+    return items;
+  }
+
+  /** Whether I blocked this user (false until the block list is loaded). */
+  hasBlocked(userId: string | null | undefined): boolean {
+    return Boolean(userId && this.blockedUsers.value?.has(userId));
+  }
+
+  /**
+   * Whether a message is from someone I blocked, so it shows collapsed: the block list once loaded
+   * (a block or unblock made here applies to messages already on screen), else the server's mark.
+   * System lines (joins, renames) are never collapsed.
+   */
+  isBlocked(m: Message): boolean {
+    if (m.type === 'system') return false;
+    const list = this.blockedUsers.value;
+    return list && m.sender.id ? list.has(m.sender.id) : m.blocked === true;
+  }
+
+  /** Blocks a user: their messages collapse, they no longer reach me live, and DMs between us are refused. */
+  async block(userId: string): Promise<void> {
+    await this.http.call('put', '/auth/blocks/{user_id}', { path: { user_id: userId } });
+    await this.loadBlocks();
+  }
+
+  /** Unblocks a user. */
+  async unblock(userId: string): Promise<void> {
+    await this.http.call('delete', '/auth/blocks/{user_id}', { path: { user_id: userId } });
+    await this.loadBlocks();
   }
 
   browseRooms(q: string) {

@@ -1,6 +1,8 @@
 // One message in the log: head (avatar, author, time; hidden when grouped with the previous one),
 // reply quote, body (dir="auto" so right-to-left text reads right), attachments, reactions, receipt,
 // the action toolbar, and inline editing. System lines (joins, leaves, renames) are a centred line.
+// A message from someone I blocked is collapsed to one line with "show" (its content is there;
+// nothing of it is rendered until asked).
 import type { JSX } from 'preact';
 import { memo } from 'preact/compat';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -12,6 +14,7 @@ import { mentionsMe } from '../state/unread';
 import { describeSystemLine, type SystemLine } from '../system-line';
 import { Avatar, uploadBlobUrl, useUploadSrc } from './Avatar';
 import { confirmDialog, openDialog } from './Dialog';
+import { profileDialog } from './dialogs/profile';
 import { formatBytes, formatTime } from './format';
 import { Icon } from './icons';
 import { MessageBody } from './MessageBody';
@@ -129,6 +132,8 @@ function MessageItemInner(props: Props): JSX.Element {
 function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, highlighted, setEditing, onReply, onJump, onMediaLoad, focusComposer }: Props): JSX.Element {
   const mine = m.sender.id === chat.me?.id;
   const deleted = Boolean(m.deleted_at);
+  const [revealed, setRevealed] = useState(false);
+  const collapsed = !deleted && !mine && !revealed && chat.isBlocked(m);
   const [picker, setPicker] = useState(false);
   const pickerRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -155,16 +160,30 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
   const roomId = m.room_id;
   const replyAuthor = m.reply_to ? (m.reply_to.sender_id === chat.me?.id ? 'You' : chat.userName(roomId, m.reply_to.sender_id)) : '';
   return (
-    <li class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}${!mine && !deleted && mentionsMe(m, chat.me?.id) ? ' mentions-me' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)}>
+    <li class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${collapsed ? ' blocked' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}${!mine && !deleted && !collapsed && mentionsMe(m, chat.me?.id) ? ' mentions-me' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)}>
       <div class="msg-head">
         {grouped ? null : <Avatar user={m.sender} small />}
-        {grouped ? null : <span class="msg-author">{mine ? 'You' : displayName(m.sender)}</span>}
+        {grouped ? null : mine || !m.sender.id ? (
+          <span class="msg-author">{mine ? 'You' : displayName(m.sender)}</span>
+        ) : (
+          <button type="button" class="msg-author link-plain" aria-label={`Profile of ${displayName(m.sender)}`} onClick={() => profileDialog(chat, m.sender.id!)}>
+            {displayName(m.sender)}
+          </button>
+        )}
         <time dateTime={m.created_at} title={new Date(m.created_at).toLocaleString()}>
           {formatTime(m.created_at)}
         </time>
         {m.edited_at && !deleted ? <span class="muted edited">(edited)</span> : null}
       </div>
-      {m.reply_to && !deleted ? (
+      {collapsed ? (
+        <div class="msg-body blocked-note">
+          Message from a blocked user ·{' '}
+          <button type="button" class="link" onClick={() => setRevealed(true)}>
+            show
+          </button>
+        </div>
+      ) : null}
+      {m.reply_to && !deleted && !collapsed ? (
         <button type="button" class="msg-reply" aria-label="Go to the message this replies to" onClick={() => onJump(m.reply_to!.id, null)}>
           <strong>
             <Icon name="reply" size={14} /> {replyAuthor}:{' '}
@@ -172,7 +191,7 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
           <span dir="auto">{m.reply_to.content_preview ?? 'deleted message'}</span>
         </button>
       ) : null}
-      {editing ? (
+      {collapsed ? null : editing ? (
         <EditForm
           chat={chat}
           m={m}
@@ -190,8 +209,8 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
           <MessageBody content={m.content ?? ''} />
         )
       )}
-      {!deleted && m.attachments.length ? <Attachments chat={chat} items={m.attachments} onMediaLoad={onMediaLoad} /> : null}
-      {!deleted && m.reactions.length ? (
+      {!deleted && !collapsed && m.attachments.length ? <Attachments chat={chat} items={m.attachments} onMediaLoad={onMediaLoad} /> : null}
+      {!deleted && !collapsed && m.reactions.length ? (
         <div class="msg-reactions">
           {m.reactions.map((r) => (
             <button key={r.emoji} type="button" class="reaction" aria-pressed={r.me ? 'true' : 'false'} aria-label={`${r.emoji} ${r.count}${r.me ? ', including you' : ''}`} onClick={() => void react(r.emoji)}>
@@ -218,7 +237,7 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
         </div>
       ) : null}
       {receipt ? <p class="msg-status receipt muted">{receipt}</p> : null}
-      {!deleted ? (
+      {!deleted && !collapsed ? (
         <div class="msg-actions" role="toolbar" aria-label="Message actions">
           <button type="button" class="icon-button" aria-label="Reply" title="Reply" onClick={() => onReply(m)}>
             <Icon name="reply" />

@@ -83,7 +83,7 @@ function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: bo
     preview = describeSystemLine(last.system, last.sender.id, displayName(last.sender), me?.id, (id) => chat.userName(room.id, id));
   } else if (last) {
     const who = last.sender.id === me?.id ? 'You' : displayName(last.sender);
-    const body = last.deleted_at ? 'Message deleted' : text || (last.attachments.length ? 'Attachment' : '');
+    const body = last.deleted_at ? 'Message deleted' : chat.isBlocked(last) ? 'Message from a blocked user' : text || (last.attachments.length ? 'Attachment' : '');
     preview = room.type === 'dm' && who !== 'You' ? body : `${who}: ${body}`;
   }
   const unread = room.unread_count ?? 0;

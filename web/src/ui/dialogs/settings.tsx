@@ -1,5 +1,5 @@
 // Account self-service: profile (display name, status, avatar), username, email, theme, password,
-// sessions (log out other devices), logging out and deleting the account.
+// sessions (log out other devices), blocked people, logging out and deleting the account.
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Session } from '../../api/types';
@@ -10,6 +10,7 @@ import { formatTime } from '../format';
 import { setTheme, type ThemeChoice, themeChoice } from '../theme';
 import { ActionButton } from './common';
 import { NotificationSettings } from './notifications';
+import { BlockedList } from './profile';
 
 /** A form section with its own error and success lines. */
 function Section({ title, submit, ok, children, label }: { title: string; submit: (form: HTMLFormElement) => Promise<void>; ok: string; label: string; children: preact.ComponentChildren }): JSX.Element {
@@ -219,6 +220,10 @@ function SettingsPanel({ chat, close }: { chat: Chat; close: () => void }): JSX.
         </Field>
       </Section>
       <Sessions key={passwordChanged} chat={chat} />
+      <div class="form blocked-people">
+        <h3>Blocked people</h3>
+        <BlockedList chat={chat} />
+      </div>
       <Section
         title="Delete account"
         label="Delete my account"
@@ -250,7 +255,7 @@ function SettingsPanel({ chat, close }: { chat: Chat; close: () => void }): JSX.
   );
 }
 
-/** Profile, account, theme, password, sessions, logout, account deletion. */
+/** Profile, account, theme, password, sessions, blocked people, logout, account deletion. */
 export function settingsDialog(chat: Chat): void {
   openDialog('Settings', (close) => <SettingsPanel chat={chat} close={close} />, { className: 'settings' });
 }
