@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { createRootLogger, ROOT_LOGGER } from './common/logging/root-logger';
 import { AdminModule } from './admin/admin.module';
+import { ContentAdminModule } from './admin/content-admin.module';
 import { AuthModule } from './auth/auth.module';
 import { BlocksModule } from './blocks/blocks.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
@@ -88,6 +89,7 @@ export class AppModule {
         RoomsModule,
         MessagesModule,
         ReportsModule,
+        ContentAdminModule,
         BlocksModule,
         DmModule,
         UploadsModule,

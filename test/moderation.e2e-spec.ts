@@ -1,16 +1,30 @@
-import { Client } from 'pg';
-import { useTestApp } from './helpers/app';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TEST_ENV, useTestApp } from './helpers/app';
+import { sql } from './helpers/db';
 import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
 
-/** Runs one statement on the suite's database (making the first admin as the CLI would, ageing a token). */
-async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
+/**
+ * Runs the `chat-server` CLI from source (ts-node, transpile only) as a real child process against
+ * the suite's database, in an empty working directory so no stray .env or config.yaml is read.
+ */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const root = resolve(__dirname, '..');
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(root, 'src', 'cli', 'chat-server.ts'), ...args], {
+      cwd: mkdtempSync(join(tmpdir(), 'chat-mod-cli-')),
+      env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'warn', TS_NODE_PROJECT: join(root, 'tsconfig.json'), NODE_PATH: join(root, 'node_modules') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
 }
 
 describe('moderation: password reset, reports, admin deletes, rooms list, deactivated profiles (e2e)', () => {
@@ -43,6 +57,9 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
     ['POST', `/admin/users/${someId}/password-reset`],
     ['GET', '/admin/reports'],
     ['POST', `/admin/reports/${someId}/resolve`, { action: 'dismiss' }],
+    ['GET', '/admin/rooms'],
+    ['DELETE', `/admin/rooms/${someId}`],
+    ['DELETE', `/admin/messages/${someId}`],
   ];
 
   it('refuses every new admin route to anonymous callers (401) and to non-admins (403)', async () => {
@@ -117,6 +134,19 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
 
       expectError(await http(t.api, 'POST', `/admin/users/${someId}/password-reset`, { token: admin.token }), 404, 'USER_NOT_FOUND');
       expectError(await http(t.api, 'POST', '/admin/users/not-a-uuid/password-reset', { token: admin.token }), 400, 'VALIDATION_FAILED');
+    });
+
+    it('two concurrent redemptions of one token: exactly one wins, the other is 400 and changes nothing', async () => {
+      const user = await registerUser(t.api);
+      const issued = await http(t.api, 'POST', `/admin/users/${user.id}/password-reset`, { token: admin.token });
+      const redeem = (password: string) => http(t.api, 'POST', '/auth/password-reset', { body: { reset_token: issued.body.reset_token, new_password: password } });
+      const results = await Promise.all([redeem('first racing passphrase'), redeem('second racing passphrase')]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+      const winner = results[0]!.status === 200 ? 'first racing passphrase' : 'second racing passphrase';
+      const loser = winner.startsWith('first') ? 'second racing passphrase' : 'first racing passphrase';
+      expect(results.find((r) => r.status === 400)!.body.code).toBe('RESET_TOKEN_INVALID');
+      expect((await http(t.api, 'POST', '/auth/login', { body: { login: user.username, password: winner } })).status).toBe(200);
+      expectError(await http(t.api, 'POST', '/auth/login', { body: { login: user.username, password: loser } }), 401, 'INVALID_CREDENTIALS');
     });
 
     it('does not re-enable a disabled account', async () => {
@@ -259,5 +289,161 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       const second = await http(t.api, 'GET', `/admin/reports?limit=2&cursor=${first.body.next_cursor}`, { token: admin.token });
       expect(second.body.items[0].id).toBe(ids[2]);
     });
+  });
+
+  describe('content administration', () => {
+    it('an admin deletes any message: the tombstone reaches members live, deleted_by is recorded, and it is audited', async () => {
+      const owner = await registerUser(t.api);
+      const other = await registerUser(t.api);
+      const room = await createRoom(t.api, owner, 'private');
+      await http(t.api, 'POST', `/rooms/${room.id}/members`, { token: owner.token, body: { user_ids: [other.id] } });
+      const message = await send(owner, room.id, 'something regrettable');
+      const own = await send(other, room.id, 'my own words');
+      const socket = await ws(other);
+
+      const res = await http(t.api, 'DELETE', `/admin/messages/${message.id}`, { token: admin.token });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: message.id, seq: message.seq, content: null, attachments: [], deleted_by: admin.id });
+      expect(res.body.deleted_at).toEqual(expect.any(String));
+      const live = await socket.next((f) => f.type === 'delete_message' && f.payload.id === message.id);
+      expect(live.payload).toMatchObject({ content: null, deleted_by: admin.id });
+
+      // Sync shows the same tombstone; the sender's own delete records the sender.
+      const sync = await socket.request('sync', { rooms: { [room.id]: 0 } });
+      expect(sync.type).toBe('sync_result');
+      const synced = sync.payload.rooms.find((r: { room_id: string }) => r.room_id === room.id).messages;
+      expect(synced.find((m: { id: string }) => m.id === message.id)).toMatchObject({ content: null, deleted_by: admin.id });
+      const mine = await http(t.api, 'DELETE', `/messages/${own.id}`, { token: other.token });
+      expect(mine.body.deleted_by).toBe(other.id);
+      const history = await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: owner.token });
+      expect(history.body.items.every((m: { deleted_by: string | null }) => m.deleted_by === null)).toBe(true);
+
+      // Again: the tombstone unchanged, no second event.
+      const again = await http(t.api, 'DELETE', `/admin/messages/${message.id}`, { token: admin.token });
+      expect(again.status).toBe(200);
+      expect(again.body.updated_seq).toBe(res.body.updated_seq);
+      expect((await auditOf(message.id)).map((r) => [r.action, r.actor, r.details.already_deleted])).toEqual([
+        ['message.delete', `user:${admin.id}`, true],
+        ['message.delete', `user:${admin.id}`, false],
+      ]);
+      // System lines are read-only for server admins too.
+      const line = history.body.items.find((m: { type: string }) => m.type === 'system');
+      expect(line).toMatchObject({ system: { event: 'member_joined', user_id: other.id } });
+      expectError(await http(t.api, 'DELETE', `/admin/messages/${line.id}`, { token: admin.token }), 422, 'BUSINESS_RULE');
+      expect((await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: owner.token })).body.items.map((m: { id: string }) => m.id)).toContain(line.id);
+      expectError(await http(t.api, 'DELETE', `/admin/messages/${someId}`, { token: admin.token }), 404, 'MESSAGE_NOT_FOUND');
+      expectError(await http(t.api, 'DELETE', '/admin/messages/nope', { token: admin.token }), 400, 'VALIDATION_FAILED');
+    });
+
+    it('lists every room with member and message counts, searches and pages them', async () => {
+      const owner = await registerUser(t.api);
+      const other = await registerUser(t.api);
+      const tag = `adm${Date.now().toString(36)}`;
+      const a = await createRoom(t.api, owner, 'private', `${tag}-a`);
+      const b = await createRoom(t.api, owner, 'public', `${tag}-b`);
+      await http(t.api, 'POST', `/rooms/${b.id}/join`, { token: other.token });
+      await send(owner, b.id, 'one');
+      const two = await send(other, b.id, 'two');
+      await send(owner, b.id, 'three');
+      await http(t.api, 'DELETE', `/messages/${two.id}`, { token: other.token });
+
+      const res = await http(t.api, 'GET', `/admin/rooms?q=${tag}`, { token: admin.token });
+      expect(res.status).toBe(200);
+      expect(res.body.next_cursor).toBeNull();
+      expect(res.body.items).toEqual([
+        {
+          id: b.id,
+          type: 'public',
+          name: `${tag}-b`,
+          owner_id: owner.id,
+          member_count: 2,
+          message_count: 2,
+          last_activity_at: expect.any(String),
+          created_at: expect.any(String),
+        },
+        expect.objectContaining({ id: a.id, type: 'private', member_count: 1, message_count: 0 }),
+      ]);
+      const page1 = await http(t.api, 'GET', `/admin/rooms?q=${tag}&limit=1`, { token: admin.token });
+      expect(page1.body.items.map((r: { id: string }) => r.id)).toEqual([b.id]);
+      const page2 = await http(t.api, 'GET', `/admin/rooms?q=${tag}&limit=1&cursor=${page1.body.next_cursor}`, { token: admin.token });
+      expect(page2.body).toEqual({ items: [expect.objectContaining({ id: a.id })], next_cursor: null });
+      // DMs are listed too (the admin sees rooms they are not in).
+      const dm = await http(t.api, 'POST', '/dm', { token: owner.token, body: { recipient_id: other.id } });
+      const all = await http(t.api, 'GET', '/admin/rooms?limit=100', { token: admin.token });
+      expect(all.body.items.find((r: { id: string }) => r.id === dm.body.id)).toMatchObject({ type: 'dm', name: null, member_count: 2 });
+      expectError(await http(t.api, 'GET', '/admin/rooms?limit=101', { token: admin.token }), 400, 'VALIDATION_FAILED');
+      expectError(await http(t.api, 'GET', '/admin/rooms?cursor=bogus', { token: admin.token }), 400, 'INVALID_CURSOR');
+      expectError(await http(t.api, 'GET', `/admin/rooms?q=${'x'.repeat(81)}`, { token: admin.token }), 400, 'VALIDATION_FAILED');
+    });
+
+    it('an admin deletes any room: members get room_deleted, the room is gone, and it is audited', async () => {
+      const owner = await registerUser(t.api);
+      const room = await createRoom(t.api, owner, 'private');
+      await send(owner, room.id, 'soon gone');
+      const socket = await ws(owner);
+      const res = await http(t.api, 'DELETE', `/admin/rooms/${room.id}`, { token: admin.token });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ room_id: room.id, deleted: true });
+      const live = await socket.next('room_deleted');
+      expect(live.payload).toEqual({ room_id: room.id, deleted_by: admin.id });
+      expectError(await http(t.api, 'GET', `/rooms/${room.id}`, { token: owner.token }), 404, 'ROOM_NOT_FOUND');
+      expectError(await http(t.api, 'DELETE', `/admin/rooms/${room.id}`, { token: admin.token }), 404, 'ROOM_NOT_FOUND');
+      expectError(await http(t.api, 'DELETE', '/admin/rooms/nope', { token: admin.token }), 400, 'VALIDATION_FAILED');
+      const rows = await auditOf(room.id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ actor: `user:${admin.id}`, action: 'room.delete', details: { type: 'private', member_count: 1 } });
+    });
+  });
+
+  describe('deactivated profiles', () => {
+    it('disabled and deleted accounts show deactivated on profiles, members, DM peers and message senders', async () => {
+      const alice = await registerUser(t.api);
+      const bob = await registerUser(t.api);
+      const room = await createRoom(t.api, alice, 'private');
+      await http(t.api, 'POST', `/rooms/${room.id}/members`, { token: alice.token, body: { user_ids: [bob.id] } });
+      await send(bob, room.id, 'hi from bob');
+      const dm = await http(t.api, 'POST', '/dm', { token: alice.token, body: { recipient_id: bob.id } });
+      expect((await http(t.api, 'GET', `/users/${bob.id}`, { token: alice.token })).body.deactivated).toBe(false);
+
+      await http(t.api, 'POST', `/admin/users/${bob.id}/disable`, { token: admin.token });
+      expect((await http(t.api, 'GET', `/users/${bob.id}`, { token: alice.token })).body.deactivated).toBe(true);
+      const members = await http(t.api, 'GET', `/rooms/${room.id}/members`, { token: alice.token });
+      expect(members.body.items.find((m: { user: { id: string } }) => m.user.id === bob.id).user.deactivated).toBe(true);
+      expect(members.body.items.find((m: { user: { id: string } }) => m.user.id === alice.id).user.deactivated).toBe(false);
+      const history = await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: alice.token });
+      expect(history.body.items.at(-1).sender).toMatchObject({ id: bob.id, deactivated: true });
+      expect((await http(t.api, 'GET', `/rooms/${dm.body.id}`, { token: alice.token })).body.peer.deactivated).toBe(true);
+
+      await http(t.api, 'POST', `/admin/users/${bob.id}/enable`, { token: admin.token });
+      expect((await http(t.api, 'GET', `/users/${bob.id}`, { token: alice.token })).body.deactivated).toBe(false);
+
+      // A deleted account: 404 on its profile (as before), deactivated wherever it still appears.
+      const login = await http(t.api, 'POST', '/auth/login', { body: { login: bob.username, password: bob.password } });
+      expect((await http(t.api, 'DELETE', '/auth/me', { token: login.body.access_token, body: { password: bob.password } })).status).toBe(200);
+      expectError(await http(t.api, 'GET', `/users/${bob.id}`, { token: alice.token }), 404, 'USER_NOT_FOUND');
+      const after = await http(t.api, 'GET', `/rooms/${room.id}/messages`, { token: alice.token });
+      expect(after.body.items.at(-1).sender).toMatchObject({ deactivated: true, display_name: 'Deleted user' });
+    });
+  });
+
+  describe('CLI', () => {
+    it('issues a reset token from the command line, and CLI actions are audit rows with a cli: actor', async () => {
+      const user = await registerUser(t.api);
+      const issued = await cli(['users', 'password-reset', user.username]);
+      if (issued.code !== 0) throw new Error(`chat-server failed: ${issued.stderr}`);
+      const token = issued.stdout.trim();
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect((await http(t.api, 'POST', '/auth/password-reset', { body: { reset_token: token, new_password: 'set from the cli token' } })).status).toBe(200);
+      expect((await cli(['users', 'disable', user.username])).code).toBe(0);
+      const rows = await auditOf(user.username);
+      expect(rows.map((r) => [r.action, r.actor])).toEqual([
+        ['user.disable', expect.stringMatching(/^cli:/)],
+        ['user.password_reset.redeem', `user:${user.id}`],
+        ['user.password_reset', expect.stringMatching(/^cli:/)],
+      ]);
+      const missing = await cli(['users', 'password-reset', 'nobody-by-this-name']);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toMatch(/^error: .*nobody-by-this-name/);
+    }, 120_000);
   });
 });

@@ -1,17 +1,6 @@
-import { Client } from 'pg';
 import { useTestApp } from './helpers/app';
+import { sql } from './helpers/db';
 import { expectError, http, registerUser, TestUser, unique } from './helpers/http';
-
-/** Runs one statement on the suite's database (making the first admin, as the CLI would). */
-async function sql(text: string, params: unknown[] = []): Promise<void> {
-  const db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  try {
-    await db.query(text, params);
-  } finally {
-    await db.end();
-  }
-}
 
 describe('admin API /api/v1/admin (e2e)', () => {
   const { t, ws } = useTestApp();

@@ -9,7 +9,8 @@ import { spawnServer, ServerProcess } from './helpers/server-process';
 import { connectAuthed, WsTestClient } from './helpers/ws-client';
 
 const ROOT = resolve(__dirname, '..');
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'chat-server.js');
+/** package.json `bin`: the launcher that runs the compiled dist/ once built (the sources otherwise). */
+const BIN = join(ROOT, 'scripts', 'chat-server.js');
 
 /** What a finished CLI process left behind. */
 interface CliResult {
@@ -68,7 +69,7 @@ function postgresRunningOn(dataDir: string): boolean {
 }
 
 beforeAll(() => {
-  // The CLI is tested as shipped: the compiled dist/ that package.json's `bin` points at.
+  // The CLI is tested as shipped: package.json's `bin` launcher running the compiled dist/.
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe' });
 }, 240_000);
 

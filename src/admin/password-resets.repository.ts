@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { returnedRows } from '../common/errors/postgres';
-
-/** Who can query: the data source, or the manager of a running transaction. */
-type Queryable = DataSource | EntityManager;
+import { execute, firstRow, Queryable, statement } from '../database/sql';
 
 /**
  * The `password_resets` table: one-time password reset tokens, keyed by the SHA-256 hex of the token
@@ -19,21 +16,26 @@ export class PasswordResetsRepository {
    * @returns when it expires (database clock)
    */
   async replaceForUser(manager: EntityManager, userId: string, tokenHash: string, createdBy: string, ttlSeconds: number): Promise<Date> {
-    await manager.query(`DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL`, [userId]);
-    const rows = (await manager.query(
-      `INSERT INTO password_resets (token_hash, user_id, created_by, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4::int)) RETURNING expires_at`,
-      [tokenHash, userId, createdBy, ttlSeconds],
-    )) as { expires_at: Date }[];
-    return rows[0]!.expires_at;
+    await execute(manager, statement('password_resets_retire', `DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL`, [userId]));
+    const row = await firstRow<{ expires_at: Date }>(
+      manager,
+      statement(
+        'password_resets_insert',
+        `INSERT INTO password_resets (token_hash, user_id, created_by, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4::int)) RETURNING expires_at`,
+        [tokenHash, userId, createdBy, ttlSeconds],
+      ),
+    );
+    return row!.expires_at;
   }
 
   /** The user a live (unused, unexpired) token belongs to; null otherwise. */
   async findLiveUserId(tokenHash: string, q: Queryable = this.dataSource): Promise<string | null> {
-    const rows = (await q.query(`SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()`, [
-      tokenHash,
-    ])) as { user_id: string }[];
-    return rows[0]?.user_id ?? null;
+    const row = await firstRow<{ user_id: string }>(
+      q,
+      statement('password_resets_live', `SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()`, [tokenHash]),
+    );
+    return row?.user_id ?? null;
   }
 
   /**
@@ -41,10 +43,14 @@ export class PasswordResetsRepository {
    * @returns false when the token is unknown, used, expired or not the user's
    */
   async consume(manager: EntityManager, tokenHash: string, userId: string): Promise<boolean> {
-    const result = await manager.query(
-      `UPDATE password_resets SET used_at = now() WHERE token_hash = $1 AND user_id = $2 AND used_at IS NULL AND expires_at > now() RETURNING token_hash`,
-      [tokenHash, userId],
+    const used = await execute(
+      manager,
+      statement(
+        'password_resets_consume',
+        `UPDATE password_resets SET used_at = now() WHERE token_hash = $1 AND user_id = $2 AND used_at IS NULL AND expires_at > now()`,
+        [tokenHash, userId],
+      ),
     );
-    return returnedRows(result).length === 1;
+    return used === 1;
   }
 }

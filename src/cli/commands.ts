@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import type { AccountAdminService, AdminUserRow } from '../admin/account-admin.service';
 import { ConfigError } from '../config/app-config';
 import { describeConfig, mergeSources, validateEverySource } from '../config/config-sources';
@@ -53,6 +54,15 @@ export function parseDuration(value: string): number {
   return seconds;
 }
 
+/**
+ * Writes an audit row for a schema change made by the CLI, when the audit log exists (a `migrate
+ * down` past the Administration migration removes it; then there is nowhere to write).
+ */
+async function auditIfPossible(dataSource: DataSource, action: string, details: Record<string, unknown>): Promise<void> {
+  const [{ present }] = (await dataSource.query(`SELECT to_regclass('audit_log') IS NOT NULL AS present`)) as { present: boolean }[];
+  if (present) await new (audit())(dataSource).record(cliActor(), action, null, details);
+}
+
 function printUsers(rows: AdminUserRow[]): void {
   printTable(
     ['USERNAME', 'EMAIL', 'ADMIN', 'DISABLED', 'LAST SEEN', 'CREATED'],
@@ -100,9 +110,11 @@ export class MigrateCommand extends ConfiguredCommand {
       await withDataSource(config, async (dataSource) => {
         if (action === 'up') {
           const applied = await runMigrationsLocked(dataSource);
+          if (applied.length > 0) await auditIfPossible(dataSource, 'migrate.up', { applied });
           process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'no pending migrations\n');
         } else if (action === 'down') {
           const reverted = await undoLastMigrationLocked(dataSource);
+          if (reverted) await auditIfPossible(dataSource, 'migrate.down', { reverted });
           process.stdout.write(reverted ? `reverted: ${reverted}\n` : 'no migration to revert\n');
         } else {
           const executed = new Set(
@@ -193,6 +205,22 @@ export class UsersSetPasswordCommand extends ConfiguredCommand {
   }
 }
 
+/** `users password-reset U` */
+@SubCommand({
+  name: 'password-reset',
+  arguments: '<user>',
+  description: 'Issue a one-time password reset token (valid 24 h) for POST /api/v1/auth/password-reset; nothing changes until it is used',
+})
+export class UsersPasswordResetCommand extends ConfiguredCommand {
+  async run([who]: string[], options: ConfigOptions): Promise<void> {
+    await runCommand(async () => {
+      const { user, token, expiresAt } = await withServices(cliConfig(options.config), (get) => get(admin()).issuePasswordReset(cliActor(), who!));
+      process.stdout.write(`${token}\n`);
+      process.stderr.write(`reset token for ${user.username}, valid once until ${iso(expiresAt)}\n`);
+    });
+  }
+}
+
 /** One of the single-argument account actions (disable, enable, promote, demote). */
 abstract class UserActionCommand extends ConfiguredCommand {
   protected abstract act(service: AccountAdminService, who: string): Promise<string>;
@@ -238,14 +266,22 @@ export class UsersDemoteCommand extends UserActionCommand {
   }
 }
 
+/** The subcommands of `users`, in help order. */
+const USERS_SUBCOMMANDS = [
+  UsersListCommand,
+  UsersCreateCommand,
+  UsersSetPasswordCommand,
+  UsersPasswordResetCommand,
+  UsersDisableCommand,
+  UsersEnableCommand,
+  UsersPromoteCommand,
+  UsersDemoteCommand,
+];
+
 /** `chat-server users …` */
-@Command({
-  name: 'users',
-  description: 'Manage accounts',
-  subCommands: [UsersListCommand, UsersCreateCommand, UsersSetPasswordCommand, UsersDisableCommand, UsersEnableCommand, UsersPromoteCommand, UsersDemoteCommand],
-})
+@Command({ name: 'users', description: 'Manage accounts', subCommands: USERS_SUBCOMMANDS })
 export class UsersCommand extends GroupCommand {
-  protected readonly usage = 'users needs a subcommand (list, create, set-password, disable, enable, promote, demote)';
+  protected readonly usage = 'users needs a subcommand (list, create, set-password, password-reset, disable, enable, promote, demote)';
 }
 
 // -------------------------------------------------------------------------------------------- invites
@@ -375,13 +411,7 @@ export const COMMANDS = [
   StartCommand,
   MigrateCommand,
   UsersCommand,
-  UsersListCommand,
-  UsersCreateCommand,
-  UsersSetPasswordCommand,
-  UsersDisableCommand,
-  UsersEnableCommand,
-  UsersPromoteCommand,
-  UsersDemoteCommand,
+  ...USERS_SUBCOMMANDS,
   InvitesCommand,
   InvitesCreateCommand,
   InvitesListCommand,

@@ -226,11 +226,13 @@ export class MessagesService {
    * tombstone and `delete_message` event as {@link remove}, with `deleted_by` the administrator.
    * @param inTransaction runs in the delete's transaction (the audit row), also when the message was
    *   already a tombstone
-   * @throws AppError MESSAGE_NOT_FOUND (404, unknown id)
+   * @throws AppError MESSAGE_NOT_FOUND (404, unknown id), BUSINESS_RULE (422, a system line: read-only
+   *   for everyone, and never counted in the room's live-message counter a delete decrements)
    */
   async removeAsServerAdmin(adminId: string, messageId: string, inTransaction: (manager: EntityManager, alreadyDeleted: boolean) => Promise<void>): Promise<MessageDto> {
     const meta = await this.messages.findMeta(this.dataSource, messageId);
     if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
+    if (meta.type === 'system') throw new AppError('BUSINESS_RULE', 'System lines (joins, leaves, removals, renames) cannot be deleted.');
     return this.tombstone(meta, adminId, async (manager, current) => inTransaction(manager, current.deleted_at !== null));
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ContentAdminModule } from '../admin/content-admin.module';
 import { MessagesModule } from '../messages/messages.module';
 import { AdminReportsController, ReportsController } from './reports.controller';
 import { ReportsRepository } from './reports.repository';
@@ -9,7 +10,7 @@ import { ReportsService } from './reports.service';
  * (accounts, audit, AdminGuard) come from the global AdminModule.
  */
 @Module({
-  imports: [MessagesModule],
+  imports: [MessagesModule, ContentAdminModule],
   controllers: [ReportsController, AdminReportsController],
   providers: [ReportsRepository, ReportsService],
 })

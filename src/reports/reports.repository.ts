@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { returnedRows } from '../common/errors/postgres';
+import { and, firstRow, keyset, Queryable, rows, SqlParams, statement } from '../database/sql';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/messages.repository';
 import type { ReportAction, ReportStatus } from './dto/reports.dto';
-
-/** Who can query: the data source, or the manager of a running transaction. */
-type Queryable = DataSource | EntityManager;
 
 /** A report row with its reporter's names. */
 export interface ReportRow {
@@ -44,18 +41,21 @@ export class ReportsRepository {
 
   /** Stores an open report. @returns its id, or null when this member already reported this message. */
   async insert(messageId: string, reporterId: string, reason: string): Promise<string | null> {
-    const rows = (await this.dataSource.query(
-      `INSERT INTO reports (message_id, reporter_id, reason) VALUES ($1, $2, $3)
-       ON CONFLICT (message_id, reporter_id) DO NOTHING RETURNING id`,
-      [messageId, reporterId, reason],
-    )) as { id: string }[];
-    return rows[0]?.id ?? null;
+    const row = await firstRow<{ id: string }>(
+      this.dataSource,
+      statement(
+        'reports_insert',
+        `INSERT INTO reports (message_id, reporter_id, reason) VALUES ($1, $2, $3)
+         ON CONFLICT (message_id, reporter_id) DO NOTHING RETURNING id`,
+        [messageId, reporterId, reason],
+      ),
+    );
+    return row?.id ?? null;
   }
 
   /** One report; null when unknown. */
-  async findById(id: string, q: Queryable = this.dataSource): Promise<ReportRow | null> {
-    const rows = (await q.query(`SELECT ${REPORT_COLUMNS} FROM reports r JOIN users u ON u.id = r.reporter_id WHERE r.id = $1`, [id])) as ReportRow[];
-    return rows[0] ?? null;
+  findById(id: string, q: Queryable = this.dataSource): Promise<ReportRow | null> {
+    return firstRow<ReportRow>(q, statement('reports_by_id', `SELECT ${REPORT_COLUMNS} FROM reports r JOIN users u ON u.id = r.reporter_id WHERE r.id = $1`, [id]));
   }
 
   /**
@@ -63,21 +63,38 @@ export class ReportsRepository {
    * @param after (created_key, id) of the last row of the previous page
    * @param limit rows to return (callers ask one more to learn whether a next page exists)
    */
-  async findPage(status: ReportStatus, limit: number, after: [string, string] | null): Promise<ReportRow[]> {
-    return (await this.dataSource.query(
-      `SELECT ${REPORT_COLUMNS} FROM reports r JOIN users u ON u.id = r.reporter_id
-       WHERE r.status = $1 AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3::timestamptz, $4::uuid))
-       ORDER BY r.created_at DESC, r.id DESC LIMIT $2`,
-      [status, limit, after?.[0] ?? null, after?.[1] ?? null],
-    )) as ReportRow[];
+  findPage(status: ReportStatus, limit: number, after: [string, string] | null): Promise<ReportRow[]> {
+    const p = new SqlParams();
+    const where = and(
+      `r.status = ${p.bind(status)}`,
+      keyset(
+        p,
+        [
+          { expr: 'r.created_at', part: 'timestamp' },
+          { expr: 'r.id', part: 'uuid' },
+        ],
+        after,
+        'desc',
+      ),
+    );
+    return rows<ReportRow>(
+      this.dataSource,
+      p.statement(
+        'reports_page',
+        `SELECT ${REPORT_COLUMNS} FROM reports r JOIN users u ON u.id = r.reporter_id
+         WHERE ${where}
+         ORDER BY r.created_at DESC, r.id DESC LIMIT ${p.bind(limit, 'int')}`,
+      ),
+    );
   }
 
-  /** The reported messages, rendered for nobody in particular (`reactions[].me` false). */
+  /** The reported messages, rendered for nobody in particular (`reactions[].me` and `blocked` false). */
   async findMessages(messageIds: string[]): Promise<MessageRow[]> {
     if (messageIds.length === 0) return [];
-    return (await this.dataSource.query(`SELECT ${messageColumns('NULL')} FROM messages m ${MESSAGE_JOINS} WHERE m.id = ANY($1::uuid[])`, [
-      messageIds,
-    ])) as MessageRow[];
+    return rows<MessageRow>(
+      this.dataSource,
+      statement('reports_messages', `SELECT ${messageColumns('NULL')} FROM messages m ${MESSAGE_JOINS} WHERE m.id = ANY($1::uuid[])`, [messageIds]),
+    );
   }
 
   /**
@@ -86,8 +103,11 @@ export class ReportsRepository {
    */
   async findContext(messageIds: string[]): Promise<ContextRow[]> {
     if (messageIds.length === 0) return [];
-    return (await this.dataSource.query(
-      `SELECT x.anchor_id, ${messageColumns('NULL')}
+    return rows<ContextRow>(
+      this.dataSource,
+      statement(
+        'reports_context',
+        `SELECT x.anchor_id, ${messageColumns('NULL')}
        FROM (
          SELECT a.id AS anchor_id, c.id AS context_id
          FROM messages a
@@ -100,8 +120,9 @@ export class ReportsRepository {
        ) x
        JOIN messages m ON m.id = x.context_id ${MESSAGE_JOINS}
        ORDER BY x.anchor_id, m.seq`,
-      [messageIds],
-    )) as ContextRow[];
+        [messageIds],
+      ),
+    );
   }
 
   /**
@@ -109,12 +130,16 @@ export class ReportsRepository {
    * @returns false when the report was not open any more (someone resolved it meanwhile)
    */
   async resolve(manager: EntityManager, id: string, action: ReportAction, resolvedBy: string, alsoSameMessage: boolean): Promise<boolean> {
-    const result = await manager.query(
-      `UPDATE reports SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = now()
-       WHERE status = 'open' AND (id = $1 OR ($4::boolean AND message_id = (SELECT message_id FROM reports WHERE id = $1)))
-       RETURNING id`,
-      [id, action, resolvedBy, alsoSameMessage],
+    const resolved = await rows<{ id: string }>(
+      manager,
+      statement(
+        'reports_resolve',
+        `UPDATE reports SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = now()
+         WHERE status = 'open' AND (id = $1 OR ($4::boolean AND message_id = (SELECT message_id FROM reports WHERE id = $1)))
+         RETURNING id`,
+        [id, action, resolvedBy, alsoSameMessage],
+      ),
     );
-    return returnedRows<{ id: string }>(result).some((r) => r.id === id);
+    return resolved.some((r) => r.id === id);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountAdminService } from '../admin/account-admin.service';
 import { AuditService } from '../admin/audit.service';
+import { ContentAdminService } from '../admin/content-admin.service';
 import { AppError } from '../common/errors/app-error';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { MessageDto } from '../messages/dto/message.dto';
@@ -23,6 +24,7 @@ export class ReportsService {
     private readonly reports: ReportsRepository,
     private readonly messages: MessagesService,
     private readonly accounts: AccountAdminService,
+    private readonly content: ContentAdminService,
     private readonly audit: AuditService,
   ) {}
 
@@ -77,10 +79,7 @@ export class ReportsService {
     if (action === 'dismiss') {
       await this.dataSource.transaction(close);
     } else if (action === 'delete_message') {
-      await this.messages.removeAsServerAdmin(adminId, report.message_id, async (manager, alreadyDeleted) => {
-        await this.audit.record(actor, 'message.delete', report.message_id, { report_id: reportId, already_deleted: alreadyDeleted }, manager);
-        await close(manager);
-      });
+      await this.content.deleteMessage(adminId, report.message_id, { report_id: reportId }, close);
     } else {
       const [message] = await this.reports.findMessages([report.message_id]);
       const senderId = message?.sender_id ?? null;

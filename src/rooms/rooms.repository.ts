@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../common/errors/postgres';
 import { containsPattern } from '../database/like-pattern';
 import { preparedQuery } from '../database/prepared';
+import { and, keyset, rows, SqlParams } from '../database/sql';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/messages.repository';
 import { NotificationLevel } from './notification-level';
 import { RoomRole, RoomType } from './room.types';
@@ -55,6 +56,20 @@ export interface PeerRow {
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A room as server admins list it (`GET /admin/rooms`). */
+export interface AdminRoomRow {
+  id: string;
+  type: RoomType;
+  name: string | null;
+  owner_id: string | null;
+  member_count: number;
+  /** rooms.live_count: messages not deleted. */
+  message_count: number;
+  last_activity_at: Date;
+  created_at: Date;
+  created_key: string;
 }
 
 /** A member of a room with their role. */
@@ -368,6 +383,40 @@ export class RoomsRepository {
   /** Deletes a room; its members, messages, reactions and attachment links go with it (ON DELETE CASCADE). */
   async deleteRoom(manager: EntityManager, roomId: string): Promise<void> {
     await manager.query(`DELETE FROM rooms WHERE id = $1`, [roomId]);
+  }
+
+  /**
+   * `GET /admin/rooms`: every room, DMs included, newest first, with its member count and live
+   * message count (both counters kept exact by every join, leave, send and delete, so no COUNT over
+   * messages); `q` keeps rooms whose name contains it. Returns up to `limit + 1` rows.
+   * @param after (created_key, id) of the last row of the previous page
+   */
+  findAdminPage(q: string | undefined, limit: number, after: [string, string] | null): Promise<AdminRoomRow[]> {
+    const p = new SqlParams();
+    const where = and(
+      q !== undefined && `lower(r.name) LIKE lower(${p.bind(containsPattern(q), 'text')})`,
+      keyset(
+        p,
+        [
+          { expr: 'r.created_at', part: 'timestamp' },
+          { expr: 'r.id', part: 'uuid' },
+        ],
+        after,
+        'desc',
+      ),
+    );
+    return rows<AdminRoomRow>(
+      this.db,
+      p.statement(
+        'rooms_admin_page',
+        `SELECT r.id, r.type, r.name, r.owner_id, r.member_count, r.live_count AS message_count, r.last_activity_at, r.created_at,
+                r.created_at::text AS created_key
+         FROM rooms r
+         WHERE ${where}
+         ORDER BY r.created_at DESC, r.id DESC
+         LIMIT ${p.bind(limit + 1, 'int')}`,
+      ),
+    );
   }
 
   /** Ids of every member of a room (personalised broadcasts). */

@@ -13,7 +13,7 @@ import { UsersService } from '../users/users.service';
 import { CreateRoomDto, MemberDto, MembersAddedDto, RoomDeletedDto, RoomDto, RoomUpdatedPayload, UpdateRoomDto } from './dto/rooms.dto';
 import { effectiveNotificationLevel, NotificationLevel } from './notification-level';
 import { RoomRole } from './room.types';
-import { MyRoomRow, PeerRow, RoomRow, RoomsRepository, RoomViewRow } from './rooms.repository';
+import { AdminRoomRow, MyRoomRow, PeerRow, RoomRow, RoomsRepository, RoomViewRow } from './rooms.repository';
 
 /**
  * Renders a room row for a caller, without `peer`, `unread_count` and `last_message` (see
@@ -285,14 +285,46 @@ export class RoomsService {
    */
   async remove(roomId: string, userId: string): Promise<RoomDeletedDto> {
     await this.getAsAdmin(roomId, userId, true);
+    await this.deleteRoom(roomId, userId, async (manager) => {
+      if ((await this.rooms.roleOf(manager, roomId, userId)) !== 'owner') throw new AppError('FORBIDDEN', 'Only the owner of the room may do this.');
+    });
+    return { id: roomId, deleted: true };
+  }
+
+  /**
+   * A server administrator's delete of any room, DMs included (no membership needed): the same
+   * deletion and `room_deleted` event as {@link remove}, with `deleted_by` the administrator.
+   * @param inTransaction runs in the deletion's transaction (the audit row)
+   * @throws AppError ROOM_NOT_FOUND (404, unknown id)
+   */
+  async removeAsServerAdmin(adminId: string, roomId: string, inTransaction: (manager: EntityManager) => Promise<void>): Promise<void> {
+    await this.deleteRoom(roomId, adminId, inTransaction);
+  }
+
+  /**
+   * The one room deletion path: under the room lock, `authorize` may refuse (or record), then the
+   * room goes with its messages; after commit members get `room_deleted` and routing forgets it.
+   */
+  private async deleteRoom(roomId: string, deletedBy: string, authorize: (manager: EntityManager) => Promise<void>): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-      if ((await this.rooms.roleOf(manager, roomId, userId)) !== 'owner') throw new AppError('FORBIDDEN', 'Only the owner of the room may do this.');
+      await authorize(manager);
       await this.rooms.deleteRoom(manager, roomId);
     });
-    this.fanout.toRoom(roomId, 'room_deleted', { room_id: roomId, deleted_by: userId });
+    this.fanout.toRoom(roomId, 'room_deleted', { room_id: roomId, deleted_by: deletedBy });
     this.fanout.roomDeleted(roomId);
-    return { id: roomId, deleted: true };
+  }
+
+  /**
+   * `GET /admin/rooms`: every room, DMs included, newest first, with member and live message counts.
+   * @throws AppError INVALID_CURSOR
+   */
+  async listForServerAdmin(q: string | undefined, limit = DEFAULT_LIMIT, cursor?: string): Promise<Page<AdminRoomRow>> {
+    const after = cursor ? decodeKeysetCursor(cursor) : null;
+    const rows = await this.rooms.findAdminPage(q?.trim() || undefined, limit, after);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page, next_cursor: rows.length > limit && last ? encodeCursor([last.created_key, last.id]) : null };
   }
 
   /**

@@ -72,8 +72,8 @@ function Header({ chat, roomId }: { chat: Chat; roomId: string }): JSX.Element {
           </h2>
           <p class="conv-sub muted" data-online={String(online)}>
             <span class={`dot ${online ? 'online' : 'offline'}`} aria-hidden="true" />
-            {online ? ' Online' : peer?.last_seen_at ? ` Last seen ${formatTime(peer.last_seen_at)}` : ' Offline'}
-            {peer?.status ? ` · ${peer.status}` : ''}
+            {peer?.deactivated ? ' Deactivated' : online ? ' Online' : peer?.last_seen_at ? ` Last seen ${formatTime(peer.last_seen_at)}` : ' Offline'}
+            {peer?.status && !peer.deactivated ? ` · ${peer.status}` : ''}
           </p>
         </div>
         <div class="conv-actions">

@@ -28,7 +28,7 @@ function MemberRow({ chat, roomId, m }: { chat: Chat; roomId: string; m: Member 
           {name}
           {me ? ' (you)' : ''}
         </strong>
-        <span class="muted">{`@${m.user.username} · ${m.role}${online ? ' · online' : ''}`}</span>
+        <span class="muted">{`@${m.user.username} · ${m.role}${m.user.deactivated ? ' · deactivated' : online ? ' · online' : ''}`}</span>
       </span>
       {canSetRole && m.role === 'member' ? <ActionButton className="button" label="Make admin" ariaLabel={`Make ${name} admin`} action={() => chat.setRole(roomId, m.user.id, 'admin')} /> : null}
       {canSetRole && m.role === 'admin' ? <ActionButton className="button" label="Make member" ariaLabel={`Make ${name} member`} action={() => chat.setRole(roomId, m.user.id, 'member')} /> : null}
