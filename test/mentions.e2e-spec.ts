@@ -35,6 +35,24 @@ describe('mentions (e2e)', () => {
     return res.body.items.find((r: any) => r.id === roomId);
   };
 
+  it('a name inside code is not a mention, on send (group commit and WS) and on edit; mention_count does not move', async () => {
+    const { alice, bob, carol, roomId } = await setup();
+    const code = await send(alice, roomId, `run \`notify @${bob.username}\`\n\n\`\`\`\n@${carol.username}\n\`\`\`\nthen @${carol.username}`);
+    expect(code.mentions).toEqual([carol.id]);
+    const aliceWs = await ws(alice);
+    // (Content is trimmed, so the indented block follows a paragraph.)
+    const viaWs = await aliceWs.request('send_message', { room_id: roomId, content: `see:\n\n    @${bob.username} is indented code` });
+    expect(viaWs.payload.mentions).toEqual([]);
+    // An edit that moves the name into a code span drops the mention (and its count).
+    const plain = await send(alice, roomId, `hey @${bob.username}`);
+    expect(plain.mentions).toEqual([bob.id]);
+    expect((await myRoom(bob, roomId)).mention_count).toBe(1);
+    const edited = await http(t.api, 'PATCH', `/messages/${plain.id}`, { token: alice.token, body: { content: `hey \`@${bob.username}\`` } });
+    expect(edited.body.mentions).toEqual([]);
+    expect((await myRoom(bob, roomId)).mention_count).toBe(0);
+    expect((await myRoom(carol, roomId)).mention_count).toBe(1);
+  });
+
   it('resolves members only, case-insensitively, once each, in order; non-members, unknown names and emails are not resolved', async () => {
     const { alice, bob, carol, dave, roomId } = await setup();
     const m = await send(

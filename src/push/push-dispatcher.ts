@@ -55,6 +55,11 @@ interface Delivery {
 
 /** The message fields a push decision and payload use. */
 type StoredMessage = Pick<MessageDto, 'id' | 'room_id' | 'seq' | 'type' | 'content' | 'sender'> & { mentions?: readonly string[] };
+/** A message waiting for its decision, with when it was stored and fanned out (epoch ms). */
+interface QueuedMessage {
+  message: StoredMessage;
+  storedAtMs: number;
+}
 
 /**
  * Runs Web Push off the send path: {@link enqueue} only records the message; decisions (one query for
@@ -68,7 +73,7 @@ export class PushDispatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(PushDispatcher.name);
   private readonly transport = new PushTransport();
   /** Room id → its messages waiting for a decision (insertion order is the queue order). */
-  private readonly pendingRooms = new Map<string, StoredMessage[]>();
+  private readonly pendingRooms = new Map<string, QueuedMessage[]>();
   /** True while a decision query runs (one at a time). */
   private deciding = false;
   /** Set while the pause after a decision query runs ({@link DECISION_INTERVAL_MS}). */
@@ -95,7 +100,7 @@ export class PushDispatcher implements OnApplicationShutdown {
       waiting = [];
       this.pendingRooms.set(message.room_id, waiting);
     }
-    waiting.push(message);
+    waiting.push({ message, storedAtMs: Date.now() });
     if (waiting.length > MAX_MESSAGES_PER_ROOM) waiting.shift();
     this.pumpDecisions();
   }
@@ -113,7 +118,7 @@ export class PushDispatcher implements OnApplicationShutdown {
 
   private pumpDecisions(): void {
     if (this.closed || this.deciding || this.pause || this.pendingRooms.size === 0) return;
-    const batch = new Map<string, StoredMessage[]>();
+    const batch = new Map<string, QueuedMessage[]>();
     for (const [roomId, messages] of this.pendingRooms) {
       if (batch.size >= MAX_ROOMS_PER_DECISION) break;
       batch.set(roomId, messages);
@@ -140,8 +145,8 @@ export class PushDispatcher implements OnApplicationShutdown {
    * pushes. Messages from someone the member blocked never wake them: the blocks among the batch's
    * offline targets and senders are one more statement per decision, not per message.
    */
-  private async decide(batch: Map<string, StoredMessage[]>): Promise<void> {
-    const mentioned = [...new Set([...batch.values()].flatMap((messages) => messages.flatMap((m) => m.mentions ?? [])))];
+  private async decide(batch: Map<string, QueuedMessage[]>): Promise<void> {
+    const mentioned = [...new Set([...batch.values()].flatMap((messages) => messages.flatMap((q) => q.message.mentions ?? [])))];
     const targets = await this.subscriptions.findTargets([...batch.keys()], mentioned);
     // room → user → that user's subscriptions
     const byRoom = new Map<string, Map<string, PushTargetRow[]>>();
@@ -155,14 +160,18 @@ export class PushDispatcher implements OnApplicationShutdown {
     }
     if (offline.size === 0) return;
     const senders = new Set<string>();
-    for (const messages of batch.values()) for (const m of messages) if (m.sender?.id) senders.add(m.sender.id);
+    for (const messages of batch.values()) for (const { message: m } of messages) if (m.sender?.id) senders.add(m.sender.id);
     const blocked = await this.blocks.blockedPairs([...offline], [...senders]);
     for (const [roomId, users] of byRoom) {
       const messages = batch.get(roomId) ?? [];
       for (const [userId, rows] of users) {
         if (!offline.has(userId)) continue;
         const candidate = { userId, roomType: rows[0].room_type, chosenLevel: rows[0].notification_level };
-        const message = [...messages].reverse().find((m) => !blocked.has(`${userId}:${m.sender?.id}`) && shouldPush(candidate, toPushable(m)));
+        // A member who was still connected when a message was fanned out got it live, even if they
+        // left before this decision ran: only messages stored after they went offline wake them.
+        const message = [...messages]
+          .reverse()
+          .find((q) => !this.presence.offlineAfter(userId, q.storedAtMs) && !blocked.has(`${userId}:${q.message.sender?.id}`) && shouldPush(candidate, toPushable(q.message)))?.message;
         if (!message) continue;
         if (!(await this.throttle.claim(userId, roomId))) continue;
         for (const row of rows) this.queueDelivery(row, message);

@@ -1,12 +1,18 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { Backplane } from './backplane/backplane';
 import { ConnectionRegistry } from './connection-registry';
 import { FanoutService } from './fanout.service';
 import { PresenceStore } from './presence-store';
+import { RoomsRepository } from '../rooms/rooms.repository';
+import { UsersRepository } from '../users/users.repository';
+
+/**
+ * How long a user's going offline is remembered for {@link PresenceService.offlineAfter}, in ms: far
+ * longer than any wait between a send and the push decision about it.
+ */
+export const OFFLINE_MEMORY_MS = 5 * 60_000;
 
 /**
  * Presence: a user is online while at least one connection is open, on any instance. The first
@@ -20,17 +26,23 @@ export class PresenceService implements OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
   /** Users whose last local connection closed and whose grace period is running. */
   private readonly pendingOffline = new Map<string, { timer: NodeJS.Timeout; rooms: string[] }>();
+  /** When users went offline (epoch ms, here or on another instance), kept for {@link OFFLINE_MEMORY_MS}. */
+  private readonly offlineAtMs = new Map<string, number>();
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly fanout: FanoutService,
     private readonly store: PresenceStore,
     backplane: Backplane,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly rooms: RoomsRepository,
+    private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     backplane.onEnvelope((envelope) => {
-      if (envelope.kind === 'presence') store.remember(envelope.userId, envelope.online);
+      if (envelope.kind === 'presence') {
+        store.remember(envelope.userId, envelope.online);
+        if (!envelope.online) this.rememberOffline(envelope.userId);
+      }
     });
     store.onReaped((userId) => void this.reap(userId));
   }
@@ -38,6 +50,16 @@ export class PresenceService implements OnModuleDestroy {
   /** True while the user has a live connection anywhere, or is within the grace period after the last one. */
   isOnline(userId: string): boolean {
     return this.registry.isConnected(userId) || this.pendingOffline.has(userId) || this.store.isOnlineElsewhere(userId);
+  }
+
+  /**
+   * True when the user is offline now and went offline at or after `sinceMs` (epoch ms): they were
+   * still connected then, so whatever was fanned out at that moment reached them live. False while
+   * online, and for users offline since before `sinceMs` (or for longer than {@link OFFLINE_MEMORY_MS}).
+   */
+  offlineAfter(userId: string, sinceMs: number): boolean {
+    if (this.isOnline(userId)) return false;
+    return (this.offlineAtMs.get(userId) ?? 0) >= sinceMs;
   }
 
   /** Called when a user's first connection on this instance authenticated. */
@@ -96,16 +118,26 @@ export class PresenceService implements OnModuleDestroy {
   /** A user whose instance died: their rooms come from the database, since no instance routes them. */
   private async reap(userId: string): Promise<void> {
     try {
-      const rows: { room_id: string }[] = await this.db.query(`SELECT room_id FROM room_members WHERE user_id = $1`, [userId]);
-      await this.wentOffline(userId, rows.map((r) => r.room_id));
+      await this.wentOffline(userId, await this.rooms.roomIdsOfUser(userId));
     } catch (err) {
       this.logger.warn(`reaping presence of ${userId} failed: ${(err as Error).message}`);
     }
   }
 
+  private rememberOffline(userId: string): void {
+    const now = Date.now();
+    this.offlineAtMs.delete(userId); // re-inserted last, so the map stays in time order
+    this.offlineAtMs.set(userId, now);
+    for (const [id, at] of this.offlineAtMs) {
+      if (now - at <= OFFLINE_MEMORY_MS) break;
+      this.offlineAtMs.delete(id);
+    }
+  }
+
   private async wentOffline(userId: string, rooms: string[]): Promise<void> {
+    this.rememberOffline(userId);
     const lastSeen = new Date();
-    await this.db.query(`UPDATE users SET last_seen_at = $2 WHERE id = $1`, [userId, lastSeen]).catch((err: Error) => {
+    await this.users.touchLastSeen(userId, lastSeen).catch((err: Error) => {
       this.logger.warn(`storing last_seen_at failed: ${err.message}`);
     });
     this.announce(userId, false, rooms, lastSeen);

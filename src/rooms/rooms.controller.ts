@@ -40,7 +40,7 @@ export class RoomsController {
   /** Creates a room; the caller becomes its owner. */
   @Post()
   @ApiOperation({
-    summary: 'Create a public or private room, optionally with its members (member_ids: a group in one call)',
+    summary: 'Create a public or private room, optionally with its members (member_ids: a group in one call; each is a member_joined system line)',
     description:
       'The caller becomes the owner. With member_ids, those users become members in the same transaction (all or none: ' +
       'an unknown or deleted user is 404 USER_NOT_FOUND and no room is created), repeats and the caller\'s own id are ignored, ' +
@@ -73,7 +73,7 @@ export class RoomsController {
   /** Joins a public room. */
   @Post(':id/join')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Join a public room (joining twice is fine)' })
+  @ApiOperation({ summary: 'Join a public room (joining twice is fine); a new membership is a member_joined system line' })
   @ApiOkResponse({ type: RoomDto })
   @ApiErrors(400, 401, 404)
   join(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<RoomDto> {
@@ -95,7 +95,7 @@ export class RoomsController {
   /** Leaves a room. */
   @Post(':id/leave')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Leave a room (the owner must hand over first: 422; a DM cannot be left: 422)' })
+  @ApiOperation({ summary: 'Leave a room (the owner must hand over first: 422; a DM cannot be left: 422); a member_left system line' })
   @ApiErrors(400, 401, 403, 404, 422)
   leave(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string): Promise<{ room_id: string; left: true }> {
     return this.rooms.leave(id, me.userId);
@@ -112,7 +112,7 @@ export class RoomsController {
 
   /** Renames or re-describes a room. */
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name and/or description (owner or admin); members get room_updated' })
+  @ApiOperation({ summary: 'Change name and/or description (owner or admin); members get room_updated; a new name is a room_renamed system line' })
   @ApiOkResponse({ type: RoomDto })
   @ApiErrors(400, 401, 403, 404)
   update(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Body() dto: UpdateRoomDto): Promise<RoomDto> {
@@ -130,7 +130,7 @@ export class RoomsController {
 
   /** Adds members (how private rooms gain members). */
   @Post(':id/members')
-  @ApiOperation({ summary: 'Add members, all or none (owner or admin); the room gets member_added' })
+  @ApiOperation({ summary: 'Add members, all or none (owner or admin); the room gets member_added and a member_joined system line each' })
   @ApiCreatedResponse({ type: MembersAddedDto })
   @ApiErrors(400, 401, 403, 404, 409)
   addMembers(@CurrentUser() me: AuthPrincipal, @Param('id', uuidPipe('id')) id: string, @Body() dto: AddMembersDto): Promise<MembersAddedDto> {
@@ -140,7 +140,7 @@ export class RoomsController {
   /** Removes (kicks) a member. */
   @Delete(':id/members/:user_id')
   @ApiOperation({
-    summary: 'Remove a member (owner: admins and members; admin: members); the room gets member_removed',
+    summary: 'Remove a member (owner: admins and members; admin: members); the room gets member_removed and a member_removed system line (the removed user too)',
     description: 'The removed user\'s live connections stop receiving the room at once. Removing yourself is leaving.',
   })
   @ApiErrors(400, 401, 403, 404, 422)
