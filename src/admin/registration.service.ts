@@ -91,8 +91,14 @@ export class RegistrationService {
     )) as InviteRow[];
   }
 
-  /** Revokes a code. @returns false when no live code has it. */
+  /**
+   * Revokes a code (API and CLI). A string that cannot be a code (codes are letters and digits, see
+   * {@link createInvite}) is answered without a query: a NUL byte or a 10 KB path segment would
+   * otherwise reach PostgreSQL and fail there as a 500.
+   * @returns false when no live code has it
+   */
   async revokeInvite(code: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    if (!/^[A-Za-z0-9]{1,64}$/.test(code)) return false;
     const result = (await manager.query(`UPDATE invites SET revoked_at = now() WHERE code = $1 AND revoked_at IS NULL`, [code])) as [unknown[], number];
     return result[1] > 0;
   }
