@@ -193,6 +193,17 @@ describe('user blocks (e2e)', () => {
     expect(after.body.items.map((m: any) => m.blocked)).toEqual([false, false, false, false]);
   });
 
+  it('never hides system lines: a rename by a blocked owner reaches the blocker live and is not marked', async () => {
+    const { alice, bob, roomId } = await trio();
+    await block(bob, alice.id);
+    const bobWs = await ws(bob);
+    expect((await http(t.api, 'PATCH', `/rooms/${roomId}`, { token: alice.token, body: { name: `renamed-${Date.now()}` } })).status).toBe(200);
+    const line = await bobWs.next((f) => f.type === 'new_message' && f.payload.system?.event === 'room_renamed');
+    expect(line.payload).toMatchObject({ type: 'system', sender: { id: alice.id }, blocked: false });
+    const history = await http(t.api, 'GET', `/rooms/${roomId}/messages`, { token: bob.token });
+    expect(history.body.items.find((m: any) => m.system?.event === 'room_renamed')).toMatchObject({ id: line.payload.id, blocked: false });
+  });
+
   it('refuses sending in an existing DM while either side blocked the other (REST and WebSocket), until unblocked', async () => {
     const [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
     const dm = (await http(t.api, 'POST', '/dm', { token: alice.token, body: { recipient_id: bob.id } })).body.id;

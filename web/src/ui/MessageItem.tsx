@@ -164,7 +164,9 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
         {grouped ? null : mine || !m.sender.id ? (
           <span class="msg-author">{mine ? 'You' : displayName(m.sender)}</span>
         ) : (
-          <button type="button" class="msg-author link-plain" aria-label={`Profile of ${displayName(m.sender)}`} onClick={() => profileDialog(chat, m.sender.id!)}>
+          // Not a tab stop: Tab moves between the log and the composer, and the toolbar's Profile button
+          // serves the keyboard (the log is walked with the arrow keys).
+          <button type="button" class="msg-author link-plain" tabIndex={-1} aria-label={`Profile of ${displayName(m.sender)}`} onClick={() => profileDialog(chat, m.sender.id!)}>
             {displayName(m.sender)}
           </button>
         )}
@@ -243,6 +245,11 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
           <button type="button" class="icon-button" aria-label="React" title="React" aria-expanded={picker ? 'true' : 'false'} onClick={() => setPicker(!picker)}>
             <Icon name="react" />
           </button>
+          {!mine && m.sender.id ? (
+            <button type="button" class="icon-button" aria-label={`View profile of ${displayName(m.sender)}`} title="Profile" onClick={() => profileDialog(chat, m.sender.id!)}>
+              <Icon name="user" />
+            </button>
+          ) : null}
           {mine ? (
             <button type="button" class="icon-button" aria-label="Edit message" title="Edit" onClick={() => setEditing(m.id)}>
               <Icon name="edit" />
