@@ -168,7 +168,8 @@ async function seed(ds: DataSource, messages: number): Promise<void> {
 /** Prints EXPLAIN (ANALYZE, BUFFERS) of the repositories' real SQL for the heavy user's view. */
 async function explain(ds: DataSource): Promise<void> {
   const plans: { sql: string; plan: string }[] = [];
-  // A stand-in data source: every query a repository runs is explained instead of executed.
+  // A stand-in data source: every statement a repository runs is explained instead of executed (it
+  // has no pg pool, so src/database/sql.ts sends the statement's text through query()).
   const explaining = {
     query: async (sql: string, params: unknown[] = []) => {
       const rows: { 'QUERY PLAN': string }[] = await ds.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params);
@@ -201,7 +202,8 @@ async function explain(ds: DataSource): Promise<void> {
     ['rooms/me (GET /rooms/me?limit=20)', () => rooms.findMyRooms(user.id, 20, null)],
     ['DM list (GET /dm)', () => rooms.findMyRooms(user.id, 20, null, true)],
     ['DM lookup by pair (POST /dm)', () => dms.findDmRoomId(dmKeyOf(user.id, peer.user_id))],
-    ['Unread count of one room (POST /rooms/:id/read)', () => messages.unreadCount(busy.id, user.id)],
+    ['One room as its member sees it (GET /rooms/:id)', () => rooms.findRoomViewForUser(busy.id, user.id)],
+    ['Access check: room lock and role (every change in a room)', () => rooms.lockForUser(explaining, busy.id, user.id)],
     ['Search, a common word (GET /messages/search?q=meeting)', () => messages.search(user.id, 'meeting', { limit: 20, after: null })],
     ['Search, a phrase (q="deploy today")', () => messages.search(user.id, '"deploy today"', { limit: 20, after: null })],
     ['Sync: changes after a seq (WS sync)', () => messages.findChanges(explaining, busy.id, user.id, Number(busy.last_seq) - 100, 500)],

@@ -31,6 +31,7 @@ import { RealtimeCoreModule } from './realtime/realtime-core.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { TokenBlacklistModule } from './token-blacklist/token-blacklist.module';
+import { DatabaseModule } from './database/database.module';
 import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
 
@@ -81,6 +82,7 @@ export class AppModule {
           // Several instances share their counters through Redis; one instance keeps them in memory.
           storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : undefined,
         }),
+        DatabaseModule,
         TokenBlacklistModule,
         RealtimeCoreModule,
         UsersModule,

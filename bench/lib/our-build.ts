@@ -54,7 +54,7 @@ export function ourDataLayer(): OurDataLayer {
   return {
     ...(require(dist('messages', 'messages.repository.js')) as Pick<OurDataLayer, 'MessagesRepository'>),
     ...(require(dist('rooms', 'rooms.repository.js')) as Pick<OurDataLayer, 'RoomsRepository'>),
-    ...(require(dist('messages', 'message.presenter.js')) as Pick<OurDataLayer, 'toMessageDto'>),
+    ...(require(dist('messages', 'message.mapper.js')) as Pick<OurDataLayer, 'toMessageDto'>),
     ...(require(dist('common', 'pagination', 'pagination.js')) as Pick<OurDataLayer, 'encodeCursor'>),
     ...(require(dist('rooms', 'notification-level.js')) as Pick<OurDataLayer, 'effectiveNotificationLevel'>),
   };

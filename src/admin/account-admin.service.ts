@@ -11,8 +11,9 @@ import { validationError } from '../common/errors/validation';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { notifyRevocations } from '../token-blacklist/pg-revocation-listener';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user.types';
 import { UsersRepository } from '../users/users.repository';
+import { AccountFlags, AdminRepository, AdminUserRow } from './admin.repository';
 import { AuditActor, AuditService } from './audit.service';
 import { PasswordResetsRepository } from './password-resets.repository';
 
@@ -24,20 +25,9 @@ function resetTokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** A user as administrators see it. */
-export interface AdminUserRow {
-  id: string;
-  username: string;
-  email: string | null;
-  display_name: string;
-  is_admin: boolean;
-  disabled_at: Date | null;
-  last_seen_at: Date | null;
-  created_at: Date;
-}
+export type { AdminUserRow } from './admin.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ADMIN_COLUMNS = 'id, username, email, display_name, is_admin, disabled_at, last_seen_at, created_at';
 
 /**
  * Account administration shared by the CLI and the admin API: list and search, create, set a
@@ -57,17 +47,14 @@ export class AccountAdminService implements OnApplicationBootstrap {
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
     private readonly resets: PasswordResetsRepository,
+    private readonly admins: AdminRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Promotes the ADMIN_USERNAMES that exist (those not registered yet are promoted at a later start). */
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.adminUsernames.length === 0) return;
-    const rows = (await this.dataSource.query(
-      `UPDATE users SET is_admin = true WHERE lower(username) = ANY($1::text[]) AND deleted_at IS NULL AND NOT is_admin RETURNING username`,
-      [this.config.adminUsernames],
-    )) as [{ username: string }[], number];
-    for (const { username } of rows[0]) {
+    for (const username of await this.admins.promoteUsernames(this.config.adminUsernames)) {
       await this.audit.record('config:ADMIN_USERNAMES', 'user.promote', username);
       this.logger.log(`promoted ${username} to server admin (ADMIN_USERNAMES)`);
     }
@@ -77,16 +64,8 @@ export class AccountAdminService implements OnApplicationBootstrap {
    * Live users whose username, display name or email contains `query` (case-insensitive), ordered by
    * username then id; only disabled ones with `disabledOnly`; `after` is the last row of the previous page.
    */
-  async list(query: string | undefined, disabledOnly: boolean, limit = 1000, after?: { username: string; id: string }): Promise<AdminUserRow[]> {
-    const pattern = query ? `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    return (await this.dataSource.query(
-      `SELECT ${ADMIN_COLUMNS} FROM users
-       WHERE deleted_at IS NULL AND ($1::text IS NULL OR username ILIKE $1 OR display_name ILIKE $1 OR email ILIKE $1)
-         AND (NOT $2::boolean OR disabled_at IS NOT NULL)
-         AND ($4::text IS NULL OR (lower(username), id) > (lower($4::text), $5::uuid))
-       ORDER BY lower(username), id LIMIT $3`,
-      [pattern, disabledOnly, limit, after?.username ?? null, after?.id ?? null],
-    )) as AdminUserRow[];
+  list(query: string | undefined, disabledOnly: boolean, limit = 1000, after?: { username: string; id: string }): Promise<AdminUserRow[]> {
+    return this.admins.listUsers(query, disabledOnly, limit, after);
   }
 
   /**
@@ -105,7 +84,7 @@ export class AccountAdminService implements OnApplicationBootstrap {
         const taken = await this.users.findTakenField(dto.username, dto.email);
         throw new AppError(taken === 'email' ? 'EMAIL_TAKEN' : 'USERNAME_TAKEN');
       }
-      if (fields.admin) await manager.query(`UPDATE users SET is_admin = true WHERE id = $1`, [user.id]);
+      if (fields.admin) await this.admins.setFlags(manager, user.id, { isAdmin: true });
       await this.audit.record(actor, 'user.create', user.username, { admin: fields.admin }, manager);
       return this.row(user.id, manager);
     });
@@ -168,13 +147,13 @@ export class AccountAdminService implements OnApplicationBootstrap {
    * writes the hash, runs `also` in the same transaction, and revokes every session of the user.
    */
   private async replacePassword(
-    user: UserEntity,
+    user: User,
     passwordHash: string,
     also: (manager: EntityManager) => Promise<void>,
   ): Promise<{ user: AdminUserRow; revokedSessions: number }> {
     return this.revokingAll(user, async (manager) => {
       await also(manager);
-      await manager.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [user.id, passwordHash]);
+      await this.admins.setPasswordHash(manager, user.id, passwordHash);
     });
   }
 
@@ -186,7 +165,7 @@ export class AccountAdminService implements OnApplicationBootstrap {
   async disable(actor: AuditActor, who: string, also?: (manager: EntityManager) => Promise<void>): Promise<{ user: AdminUserRow; revokedSessions: number }> {
     const user = await this.find(who);
     return this.revokingAll(user, async (manager) => {
-      await manager.query(`UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1`, [user.id]);
+      await this.admins.setFlags(manager, user.id, { disabled: true });
       await this.audit.record(actor, 'user.disable', user.username, {}, manager);
       if (also) await also(manager);
     });
@@ -194,30 +173,31 @@ export class AccountAdminService implements OnApplicationBootstrap {
 
   /** Enables a disabled account (it logs in again with its password). @throws AppError USER_NOT_FOUND */
   async enable(actor: AuditActor, who: string): Promise<AdminUserRow> {
-    return this.update(actor, who, 'user.enable', `disabled_at = NULL`);
+    return this.update(actor, who, 'user.enable', { disabled: false });
   }
 
   /** Makes the user a server admin. @throws AppError USER_NOT_FOUND */
   async promote(actor: AuditActor, who: string): Promise<AdminUserRow> {
-    return this.update(actor, who, 'user.promote', `is_admin = true`);
+    return this.update(actor, who, 'user.promote', { isAdmin: true });
   }
 
   /** Takes server admin away. @throws AppError USER_NOT_FOUND */
   async demote(actor: AuditActor, who: string): Promise<AdminUserRow> {
-    return this.update(actor, who, 'user.demote', `is_admin = false`);
+    return this.update(actor, who, 'user.demote', { isAdmin: false });
   }
 
   /** A live user by id or username (case-insensitive). @throws AppError USER_NOT_FOUND */
-  async find(who: string): Promise<UserEntity> {
+  async find(who: string): Promise<User> {
     const user = UUID.test(who) ? await this.users.findById(who) : await this.users.findByLogin(who.includes('@') ? '' : who);
     if (!user || user.deletedAt) throw new AppError('USER_NOT_FOUND', `No user named "${who}".`);
     return user;
   }
 
-  private async update(actor: AuditActor, who: string, action: string, assignment: string): Promise<AdminUserRow> {
+  /** Changes account flags of a live user and audits it, in one transaction. */
+  private async update(actor: AuditActor, who: string, action: string, flags: AccountFlags): Promise<AdminUserRow> {
     const user = await this.find(who);
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`UPDATE users SET ${assignment} WHERE id = $1`, [user.id]);
+      await this.admins.setFlags(manager, user.id, flags);
       await this.audit.record(actor, action, user.username, {}, manager);
       return this.row(user.id, manager);
     });
@@ -227,7 +207,7 @@ export class AccountAdminService implements OnApplicationBootstrap {
    * Runs a change and revokes every session of the user in one transaction, notifying every
    * instance on commit; then applies the revocations to this process too.
    */
-  private async revokingAll(user: UserEntity, change: (manager: EntityManager) => Promise<void>): Promise<{ user: AdminUserRow; revokedSessions: number }> {
+  private async revokingAll(user: User, change: (manager: EntityManager) => Promise<void>): Promise<{ user: AdminUserRow; revokedSessions: number }> {
     const { revocations, row } = await this.dataSource.transaction(async (manager) => {
       await change(manager);
       const revocations = await this.sessions.revokeAllInTransaction(user.id, null, manager);
@@ -239,7 +219,6 @@ export class AccountAdminService implements OnApplicationBootstrap {
   }
 
   private async row(id: string, manager: EntityManager): Promise<AdminUserRow> {
-    const rows = (await manager.query(`SELECT ${ADMIN_COLUMNS} FROM users WHERE id = $1`, [id])) as AdminUserRow[];
-    return rows[0]!;
+    return (await this.admins.findUser(manager, id))!;
   }
 }

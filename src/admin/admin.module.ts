@@ -4,6 +4,7 @@ import { UploadsModule } from '../uploads/uploads.module';
 import { UsersModule } from '../users/users.module';
 import { AccountAdminService } from './account-admin.service';
 import { AdminController } from './admin.controller';
+import { AdminRepository } from './admin.repository';
 import { AdminGuard } from './admin.guard';
 import { AuditService } from './audit.service';
 import { PasswordResetsRepository } from './password-resets.repository';
@@ -20,7 +21,7 @@ import { RegistrationService } from './registration.service';
 @Module({
   imports: [UsersModule, AuthModule, UploadsModule],
   controllers: [AdminController, RegistrationController],
-  providers: [AccountAdminService, AuditService, RegistrationService, PruneService, PasswordResetsRepository, AdminGuard],
-  exports: [AccountAdminService, AuditService, RegistrationService, PruneService, AdminGuard],
+  providers: [AdminRepository, AccountAdminService, AuditService, RegistrationService, PruneService, PasswordResetsRepository, AdminGuard],
+  exports: [AdminRepository, AccountAdminService, AuditService, RegistrationService, PruneService, AdminGuard],
 })
 export class AdminModule {}

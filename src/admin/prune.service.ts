@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { returnedRows } from '../common/errors/postgres';
+import { SessionsRepository } from '../auth/sessions.repository';
+import { TokenBlacklistRepository } from '../token-blacklist/token-blacklist.repository';
 import { UploadStorage } from '../uploads/upload-storage';
+import { UploadsRepository } from '../uploads/uploads.repository';
 
 /** What one prune removed. */
 export interface PruneCounts {
@@ -22,32 +23,21 @@ export class PruneService {
   private readonly logger = new Logger(PruneService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly revocations: TokenBlacklistRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly uploads: UploadsRepository,
     private readonly storage: UploadStorage,
   ) {}
 
   /** Runs every prune and reports the counts. */
   async prune(): Promise<PruneCounts> {
-    const revocations = returnedRows<{ id: string }>(await this.dataSource.query(`DELETE FROM revoked_tokens WHERE expires_at <= now() RETURNING id`));
-    const used = returnedRows<{ token_hash: string }>(
-      await this.dataSource.query(
-        `DELETE FROM used_refresh_tokens u USING sessions s
-         WHERE s.id = u.session_id AND (s.expires_at <= now() OR s.revoked_at IS NOT NULL)
-         RETURNING u.token_hash`,
-      ),
-    );
-    const uploads = returnedRows<{ storage_key: string }>(
-      await this.dataSource.query(
-        `DELETE FROM uploads up
-         WHERE up.created_at < now() - interval '1 day'
-           AND NOT EXISTS (SELECT 1 FROM message_attachments ma WHERE ma.upload_id = up.id)
-         RETURNING up.storage_key`,
-      ),
-    );
+    const expiredRevocations = await this.revocations.purgeExpired();
+    const usedRefreshTokens = await this.sessions.purgeUsedTokensOfEndedSessions();
+    const orphans = await this.uploads.deleteOrphans();
     // Rows go first: a file without a row is unreachable, a row without its file would be a 500.
-    for (const { storage_key: key } of uploads) {
+    for (const key of orphans) {
       await this.storage.remove(key).catch((err: Error) => this.logger.warn(`could not delete upload file ${key}: ${err.message}`));
     }
-    return { expiredRevocations: revocations.length, usedRefreshTokens: used.length, orphanUploads: uploads.length };
+    return { expiredRevocations, usedRefreshTokens, orphanUploads: orphans.length };
   }
 }

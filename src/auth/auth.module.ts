@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
@@ -11,7 +10,6 @@ import { AuthLimiter } from './auth-limiter';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
-import { SessionEntity } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 import { JWT_ALGORITHM, jwtKey, TokenService } from './token.service';
@@ -19,7 +17,6 @@ import { JWT_ALGORITHM, jwtKey, TokenService } from './token.service';
 /** Accounts, sessions and tokens. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([SessionEntity]),
     PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
@@ -36,6 +33,6 @@ import { JWT_ALGORITHM, jwtKey, TokenService } from './token.service';
   ],
   controllers: [AuthController],
   providers: [AuthService, SessionsService, TokenService, JwtStrategy, SessionsRepository, PasswordHasher, AuthLimiter],
-  exports: [AuthService, TokenService, AuthLimiter, SessionsService, PasswordHasher],
+  exports: [AuthService, TokenService, AuthLimiter, SessionsService, SessionsRepository, PasswordHasher],
 })
 export class AuthModule {}

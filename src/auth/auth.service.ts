@@ -6,7 +6,7 @@ import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/postgres';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user.types';
 import { UserDto } from '../users/user.presenter';
 import { ProfileFields, UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
@@ -27,6 +27,7 @@ import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 import { TokenService } from './token.service';
+import { UserUpdatesService } from '../realtime/user-updates.service';
 
 /** Where a login comes from, stored on its session. */
 export interface ClientInfo {
@@ -53,6 +54,7 @@ export class AuthService {
     private readonly limiter: AuthLimiter,
     private readonly rooms: RoomsService,
     private readonly registration: RegistrationService,
+    private readonly userUpdates: UserUpdatesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -162,6 +164,8 @@ export class AuthService {
     if (dto.avatar_url !== undefined) fields.avatarUrl = dto.avatar_url;
     if (dto.status !== undefined) fields.status = dto.status;
     if (!(await this.users.updateProfile(principal.userId, fields))) throw new AppError('USER_NOT_FOUND');
+    // user_updated to everyone who shares a room, when something was sent to change.
+    if (Object.keys(fields).length > 0) await this.userUpdates.userUpdated(principal.userId);
     return this.me(principal);
   }
 
@@ -175,6 +179,7 @@ export class AuthService {
     } catch (err) {
       throw this.conflictOr(err);
     }
+    await this.userUpdates.userUpdated(principal.userId); // user_updated to everyone who shares a room
     return this.me(principal);
   }
 
@@ -234,14 +239,14 @@ export class AuthService {
   }
 
   /** The live account, or USER_NOT_FOUND (a deleted account's tokens are revoked, so this is a race). */
-  private async liveUser(userId: string): Promise<UserEntity> {
+  private async liveUser(userId: string): Promise<User> {
     const user = await this.usersService.getEntity(userId);
     if (user.deletedAt) throw new AppError('USER_NOT_FOUND');
     return user;
   }
 
   /** Loads the caller and checks their password. @throws AppError WRONG_PASSWORD (403) */
-  private async checkPassword(userId: string, password: string): Promise<UserEntity> {
+  private async checkPassword(userId: string, password: string): Promise<User> {
     const user = await this.liveUser(userId);
     if (!user.passwordHash || !(await this.hasher.verify(password, user.passwordHash))) throw new AppError('WRONG_PASSWORD');
     return user;
@@ -261,7 +266,7 @@ export class AuthService {
     return err;
   }
 
-  private authResponse(user: UserEntity, sessionId: string, refreshToken: string): AuthResponseDto {
+  private authResponse(user: User, sessionId: string, refreshToken: string): AuthResponseDto {
     const { token, expiresIn } = this.tokens.signAccessToken(user.id, sessionId);
     return {
       user: this.usersService.present(user, true),

@@ -71,12 +71,12 @@ export class BlocksService {
   }
 
   /**
-   * Refuses a send in a DM whose users blocked one another (either way); other rooms pass.
+   * Whether a send in this DM is refused because its users blocked one another (either way); the
+   * send pipeline answers it as the `blocked` outcome (403 BLOCKED).
    * @param q the send's transaction, holding the room lock
-   * @throws AppError BLOCKED (403).
    */
-  async assertDmOpen(roomId: string, q?: EntityManager): Promise<void> {
-    if (await this.blocks.dmRoomBlocked(roomId, q)) throw new AppError('BLOCKED');
+  dmBlocked(roomId: string, q?: EntityManager): Promise<boolean> {
+    return this.blocks.dmRoomBlocked(roomId, q);
   }
 
   /** Ids of everyone the user blocked: the live block set loaded when a connection authenticates. */

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AdminModule } from '../admin/admin.module';
 import type { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
 import { runMigrationsLocked } from '../database/migrations';
 import { typeormOptions } from '../database/typeorm-options';
 import { RealtimeCoreModule } from '../realtime/realtime-core.module';
@@ -30,6 +31,7 @@ class CliServicesModule {
         }),
         // The auth services take a throttler storage (for their own limits); commands never hit it.
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: 1_000_000 }] }),
+        DatabaseModule,
         TokenBlacklistModule,
         RealtimeCoreModule,
         AdminModule,

@@ -18,6 +18,7 @@ const MAX_INVITE_SECONDS = 365 * 24 * 3600;
 const admin = () => (require('../admin/account-admin.service') as typeof import('../admin/account-admin.service')).AccountAdminService;
 const registration = () => (require('../admin/registration.service') as typeof import('../admin/registration.service')).RegistrationService;
 const audit = () => (require('../admin/audit.service') as typeof import('../admin/audit.service')).AuditService;
+const adminRepository = () => (require('../admin/admin.repository') as typeof import('../admin/admin.repository')).AdminRepository;
 const prune = () => (require('../admin/prune.service') as typeof import('../admin/prune.service')).PruneService;
 
 /** Base of every command: the shared `--config FILE` option. */
@@ -59,8 +60,8 @@ export function parseDuration(value: string): number {
  * down` past the Administration migration removes it; then there is nowhere to write).
  */
 async function auditIfPossible(dataSource: DataSource, action: string, details: Record<string, unknown>): Promise<void> {
-  const [{ present }] = (await dataSource.query(`SELECT to_regclass('audit_log') IS NOT NULL AS present`)) as { present: boolean }[];
-  if (present) await new (audit())(dataSource).record(cliActor(), action, null, details);
+  const admins = new (adminRepository())(dataSource);
+  if (await admins.auditLogExists()) await new (audit())(admins).record(cliActor(), action, null, details);
 }
 
 function printUsers(rows: AdminUserRow[]): void {
@@ -106,7 +107,7 @@ export class MigrateCommand extends ConfiguredCommand {
     await runCommand(async () => {
       if (!['up', 'down', 'status'].includes(action ?? '')) throw new CliError(`migrate needs up, down or status, got "${action}".`);
       const config = cliConfig(options.config);
-      const { runMigrationsLocked, undoLastMigrationLocked } = require('../database/migrations') as typeof import('../database/migrations');
+      const { appliedMigrationNames, runMigrationsLocked, undoLastMigrationLocked } = require('../database/migrations') as typeof import('../database/migrations');
       await withDataSource(config, async (dataSource) => {
         if (action === 'up') {
           const applied = await runMigrationsLocked(dataSource);
@@ -117,9 +118,7 @@ export class MigrateCommand extends ConfiguredCommand {
           if (reverted) await auditIfPossible(dataSource, 'migrate.down', { reverted });
           process.stdout.write(reverted ? `reverted: ${reverted}\n` : 'no migration to revert\n');
         } else {
-          const executed = new Set(
-            ((await dataSource.query(`SELECT name FROM typeorm_migrations`).catch(() => [])) as { name: string }[]).map((r) => r.name),
-          );
+          const executed = new Set(await appliedMigrationNames(dataSource));
           const all = dataSource.migrations.map((m) => m.name ?? m.constructor.name).sort((a, b) => Number(/\d+$/.exec(a)?.[0]) - Number(/\d+$/.exec(b)?.[0]));
           printTable(['MIGRATION', 'STATE'], all.map((name) => [name, executed.has(name) ? 'applied' : 'pending']));
         }

@@ -45,3 +45,9 @@ export async function undoLastMigrationLocked(dataSource: DataSource): Promise<s
     await runner.release();
   }
 }
+
+/** The names of the migrations applied to this database; empty before the first (no migrations table yet). */
+export async function appliedMigrationNames(dataSource: DataSource): Promise<string[]> {
+  const rows = (await dataSource.query(`SELECT name FROM typeorm_migrations`).catch(() => [])) as { name: string }[];
+  return rows.map((r) => r.name);
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CursorPart } from '../common/pagination/pagination';
+import { installPgTypeParsers } from './pg-types';
 
 /**
  * The one data-access style of the repositories (see docs/queries.md, "Data access"): SQL is written
@@ -11,6 +12,10 @@ import type { CursorPart } from '../common/pagination/pagination';
  * optional conditions ({@link and}), keyset-cursor conditions ({@link keyset}), and the functions
  * that run a {@link Statement} on the data source or inside a transaction.
  */
+
+// Set once, when the data-access layer is loaded: every pg connection of the process (TypeORM's pool,
+// the group-commit pool, tools that use the repositories) then reads int8 and numeric as numbers.
+installPgTypeParsers();
 
 /** Who runs a statement: the data source (its pool), or the manager of a running transaction. */
 export type Queryable = DataSource | EntityManager;

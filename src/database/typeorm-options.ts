@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { SessionEntity } from '../auth/session.entity';
-import { RevokedTokenEntity } from '../token-blacklist/revoked-token.entity';
-import { UserEntity } from '../users/user.entity';
-import { installPgTypeParsers } from './pg-types';
 
-/** Every entity of the application, registered once here. */
-export const ENTITIES = [UserEntity, SessionEntity, RevokedTokenEntity];
+/**
+ * No entities: the repositories run their own SQL as named statements (src/database/sql.ts); TypeORM
+ * provides the DataSource, its pool, transactions and the migrations.
+ */
+export const ENTITIES = [];
 
 /** Pool settings from the configuration (DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS). */
 export interface PoolTuning {
@@ -23,8 +22,6 @@ export interface PoolTuning {
  * @param tuning pool size and statement timeout (defaults: 20 connections, no timeout)
  */
 export function typeormOptions(url: string, tuning: PoolTuning = { poolSize: 20, statementTimeoutMs: 0 }): DataSourceOptions {
-  // Every connection of the process reads int8 as a number (see pg-types.ts), set before any opens.
-  installPgTypeParsers();
   return {
     type: 'postgres',
     url,
@@ -37,14 +34,22 @@ export function typeormOptions(url: string, tuning: PoolTuning = { poolSize: 20,
     // Failed queries are logged by the exception filters without their parameters (which may hold
     // hashes or tokens); TypeORM's own error log would print them.
     logging: false,
-    // Idle connections stay open: a new backend costs authentication and cold catalog caches (tens
-    // of ms on a small machine), which showed up as latency spikes when the pool shrank after 10 s idle.
-    extra: {
-      max: tuning.poolSize,
-      idleTimeoutMillis: 0,
-      connectionTimeoutMillis: 10_000,
-      application_name: 'chat-server',
-      ...(tuning.statementTimeoutMs > 0 ? { statement_timeout: tuning.statementTimeoutMs } : {}),
-    },
+    extra: poolSettings(tuning, 'chat-server'),
+  };
+}
+
+/**
+ * The `pg` pool settings of every pool of the server (TypeORM's and the group-commit one). Idle
+ * connections stay open: a new backend costs authentication and cold catalog caches (tens of ms on a
+ * small machine), which showed up as latency spikes when the pool shrank after 10 s idle.
+ * @param applicationName shown in pg_stat_activity, to tell the pools apart
+ */
+export function poolSettings(tuning: PoolTuning, applicationName: string) {
+  return {
+    max: tuning.poolSize,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: 10_000,
+    application_name: applicationName,
+    ...(tuning.statementTimeoutMs > 0 ? { statement_timeout: tuning.statementTimeoutMs } : {}),
   };
 }

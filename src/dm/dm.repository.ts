@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { firstRow, Queryable, statement } from '../database/sql';
 
 /** The key of a pair's DM room: both user ids in ascending order (rooms_dm_key_uq makes it unique). */
 export function dmKeyOf(a: string, b: string): string {
@@ -18,17 +19,17 @@ export class DmRepository {
    * the unique index: the loser waits for the winner's commit and then inserts nothing.
    * @returns the room id when this call created it, else null.
    */
-  async insertDmRoom(manager: EntityManager, dmKey: string): Promise<string | null> {
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO rooms (type, dm_key) VALUES ('dm', $1) ON CONFLICT (dm_key) WHERE dm_key IS NOT NULL DO NOTHING RETURNING id`,
-      [dmKey],
+  async insertDmRoom(tx: Queryable, dmKey: string): Promise<string | null> {
+    const row = await firstRow<{ id: string }>(
+      tx,
+      statement('dm_insert_room', `INSERT INTO rooms (type, dm_key) VALUES ('dm', $1) ON CONFLICT (dm_key) WHERE dm_key IS NOT NULL DO NOTHING RETURNING id`, [dmKey]),
     );
-    return rows[0]?.id ?? null;
+    return row?.id ?? null;
   }
 
   /** The DM room of a pair (rooms_dm_key_uq); null when there is none. */
   async findDmRoomId(dmKey: string): Promise<string | null> {
-    const rows: { id: string }[] = await this.db.query(`SELECT id FROM rooms WHERE dm_key = $1`, [dmKey]);
-    return rows[0]?.id ?? null;
+    const row = await firstRow<{ id: string }>(this.db, statement('dm_find_room', `SELECT id FROM rooms WHERE dm_key = $1`, [dmKey]));
+    return row?.id ?? null;
   }
 }

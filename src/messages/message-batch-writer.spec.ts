@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config';
+import type { GroupCommitPool } from '../database/group-commit-pool';
 import { MAX_FLUSHES_IN_FLIGHT, MIN_BATCH_INTERVAL_MS, MessageBatchWriter, PendingSend, SECOND_FLUSH_AFTER_MS } from './message-batch-writer';
+import type { SingleSendStrategy } from './message-send';
 import type { BatchOutcomeRow, BatchSendRow, MessagesRepository } from './messages.repository';
 
 /** A batch the writer started: what it holds, and how to let its statement finish. */
@@ -38,9 +39,10 @@ describe('MessageBatchWriter scheduling', () => {
         }),
       findByClientMsgIds: () => Promise.resolve([]),
     } as unknown as MessagesRepository;
-    // The pool is created but never connects: the statement above does not use it.
-    const config = { databaseUrl: 'postgres://unused@127.0.0.1:1/unused' } as AppConfig;
-    writer = new MessageBatchWriter({} as DataSource, repository, config);
+    // No connection is used: the statement above stands in for the batch, and every send stores.
+    const pool = { end: () => Promise.resolve() } as unknown as GroupCommitPool;
+    const single: SingleSendStrategy = { storeOne: () => Promise.reject(new Error('the single path is not part of the scheduling policy')) };
+    writer = new MessageBatchWriter({} as DataSource, repository, pool, single);
   });
 
   afterEach(async () => {

@@ -1,34 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { AppError } from '../common/errors/app-error';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
-import { MessageDto } from './dto/message.dto';
-import { toMessageDto } from './message.mapper';
-import { BatchOutcomeRow, GROUP_COMMIT_SESSION_OPTIONS, MessageRow, MessagesRepository } from './messages.repository';
+import { GroupCommitPool } from '../database/group-commit-pool';
+import { PendingSend, SendOutcome, sendResult, SendResult, SINGLE_SEND_STRATEGY, type SingleSendStrategy } from './message-send';
+import { BatchOutcomeRow, MessageRow, MessagesRepository } from './messages.repository';
 import { recorder } from '../metrics/recorder';
 
-/** One text message waiting for the next group commit. */
-export interface PendingSend {
-  roomId: string;
-  senderId: string;
-  /** Trimmed, 1..4000 characters (validated before queueing). */
-  content: string;
-  replyToId: string | null;
-  clientMsgId: string | null;
-}
-
-/** What a queued send becomes: the stored message and whether this send created it. */
-export interface BatchResult {
-  message: MessageDto;
-  created: boolean;
-  /** True when the send already went out to the room (the single-send fallback publishes itself). */
-  published: boolean;
-}
+export type { PendingSend } from './message-send';
 
 interface Waiting extends PendingSend {
-  resolve: (result: BatchResult) => void;
+  resolve: (result: SendResult) => void;
   reject: (err: unknown) => void;
 }
 
@@ -54,14 +34,16 @@ export const SECOND_FLUSH_AFTER_MS = 20;
 export const MIN_BATCH_INTERVAL_MS = 2;
 
 /**
- * Group commit for text messages: sends that arrive while a batch is committing wait for the next
+ * The send pipeline: every send is stored here and answered through one outcome mapping
+ * ({@link sendResult}). Text sends go by group commit: sends that arrive while a batch is committing wait for the next
  * one, which stores all of them with a single SQL statement (one round trip to PostgreSQL; see
  * {@link MessagesRepository.commitTextBatch}: room locks, checks, counter update, multi-row INSERT,
  * one COMMIT and one WAL flush). With a single sender it adds no delay; under load it turns N commits into
  * one. Per-room seq order and "ack only after commit" hold as for a single send: seqs are taken from
  * each room's counter under its row lock, in arrival order, and callers resolve only after COMMIT.
- * If a batch fails as a whole (a client_msg_id raced in from another instance), its sends are retried
- * one by one through `fallback`, which handles every race on its own.
+ * Sends with attachments, and the sends of a batch that failed as a whole (a client_msg_id raced in
+ * from another instance), go through the {@link SingleSendStrategy} one by one, which handles every
+ * race on its own. Publishing (metrics, fan-out, push) is the caller's, once per created message.
  */
 @Injectable()
 export class MessageBatchWriter implements OnApplicationShutdown {
@@ -77,36 +59,17 @@ export class MessageBatchWriter implements OnApplicationShutdown {
   private rekickAt = 0;
   /** Rooms with sends in a transaction now. */
   private readonly busyRooms = new Set<string>();
-  /** Single-send path used when a batch cannot be committed as a whole. */
-  fallback: ((send: PendingSend) => Promise<BatchResult>) | undefined;
 
   /**
-   * The batch statement's own connections, one per flush in flight, never closed while the server
-   * runs: a backend opened on demand costs authentication plus cold catalog caches (measured: 15–50
-   * ms for its first batches, which showed as ack p99 spikes at low load), and each keeps the
-   * statement's generic plan, so a batch is never planned again (planning it took ~1.2 ms, longer
-   * than running it). Custom plans would never pay off here: the arrays' contents change nothing in
-   * the plan's shape. Sequential scans are off on these connections, so the cached plan does not
-   * depend on the table sizes of the moment it was made (see {@link GROUP_COMMIT_SESSION_OPTIONS}).
+   * @param pool the batch statement's own connections, one per flush in flight (see GroupCommitPool)
+   * @param single the path of attachment sends and of the sends of a batch that failed as a whole
    */
-  private readonly pool: Pool;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly messages: MessagesRepository,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.pool = new Pool({
-      connectionString: config.databaseUrl,
-      max: MAX_FLUSHES_IN_FLIGHT,
-      idleTimeoutMillis: 0,
-      connectionTimeoutMillis: 10_000,
-      application_name: 'chat-server group commit',
-      options: GROUP_COMMIT_SESSION_OPTIONS,
-    });
-    // An idle connection that breaks (database restart) is dropped by the pool and reopened on use.
-    this.pool.on('error', (err) => this.logger.warn(`group-commit connection lost: ${err.message}`));
-  }
+    private readonly pool: GroupCommitPool,
+    @Inject(SINGLE_SEND_STRATEGY) private readonly single: SingleSendStrategy,
+  ) {}
 
   /** Closes the batch connections once shutdown has drained the in-flight sends. */
   async onApplicationShutdown(): Promise<void> {
@@ -114,12 +77,13 @@ export class MessageBatchWriter implements OnApplicationShutdown {
   }
 
   /**
-   * Queues a send for the next group commit.
+   * Stores a send: text by the next group commit, a send with attachments on its own.
    * @returns the stored message (or the earlier one with the same client_msg_id) once committed.
-   * @throws AppError ROOM_NOT_FOUND (unknown or invisible room), NOT_A_MEMBER (public room not
-   *   joined), VALIDATION_FAILED (bad reply target).
+   * @throws AppError as {@link sendResult}: ROOM_NOT_FOUND (unknown or invisible room), NOT_A_MEMBER
+   *   (public room not joined), VALIDATION_FAILED (bad reply target, foreign uploads, wrong type).
    */
-  write(send: PendingSend): Promise<BatchResult> {
+  async write(send: PendingSend): Promise<SendResult> {
+    if (send.attachmentIds && send.attachmentIds.length > 0) return sendResult(await this.single.storeOne(send));
     return new Promise((resolve, reject) => {
       this.queue.push({ ...send, resolve, reject });
       this.kick();
@@ -176,17 +140,17 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     } catch (err) {
       // The statement is atomic: nothing of the batch was stored.
       this.logger.debug?.(`group commit of ${batch.length} failed (${(err as Error).message}); retrying one by one`);
-      await Promise.all(batch.map((w) => this.fallbackOne(w)));
+      await Promise.all(batch.map((w) => this.storeAlone(w)));
       return;
     }
-    const outcomes = new Map<Waiting, BatchResult | AppError>();
+    const outcomes = new Map<Waiting, SendOutcome>();
     try {
       this.readOutcomes(batch, rows, outcomes, await this.storedRetries(batch, rows));
     } catch (err) {
       this.logger.warn(`group commit of ${batch.length}: ${(err as Error).message}; answering the rest one by one`);
     }
     // Sends left unanswered go through the single path, which finds anything stored by client_msg_id.
-    await Promise.all(batch.map((w) => (outcomes.has(w) ? this.settle(w, outcomes.get(w)!) : this.fallbackOne(w))));
+    await Promise.all(batch.map((w) => (outcomes.has(w) ? this.settle(w, outcomes.get(w)!) : this.storeAlone(w))));
   }
 
   /** The messages that retried sends (outcome `existing`) stored before, by `sender|room|client_msg_id`. */
@@ -204,51 +168,46 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     return existing;
   }
 
-  /** Turns the statement's answer into one outcome per send. */
-  private readOutcomes(batch: Waiting[], rows: BatchOutcomeRow[], outcomes: Map<Waiting, BatchResult | AppError>, existing: Map<string, MessageRow>): void {
-    const firstOfKey = new Map<string, Waiting>();
+  /**
+   * Turns the statement's answer into one outcome per send. A `twin` (a repeat, in the same batch, of
+   * the send that stored its client_msg_id) is that message, `existing`. An `existing` whose message
+   * vanished since (account deletion) gets no outcome: the single path decides.
+   */
+  private readOutcomes(batch: Waiting[], rows: BatchOutcomeRow[], outcomes: Map<Waiting, SendOutcome>, existing: Map<string, MessageRow>): void {
+    const storedByKey = new Map<string, MessageRow>();
     const twins: Waiting[] = [];
     for (const row of rows) {
       const w = batch[row.ord - 1];
       const key = `${w.senderId}|${w.roomId}|${w.clientMsgId}`;
-      if (row.outcome === 'twin') {
-        twins.push(w);
-        continue;
-      }
-      if (row.outcome === 'stored') {
-        if (w.clientMsgId !== null) firstOfKey.set(key, w);
-        outcomes.set(w, { message: toMessageDto(row), created: true, published: false });
-      }
-      else if (row.outcome === 'no_room') outcomes.set(w, new AppError('ROOM_NOT_FOUND'));
-      // A public room answers 403 to a non-member; any other room stays invisible (404).
-      else if (row.outcome === 'not_member') outcomes.set(w, new AppError(row.room_type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND'));
-      // A DM where either side blocked the other (see BlocksService).
-      else if (row.outcome === 'blocked') outcomes.set(w, new AppError('BLOCKED'));
-      else if (row.outcome === 'bad_reply') {
-        outcomes.set(w, new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [{ field: 'reply_to_id', problem: 'must name a message of this room' }]));
-      } else {
-        // `existing`: answered with the stored message; if it vanished since (account deletion), the single path decides.
+      if (row.outcome === 'twin') twins.push(w);
+      else if (row.outcome === 'stored') {
+        if (w.clientMsgId !== null) storedByKey.set(key, row);
+        outcomes.set(w, { outcome: 'stored', message: row });
+      } else if (row.outcome === 'not_member') outcomes.set(w, { outcome: 'not_member', room_type: row.room_type });
+      else if (row.outcome === 'existing') {
         const stored = existing.get(key);
-        if (stored) outcomes.set(w, { message: toMessageDto(stored), created: false, published: false });
-      }
+        if (stored) outcomes.set(w, { outcome: 'existing', message: stored });
+      } else outcomes.set(w, { outcome: row.outcome });
     }
-    // A twin repeats the send of the same batch that stored its client_msg_id: same message, not created again.
     for (const w of twins) {
-      const first = firstOfKey.get(`${w.senderId}|${w.roomId}|${w.clientMsgId}`);
-      const outcome = first ? outcomes.get(first) : undefined;
-      if (outcome && !(outcome instanceof AppError)) outcomes.set(w, { message: outcome.message, created: false, published: false });
+      const first = storedByKey.get(`${w.senderId}|${w.roomId}|${w.clientMsgId}`);
+      if (first) outcomes.set(w, { outcome: 'existing', message: first });
     }
   }
 
-  private settle(w: Waiting, outcome: BatchResult | AppError): void {
-    if (outcome instanceof AppError) w.reject(outcome);
-    else w.resolve(outcome);
+  /** Answers a queued send from its outcome (the one mapping, {@link sendResult}). */
+  private settle(w: Waiting, outcome: SendOutcome): void {
+    try {
+      w.resolve(sendResult(outcome));
+    } catch (err) {
+      w.reject(err);
+    }
   }
 
-  private async fallbackOne(w: Waiting): Promise<void> {
+  /** Stores a queued send on its own through the single-send strategy, then answers it. */
+  private async storeAlone(w: Waiting): Promise<void> {
     try {
-      if (!this.fallback) throw new Error('MessageBatchWriter has no fallback');
-      w.resolve(await this.fallback(w));
+      this.settle(w, await this.single.storeOne(w));
     } catch (err) {
       w.reject(err);
     }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
-import { returnedRows } from '../common/errors/postgres';
-import { preparedQuery } from '../database/prepared';
+import { DataSource } from 'typeorm';
 import { DM_BLOCKED } from '../blocks/blocks.repository';
+import type { GroupCommitPool } from '../database/group-commit-pool';
+import { and, execute, firstRow, keyset, Queryable, rows, SqlParams, statement } from '../database/sql';
 import { MessageType } from './dto/message.dto';
 import type { SystemLineDto } from './system-line.dto';
 import { mentionCandidates } from './mentions';
@@ -68,9 +67,9 @@ export interface ReactionRow {
  * of N messages costs N small index scans, not N round trips.
  * `blocked` is one probe of the user_blocks primary key (viewer, sender) per message; system lines
  * (joins, renames: facts about the room, not the actor's words) are never marked.
- * @param viewer SQL expression of the viewing user's id (a bind parameter like `$2`), or `NULL`
- *   when `reactions[].me` and `blocked` should be false for everyone (broadcasts personalise
- *   reactions afterwards; a blocker never gets the blocked sender's broadcasts).
+ * @param viewer SQL expression of the viewing user's id: a uuid placeholder from SqlParams.bind, a
+ *   column, or `NULL` when `reactions[].me` and `blocked` should be false for everyone (broadcasts
+ *   personalise reactions afterwards; a blocker never gets the blocked sender's broadcasts).
  */
 export function messageColumns(viewer: string): string {
   return `
@@ -81,18 +80,15 @@ export function messageColumns(viewer: string): string {
   (SELECT json_agg(json_build_object('id', up.id, 'mime', up.mime, 'size', up.size, 'name', up.name) ORDER BY ma.position)
      FROM message_attachments ma JOIN uploads up ON up.id = ma.upload_id WHERE ma.message_id = m.id) AS attachments,
   (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'me', x.me) ORDER BY x.first_at, x.emoji)
-     FROM (SELECT mr.emoji, count(*) AS n, coalesce(bool_or(mr.user_id = ${viewer}::uuid), false) AS me, min(mr.created_at) AS first_at
+     FROM (SELECT mr.emoji, count(*) AS n, coalesce(bool_or(mr.user_id = ${viewer}), false) AS me, min(mr.created_at) AS first_at
            FROM message_reactions mr WHERE mr.message_id = m.id GROUP BY mr.emoji) x) AS reactions,
-  (m.type <> 'system' AND EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewer}::uuid AND ub.blocked_id = m.sender_id)) AS blocked`;
+  (m.type <> 'system' AND EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewer} AND ub.blocked_id = m.sender_id)) AS blocked`;
 }
 
 /** The joins {@link messageColumns} needs. */
 export const MESSAGE_JOINS = `
   LEFT JOIN users su ON su.id = m.sender_id
   LEFT JOIN messages rm ON rm.id = m.reply_to_id`;
-
-/** Who can query: the data source, or the manager of a running transaction. */
-type Queryable = DataSource | EntityManager;
 
 /** The fields of a message that decide who may change it and how. */
 export interface MessageMeta {
@@ -269,41 +265,32 @@ export const GROUP_COMMIT_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_pl
 export class MessagesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Locks the room row for the rest of the transaction: every change to a room's messages is serialized here. */
-  async lockRoom(manager: EntityManager, roomId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE`, [roomId]);
-    return rows.length > 0;
-  }
-
-  /** The user's role in the room, read under the room lock; null when not a member. */
-  async roleOf(manager: EntityManager, roomId: string, userId: string): Promise<'owner' | 'admin' | 'member' | null> {
-    const rows: { role: 'owner' | 'admin' | 'member' }[] = await manager.query(`SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
-    return rows[0]?.role ?? null;
-  }
-
   /**
    * Takes the next value of the room's counter for a new message, counts one more live message and
    * marks the room active. Inside the locking transaction.
    */
-  async nextSeq(manager: EntityManager, roomId: string): Promise<number> {
-    const rows = returnedRows<{ last_seq: number }>(
-      await manager.query(
+  async nextSeq(tx: Queryable, roomId: string): Promise<number> {
+    const row = await firstRow<{ last_seq: number }>(
+      tx,
+      statement(
+        'messages_next_seq',
         `UPDATE rooms SET last_seq = last_seq + 1, live_count = live_count + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq`,
         [roomId],
       ),
     );
-    return rows[0].last_seq;
+    return row!.last_seq;
   }
 
   /**
    * Takes the next value of the room's counter for a change (edit, delete, reaction); unlike a new
    * message, a change does not move the room up in `rooms/me`. Inside the locking transaction.
    */
-  async nextChangeSeq(manager: EntityManager, roomId: string): Promise<number> {
-    const rows = returnedRows<{ last_seq: number }>(
-      await manager.query(`UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq`, [roomId]),
+  async nextChangeSeq(tx: Queryable, roomId: string): Promise<number> {
+    const row = await firstRow<{ last_seq: number }>(
+      tx,
+      statement('messages_next_change_seq', `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq`, [roomId]),
     );
-    return rows[0].last_seq;
+    return row!.last_seq;
   }
 
   /** The message a sender already sent to this room with this client_msg_id, if any, rendered for that sender. */
@@ -315,32 +302,40 @@ export class MessagesRepository {
    * True when a message with this id exists in that room and may be replied to (reply targets;
    * deleted ones included, system lines not).
    */
-  async existsInRoom(manager: EntityManager, messageId: string, roomId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM messages WHERE id = $1 AND room_id = $2 AND type <> 'system'`, [messageId, roomId]);
-    return rows.length > 0;
+  async existsInRoom(tx: Queryable, messageId: string, roomId: string): Promise<boolean> {
+    const found = await firstRow(
+      tx,
+      statement('messages_exists_in_room', `SELECT 1 FROM messages WHERE id = $1 AND room_id = $2 AND type <> 'system'`, [messageId, roomId]),
+    );
+    return found !== null;
   }
 
   /**
-   * Inserts a message at `seq` (also its first `updated_seq`; take it from {@link nextSeq}, which also
-   * counts the message as live), counts it as the sender's own, and resolves its mentions against the
-   * room's members (call under the room lock). @returns the new message id.
+   * Inserts a message at a seq taken with {@link nextSeq}, with its mentions resolved against the
+   * room's members, and counts it in the sender's own unread count and the mentioned members'
+   * mention counts. Inside the locking transaction.
+   * @returns the new message's id.
    */
   async insert(
-    manager: EntityManager,
+    tx: Queryable,
     fields: { roomId: string; seq: number; senderId: string; type: MessageType; content: string | null; replyToId: string | null; clientMsgId: string | null },
   ): Promise<string> {
-    const rows: { id: string }[] = await manager.query(
-      `WITH ins AS (
-         INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, mentions)
-         VALUES ($1, $2, $2, $3, $4, $5, $6, $7, ${resolveMentions('$1::uuid', '$8')}) RETURNING id, mentions),
-       own AS (UPDATE room_members SET own_unread = own_unread + 1 WHERE room_id = $1 AND user_id = $3),
-       counted_mentions AS (
-         INSERT INTO message_mentions (room_id, user_id, seq)
-         SELECT $1, x.user_id, $2 FROM ins CROSS JOIN LATERAL unnest(ins.mentions) AS x(user_id) WHERE x.user_id <> $3)
-       SELECT id FROM ins`,
-      [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId, mentionCandidates(fields.content)],
+    const row = await firstRow<{ id: string }>(
+      tx,
+      statement(
+        'messages_insert',
+        `WITH ins AS (
+           INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, mentions)
+           VALUES ($1, $2, $2, $3, $4, $5, $6, $7, ${resolveMentions('$1::uuid', '$8')}) RETURNING id, mentions),
+         own AS (UPDATE room_members SET own_unread = own_unread + 1 WHERE room_id = $1 AND user_id = $3),
+         counted_mentions AS (
+           INSERT INTO message_mentions (room_id, user_id, seq)
+           SELECT $1, x.user_id, $2 FROM ins CROSS JOIN LATERAL unnest(ins.mentions) AS x(user_id) WHERE x.user_id <> $3)
+         SELECT id FROM ins`,
+        [fields.roomId, fields.seq, fields.senderId, fields.type, fields.content, fields.replyToId, fields.clientMsgId, mentionCandidates(fields.content)],
+      ),
     );
-    return rows[0].id;
+    return row!.id;
   }
 
   /**
@@ -352,32 +347,34 @@ export class MessagesRepository {
    * transaction that changes the membership or the name, so seq order is the order of events.
    * @returns the new message id.
    */
-  async insertSystemLine(manager: EntityManager, roomId: string, senderId: string, system: SystemLineDto): Promise<string> {
-    const rows = returnedRows<{ id: string }>(
-      await manager.query(
+  async insertSystemLine(tx: Queryable, roomId: string, senderId: string, system: SystemLineDto): Promise<string> {
+    const row = await firstRow<{ id: string }>(
+      tx,
+      statement(
+        'messages_insert_system_line',
         `WITH bumped AS (UPDATE rooms SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq)
          INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content, system)
          SELECT $1, b.last_seq, b.last_seq, $2, 'system', NULL, $3::jsonb FROM bumped b RETURNING id`,
         [roomId, senderId, JSON.stringify(system)],
       ),
     );
-    return rows[0].id;
+    return row!.id;
   }
 
   /**
    * Group commit in one statement (one round trip, and as a single statement its own transaction, so
    * one COMMIT and one WAL flush): locks the batch's rooms in id order (concurrent batches and single
-   * changes cannot deadlock), checks each send under those locks — room exists, sender is a member,
-   * reply target is a message of that room, (sender, room, client_msg_id) not stored before nor earlier in
+   * sends cannot deadlock), checks each send (room, membership, client_msg_id retry, reply target) as the
+   * single path does, lets the first send of a client_msg_id win over its twins in
    * the batch — resolves each stored send's mentions against the room's members, takes consecutive seqs from each room's counter in input order for the sends that
    * pass, inserts them, and answers one row per input send.
    * A (sender, room, client_msg_id) committed by another transaction after this statement's snapshot fails
    * the whole statement with a unique violation; callers then retry send by send.
-   * @param db connections to run it on (node-postgres: TypeORM cannot send named statements).
+   * @param db connections to run it on: the group-commit pool (see GroupCommitPool).
    * @param sends in arrival order; content already trimmed and validated.
    * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
-  async commitTextBatch(db: Pick<Pool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
+  async commitTextBatch(db: Pick<GroupCommitPool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
     const result = await db.query<BatchOutcomeRow>({
       name: COMMIT_TEXT_BATCH.name,
       text: COMMIT_TEXT_BATCH.text,
@@ -399,20 +396,28 @@ export class MessagesRepository {
    */
   async findByClientMsgIds(q: Queryable, senderIds: string[], roomIds: string[], clientMsgIds: string[]): Promise<MessageRow[]> {
     if (senderIds.length === 0) return [];
-    return q.query(
-      `SELECT ${messageColumns('m.sender_id')} FROM messages m ${MESSAGE_JOINS}
-       WHERE (m.sender_id, m.room_id, m.client_msg_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]))`,
-      [senderIds, roomIds, clientMsgIds],
+    return rows<MessageRow>(
+      q,
+      statement(
+        'messages_by_client_msg_ids',
+        `SELECT ${messageColumns('m.sender_id')} FROM messages m ${MESSAGE_JOINS}
+         WHERE (m.sender_id, m.room_id, m.client_msg_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]))`,
+        [senderIds, roomIds, clientMsgIds],
+      ),
     );
   }
 
   /** Links uploads to a message, keeping the given order. */
-  async attach(manager: EntityManager, messageId: string, uploadIds: string[]): Promise<void> {
+  async attach(tx: Queryable, messageId: string, uploadIds: string[]): Promise<void> {
     if (uploadIds.length === 0) return;
-    await manager.query(
-      `INSERT INTO message_attachments (message_id, upload_id, position)
-       SELECT $1, u.id, u.ord - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS u(id, ord)`,
-      [messageId, uploadIds],
+    await execute(
+      tx,
+      statement(
+        'messages_attach',
+        `INSERT INTO message_attachments (message_id, upload_id, position)
+         SELECT $1, u.id, u.ord - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS u(id, ord)`,
+        [messageId, uploadIds],
+      ),
     );
   }
 
@@ -420,18 +425,23 @@ export class MessagesRepository {
    * One message rendered as a row; null when unknown.
    * @param viewerId whose `reactions[].me` to compute; null for none (broadcasts).
    */
-  async findById(q: Queryable, messageId: string, viewerId: string | null): Promise<MessageRow | null> {
-    const rows: MessageRow[] = await q.query(`SELECT ${messageColumns('$2')} FROM messages m ${MESSAGE_JOINS} WHERE m.id = $1`, [messageId, viewerId]);
-    return rows[0] ?? null;
+  findById(q: Queryable, messageId: string, viewerId: string | null): Promise<MessageRow | null> {
+    const p = new SqlParams();
+    const id = p.bind(messageId);
+    const viewer = p.bind(viewerId, 'uuid');
+    return firstRow<MessageRow>(q, p.statement('messages_by_id', `SELECT ${messageColumns(viewer)} FROM messages m ${MESSAGE_JOINS} WHERE m.id = ${id}`));
   }
 
   /** Who sent a message, where, whether it is deleted and how old it is; null when unknown. */
-  async findMeta(q: Queryable, messageId: string): Promise<MessageMeta | null> {
-    const rows: MessageMeta[] = await q.query(
-      `SELECT id, room_id, sender_id, deleted_at, type, extract(epoch FROM now() - created_at)::float8 AS age_seconds FROM messages WHERE id = $1`,
-      [messageId],
+  findMeta(q: Queryable, messageId: string): Promise<MessageMeta | null> {
+    return firstRow<MessageMeta>(
+      q,
+      statement(
+        'messages_meta',
+        `SELECT id, room_id, sender_id, deleted_at, type, extract(epoch FROM now() - created_at)::float8 AS age_seconds FROM messages WHERE id = $1`,
+        [messageId],
+      ),
     );
-    return rows[0] ?? null;
   }
 
   /**
@@ -439,18 +449,22 @@ export class MessagesRepository {
    * resolves its mentions again against the room's current members: mention rows of users no longer
    * mentioned go, new ones come (the sender never counts). Inside the transaction holding the room lock.
    */
-  async updateContent(manager: EntityManager, messageId: string, content: string, updatedSeq: number): Promise<void> {
-    await manager.query(
-      `WITH cur AS (SELECT room_id, seq, sender_id, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
-       next AS (SELECT cur.*, ${resolveMentions('cur.room_id', '$4')} AS ids FROM cur),
-       upd AS (UPDATE messages m SET content = $2, edited_at = now(), updated_seq = $3, mentions = next.ids FROM next WHERE m.id = $1),
-       dropped AS (
-         DELETE FROM message_mentions mm USING next
-         WHERE mm.room_id = next.room_id AND mm.seq = next.seq AND mm.user_id = ANY(next.mentions) AND NOT (mm.user_id = ANY(next.ids)))
-       INSERT INTO message_mentions (room_id, user_id, seq)
-       SELECT next.room_id, x.user_id, next.seq FROM next CROSS JOIN LATERAL unnest(next.ids) AS x(user_id)
-       WHERE x.user_id IS DISTINCT FROM next.sender_id AND NOT (x.user_id = ANY(next.mentions))`,
-      [messageId, content, updatedSeq, mentionCandidates(content)],
+  async updateContent(tx: Queryable, messageId: string, content: string, updatedSeq: number): Promise<void> {
+    await execute(
+      tx,
+      statement(
+        'messages_update_content',
+        `WITH cur AS (SELECT room_id, seq, sender_id, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
+         next AS (SELECT cur.*, ${resolveMentions('cur.room_id', '$4')} AS ids FROM cur),
+         upd AS (UPDATE messages m SET content = $2, edited_at = now(), updated_seq = $3, mentions = next.ids FROM next WHERE m.id = $1),
+         dropped AS (
+           DELETE FROM message_mentions mm USING next
+           WHERE mm.room_id = next.room_id AND mm.seq = next.seq AND mm.user_id = ANY(next.mentions) AND NOT (mm.user_id = ANY(next.ids)))
+         INSERT INTO message_mentions (room_id, user_id, seq)
+         SELECT next.room_id, x.user_id, next.seq FROM next CROSS JOIN LATERAL unnest(next.ids) AS x(user_id)
+         WHERE x.user_id IS DISTINCT FROM next.sender_id AND NOT (x.user_id = ANY(next.mentions))`,
+        [messageId, content, updatedSeq, mentionCandidates(content)],
+      ),
     );
   }
 
@@ -460,59 +474,72 @@ export class MessagesRepository {
    * deleted message is no longer found. Inside the transaction holding the room lock.
    * @param deletedBy who deleted it (the sender, a room owner/admin, or a server admin)
    */
-  async markDeleted(manager: EntityManager, messageId: string, updatedSeq: number, deletedBy: string): Promise<void> {
+  async markDeleted(tx: Queryable, messageId: string, updatedSeq: number, deletedBy: string): Promise<void> {
     // Unread counters: one live message less in the room, and in the counts of whoever it was counted
     // for. System lines were never counted (see insertSystemLine).
-    await manager.query(
-      `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL AND type <> 'system'),
-       room AS (UPDATE rooms r SET live_count = r.live_count - 1 FROM d WHERE r.id = d.room_id)
-       UPDATE room_members m SET
-         read_live = m.read_live - CASE WHEN m.last_read_seq >= d.seq THEN 1 ELSE 0 END,
-         own_unread = m.own_unread - CASE WHEN m.last_read_seq < d.seq AND m.user_id = d.sender_id THEN 1 ELSE 0 END
-       FROM d
-       WHERE m.room_id = d.room_id AND (m.last_read_seq >= d.seq OR m.user_id = d.sender_id)`,
-      [messageId],
+    await execute(
+      tx,
+      statement(
+        'messages_uncount_deleted',
+        `WITH d AS (SELECT room_id, seq, sender_id FROM messages WHERE id = $1 AND deleted_at IS NULL AND type <> 'system'),
+         room AS (UPDATE rooms r SET live_count = r.live_count - 1 FROM d WHERE r.id = d.room_id)
+         UPDATE room_members m SET
+           read_live = m.read_live - CASE WHEN m.last_read_seq >= d.seq THEN 1 ELSE 0 END,
+           own_unread = m.own_unread - CASE WHEN m.last_read_seq < d.seq AND m.user_id = d.sender_id THEN 1 ELSE 0 END
+         FROM d
+         WHERE m.room_id = d.room_id AND (m.last_read_seq >= d.seq OR m.user_id = d.sender_id)`,
+        [messageId],
+      ),
     );
-    await manager.query(
-      `WITH d AS (SELECT room_id, seq, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
-       unmention AS (DELETE FROM message_mentions mm USING d WHERE mm.room_id = d.room_id AND mm.seq = d.seq AND mm.user_id = ANY(d.mentions))
-       UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), deleted_by = $3, updated_seq = $2 WHERE id = $1`,
-      [messageId, updatedSeq, deletedBy],
+    await execute(
+      tx,
+      statement(
+        'messages_mark_deleted',
+        `WITH d AS (SELECT room_id, seq, mentions FROM messages WHERE id = $1 AND deleted_at IS NULL),
+         unmention AS (DELETE FROM message_mentions mm USING d WHERE mm.room_id = d.room_id AND mm.seq = d.seq AND mm.user_id = ANY(d.mentions))
+         UPDATE messages SET content = NULL, mentions = '{}', deleted_at = now(), deleted_by = $3, updated_seq = $2 WHERE id = $1`,
+        [messageId, updatedSeq, deletedBy],
+      ),
     );
-    await manager.query(`DELETE FROM message_attachments WHERE message_id = $1`, [messageId]);
-    await manager.query(`DELETE FROM message_reactions WHERE message_id = $1`, [messageId]);
+    await execute(tx, statement('messages_detach_all', `DELETE FROM message_attachments WHERE message_id = $1`, [messageId]));
+    await execute(tx, statement('messages_unreact_all', `DELETE FROM message_reactions WHERE message_id = $1`, [messageId]));
   }
 
   /** Stamps a message with the `updated_seq` of a change made to it (reactions). */
-  async touch(manager: EntityManager, messageId: string, updatedSeq: number): Promise<void> {
-    await manager.query(`UPDATE messages SET updated_seq = $2 WHERE id = $1`, [messageId, updatedSeq]);
+  async touch(tx: Queryable, messageId: string, updatedSeq: number): Promise<void> {
+    await execute(tx, statement('messages_touch', `UPDATE messages SET updated_seq = $2 WHERE id = $1`, [messageId, updatedSeq]));
   }
 
   /** Adds a reaction. @returns false when the user had already reacted with that emoji. */
-  async addReaction(manager: EntityManager, messageId: string, userId: string, emoji: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO message_reactions (message_id, emoji, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id`,
-      [messageId, emoji, userId],
+  async addReaction(tx: Queryable, messageId: string, userId: string, emoji: string): Promise<boolean> {
+    const added = await execute(
+      tx,
+      statement('messages_add_reaction', `INSERT INTO message_reactions (message_id, emoji, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+        messageId,
+        emoji,
+        userId,
+      ]),
     );
-    return rows.length > 0;
+    return added > 0;
   }
 
   /** Removes a reaction. @returns false when there was none. */
-  async removeReaction(manager: EntityManager, messageId: string, userId: string, emoji: string): Promise<boolean> {
-    const rows = returnedRows(
-      await manager.query(`DELETE FROM message_reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3 RETURNING user_id`, [messageId, emoji, userId]),
+  async removeReaction(tx: Queryable, messageId: string, userId: string, emoji: string): Promise<boolean> {
+    const removed = await execute(
+      tx,
+      statement('messages_remove_reaction', `DELETE FROM message_reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3`, [messageId, emoji, userId]),
     );
-    return rows.length > 0;
+    return removed > 0;
   }
 
   /** For each user who reacted to the message, the emojis they used (to personalise `me` in broadcasts). */
   async reactorsOf(messageId: string): Promise<Map<string, Set<string>>> {
-    const rows: { user_id: string; emoji: string }[] = await this.db.query(
-      `SELECT user_id, emoji FROM message_reactions WHERE message_id = $1`,
-      [messageId],
+    const found = await rows<{ user_id: string; emoji: string }>(
+      this.db,
+      statement('messages_reactors', `SELECT user_id, emoji FROM message_reactions WHERE message_id = $1`, [messageId]),
     );
     const map = new Map<string, Set<string>>();
-    for (const r of rows) {
+    for (const r of found) {
       let set = map.get(r.user_id);
       if (!set) map.set(r.user_id, (set = new Set()));
       set.add(r.emoji);
@@ -525,7 +552,7 @@ export class MessagesRepository {
    * `before`: the `limit` messages just below it; `after`: the `limit` just above it; neither: the
    * newest page (offset by `(page - 1) * limit`).
    * Served by messages_room_live_seq_idx / messages_room_seq_uq. Fetches one extra row to tell `has_more`.
-   * A prepared statement per shape (see preparedQuery).
+   * One prepared statement per shape (with or without before/after).
    */
   async findPage(
     roomId: string,
@@ -533,27 +560,27 @@ export class MessagesRepository {
     opts: { before?: number; after?: number; limit: number; offset: number },
   ): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
     const ascending = opts.after !== undefined;
-    const params: unknown[] = [roomId, opts.limit + 1, viewerId];
+    const p = new SqlParams();
+    const room = p.bind(roomId);
+    const limit = p.bind(opts.limit + 1);
+    const viewer = p.bind(viewerId, 'uuid');
     // Only for a member (checked once, as an InitPlan): the caller then needs no access lookup
     // before the page, only when it comes back empty (to tell 403/404 from an empty room).
-    let where = 'm.room_id = $1 AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM room_members a WHERE a.room_id = $1 AND a.user_id = $3)';
-    if (opts.before !== undefined) {
-      params.push(opts.before);
-      where += ` AND m.seq < $${params.length}`;
-    }
-    if (opts.after !== undefined) {
-      params.push(opts.after);
-      where += ` AND m.seq > $${params.length}`;
-    }
-    params.push(opts.offset);
-    const rows = await preparedQuery<MessageRow>(
-      this.db,
-      `SELECT ${messageColumns('$3')} FROM messages m ${MESSAGE_JOINS}
-       WHERE ${where} ORDER BY m.seq ${ascending ? 'ASC' : 'DESC'} LIMIT $2 OFFSET $${params.length}`,
-      params,
+    const where = and(
+      `m.room_id = ${room} AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM room_members a WHERE a.room_id = ${room} AND a.user_id = ${viewer})`,
+      opts.before !== undefined && `m.seq < ${p.bind(opts.before)}`,
+      opts.after !== undefined && `m.seq > ${p.bind(opts.after)}`,
     );
-    const hasMore = rows.length > opts.limit;
-    const page = rows.slice(0, opts.limit);
+    const found = await rows<MessageRow>(
+      this.db,
+      p.statement(
+        'messages_page',
+        `SELECT ${messageColumns(viewer)} FROM messages m ${MESSAGE_JOINS}
+         WHERE ${where} ORDER BY m.seq ${ascending ? 'ASC' : 'DESC'} LIMIT ${limit} OFFSET ${p.bind(opts.offset)}`,
+      ),
+    );
+    const hasMore = found.length > opts.limit;
+    const page = found.slice(0, opts.limit);
     if (!ascending) page.reverse();
     return { rows: page, hasMore };
   }
@@ -563,17 +590,24 @@ export class MessagesRepository {
    * `updated_seq`, at most `limit + 1` rows; served by messages_room_updated_seq_idx.
    */
   findChanges(q: Queryable, roomId: string, viewerId: string, afterSeq: number, limit: number): Promise<MessageRow[]> {
-    return q.query(
-      `SELECT ${messageColumns('$3')} FROM messages m ${MESSAGE_JOINS}
-       WHERE m.room_id = $1 AND m.updated_seq > $2 ORDER BY m.updated_seq ASC LIMIT $4`,
-      [roomId, afterSeq, viewerId, limit + 1],
+    const p = new SqlParams();
+    const room = p.bind(roomId);
+    const after = p.bind(afterSeq);
+    const viewer = p.bind(viewerId, 'uuid');
+    return rows<MessageRow>(
+      q,
+      p.statement(
+        'messages_changes',
+        `SELECT ${messageColumns(viewer)} FROM messages m ${MESSAGE_JOINS}
+         WHERE m.room_id = ${room} AND m.updated_seq > ${after} ORDER BY m.updated_seq ASC LIMIT ${p.bind(limit + 1)}`,
+      ),
     );
   }
 
   /** The room's counter (highest seq or updated_seq handed out); null when the room is gone. */
   async roomLastSeq(q: Queryable, roomId: string): Promise<number | null> {
-    const rows: { last_seq: number }[] = await q.query(`SELECT last_seq FROM rooms WHERE id = $1`, [roomId]);
-    return rows[0]?.last_seq ?? null;
+    const row = await firstRow<{ last_seq: number }>(q, statement('messages_room_last_seq', `SELECT last_seq FROM rooms WHERE id = $1`, [roomId]));
+    return row?.last_seq ?? null;
   }
 
   /**
@@ -589,31 +623,32 @@ export class MessagesRepository {
     userId: string,
     seq: number,
   ): Promise<{ lastReadSeq: number; unreadCount: number; mentionCount: number; moved: boolean } | null> {
-    return this.db.transaction(async (manager) => {
-      await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR SHARE`, [roomId]);
-      const rows: { last_read_seq: number; unread_count: number; mention_count: number; moved: boolean }[] = await manager.query(
-        `WITH passed AS (
-           SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
-           FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
-             AND u.type <> 'system'
-           WHERE p.room_id = $1 AND p.user_id = $2),
-         upd AS (
-           UPDATE room_members m SET last_read_seq = $3, read_live = m.read_live + passed.live, own_unread = m.own_unread - passed.own
-           FROM passed WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < $3
-           RETURNING m.last_read_seq, m.read_live, m.own_unread)
-         SELECT coalesce(upd.last_read_seq, m.last_read_seq) AS last_read_seq,
-                r.live_count - coalesce(upd.read_live, m.read_live) - coalesce(upd.own_unread, m.own_unread) AS unread_count,
-                upd.last_read_seq IS NOT NULL AS moved,
-                (SELECT count(*) FROM message_mentions mm
-                 WHERE mm.room_id = $1 AND mm.user_id = $2 AND mm.seq > coalesce(upd.last_read_seq, m.last_read_seq)) AS mention_count
-         FROM room_members m JOIN rooms r ON r.id = m.room_id LEFT JOIN upd ON true
-         WHERE m.room_id = $1 AND m.user_id = $2`,
-        [roomId, userId, seq],
+    return this.db.transaction(async (tx) => {
+      await execute(tx, statement('messages_share_room', `SELECT 1 FROM rooms WHERE id = $1 FOR SHARE`, [roomId]));
+      const row = await firstRow<{ last_read_seq: number; unread_count: number; mention_count: number; moved: boolean }>(
+        tx,
+        statement(
+          'messages_advance_read_pointer',
+          `WITH passed AS (
+             SELECT count(*) AS live, count(*) FILTER (WHERE u.sender_id = $2) AS own
+             FROM room_members p JOIN messages u ON u.room_id = p.room_id AND u.seq > p.last_read_seq AND u.seq <= $3 AND u.deleted_at IS NULL
+               AND u.type <> 'system'
+             WHERE p.room_id = $1 AND p.user_id = $2),
+           upd AS (
+             UPDATE room_members m SET last_read_seq = $3, read_live = m.read_live + passed.live, own_unread = m.own_unread - passed.own
+             FROM passed WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < $3
+             RETURNING m.last_read_seq, m.read_live, m.own_unread)
+           SELECT coalesce(upd.last_read_seq, m.last_read_seq) AS last_read_seq,
+                  r.live_count - coalesce(upd.read_live, m.read_live) - coalesce(upd.own_unread, m.own_unread) AS unread_count,
+                  upd.last_read_seq IS NOT NULL AS moved,
+                  (SELECT count(*) FROM message_mentions mm
+                   WHERE mm.room_id = $1 AND mm.user_id = $2 AND mm.seq > coalesce(upd.last_read_seq, m.last_read_seq)) AS mention_count
+           FROM room_members m JOIN rooms r ON r.id = m.room_id LEFT JOIN upd ON true
+           WHERE m.room_id = $1 AND m.user_id = $2`,
+          [roomId, userId, seq],
+        ),
       );
-      const row = rows[0];
-      return row
-        ? { lastReadSeq: row.last_read_seq, unreadCount: row.unread_count, mentionCount: row.mention_count, moved: row.moved }
-        : null;
+      return row ? { lastReadSeq: row.last_read_seq, unreadCount: row.unread_count, mentionCount: row.mention_count, moved: row.moved } : null;
     });
   }
 
@@ -621,36 +656,35 @@ export class MessagesRepository {
    * Full-text search over the messages of the rooms the user belongs to (or of one of them), newest
    * first, keyset-paginated on (created_at, id). The match uses the GIN index on search_tsv; the
    * snippet is HTML-escaped content with `<mark>` around the matched words.
+   * @param opts.after the (created_key, id) cursor of the previous page's last row
    */
-  search(
-    userId: string,
-    query: string,
-    opts: { roomId?: string; limit: number; after: [string, string] | null },
-  ): Promise<SearchRow[]> {
-    const params: unknown[] = [userId, query, opts.limit + 1];
-    let where = `m.search_tsv @@ q.tsq AND m.deleted_at IS NULL`;
-    if (opts.roomId) {
-      params.push(opts.roomId);
-      where += ` AND m.room_id = $${params.length}`;
-    }
-    if (opts.after) {
-      params.push(opts.after[0], opts.after[1]);
-      where += ` AND (m.created_at, m.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
-    return this.db.query(
-      `WITH q AS (SELECT websearch_to_tsquery(${TS_CONFIG}, $2) AS tsq),
-       hits AS (
-         SELECT m.id, m.created_at FROM messages m
-         CROSS JOIN q
-         WHERE ${where} AND m.room_id IN (SELECT mem.room_id FROM room_members mem WHERE mem.user_id = $1)
-         ORDER BY m.created_at DESC, m.id DESC
-         LIMIT $3)
-       SELECT ${messageColumns('$1')}, m.created_at::text AS created_key,
-         ts_headline(${TS_CONFIG}, replace(replace(replace(m.content, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), q.tsq,
-           'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
-       FROM hits h JOIN messages m ON m.id = h.id CROSS JOIN q ${MESSAGE_JOINS}
-       ORDER BY h.created_at DESC, h.id DESC`,
-      params,
+  search(userId: string, query: string, opts: { roomId?: string; limit: number; after: [string, string] | null }): Promise<SearchRow[]> {
+    const p = new SqlParams();
+    const user = p.bind(userId, 'uuid');
+    const tsquery = p.bind(query);
+    const limit = p.bind(opts.limit + 1);
+    const where = and(
+      `m.search_tsv @@ q.tsq AND m.deleted_at IS NULL`,
+      opts.roomId !== undefined && `m.room_id = ${p.bind(opts.roomId)}`,
+      keyset(p, [{ expr: 'm.created_at', part: 'timestamp' }, { expr: 'm.id', part: 'uuid' }], opts.after, 'desc'),
+    );
+    return rows<SearchRow>(
+      this.db,
+      p.statement(
+        'messages_search',
+        `WITH q AS (SELECT websearch_to_tsquery(${TS_CONFIG}, ${tsquery}) AS tsq),
+         hits AS (
+           SELECT m.id, m.created_at FROM messages m
+           CROSS JOIN q
+           WHERE ${where} AND m.room_id IN (SELECT mem.room_id FROM room_members mem WHERE mem.user_id = ${user})
+           ORDER BY m.created_at DESC, m.id DESC
+           LIMIT ${limit})
+         SELECT ${messageColumns(user)}, m.created_at::text AS created_key,
+           ts_headline(${TS_CONFIG}, replace(replace(replace(m.content, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), q.tsq,
+             'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
+         FROM hits h JOIN messages m ON m.id = h.id CROSS JOIN q ${MESSAGE_JOINS}
+         ORDER BY h.created_at DESC, h.id DESC`,
+      ),
     );
   }
 }

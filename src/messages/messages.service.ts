@@ -1,17 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { BlocksService } from '../blocks/blocks.service';
 import { AppError } from '../common/errors/app-error';
-import { isUniqueViolation } from '../common/errors/postgres';
 import { decodeKeysetCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { PushService } from '../push/push.service';
 import { FanoutService } from '../realtime/fanout.service';
 import type { ServerEvents } from '../realtime/events';
+import { RoomAccess } from '../rooms/room-access';
+import { RoomRole, RoomType } from '../rooms/room.types';
+import { RoomsRepository } from '../rooms/rooms.repository';
 import { RoomsService } from '../rooms/rooms.service';
-import { kindOfMime } from '../uploads/file-inspector';
-import { UploadsRepository } from '../uploads/uploads.repository';
 import {
   HistoryPageDto,
   HistoryQueryDto,
@@ -21,17 +20,14 @@ import {
   SendMessageBodyDto,
 } from './dto/messages.dto';
 import { canonicalEmoji } from './emoji';
-import { MessageDto, MessageType } from './dto/message.dto';
+import { MessageDto } from './dto/message.dto';
 import { toMessageDto, withMyReactions } from './message.mapper';
 import { MessageBatchWriter } from './message-batch-writer';
+import { SendResult, typeMismatch } from './message-send';
 import { MessageMeta, MessagesRepository } from './messages.repository';
 import { recorder } from '../metrics/recorder';
 
-/** Result of a send: the stored message and whether this call created it (false for a retry). */
-export interface SendResult {
-  message: MessageDto;
-  created: boolean;
-}
+export type { SendResult } from './message-send';
 
 /** Answer of `POST /rooms/:id/read` and WS `mark_read`. */
 export interface ReadResult {
@@ -66,16 +62,13 @@ export class MessagesService {
     private readonly dataSource: DataSource,
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsService,
-    private readonly uploads: UploadsRepository,
+    private readonly access: RoomAccess,
+    private readonly roomRows: RoomsRepository,
     private readonly fanout: FanoutService,
     private readonly writer: MessageBatchWriter,
     private readonly push: PushService,
-    private readonly blocks: BlocksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    // A batch that cannot commit as a whole is retried send by send on the single path.
-    writer.fallback = async (p) => ({ ...(await this.sendOne(p.senderId, p.roomId, p.content, [], p.replyToId, p.clientMsgId)), published: true });
-  }
+  ) {}
 
   /**
    * Stores a message and fans it out as `new_message` to every live connection of every member.
@@ -99,76 +92,22 @@ export class MessagesService {
     }
     // Without attachments a message is text; with them it is never text (the uploads decide which kind).
     if (dto.type !== undefined && (dto.type === 'text') !== (attachmentIds.length === 0)) throw typeMismatch(dto.type);
-    const clientMsgId = dto.client_msg_id ?? null;
-    if (attachmentIds.length === 0) {
-      // Text messages go through group commit (membership is checked there, in the batch).
-      const { message, created, published } = await this.writer.write({ roomId, senderId: userId, content, replyToId: dto.reply_to_id ?? null, clientMsgId });
-      if (created && !published) recorder.messageStored();
-      if (created && !published) this.fanout.toRoom(message.room_id, 'new_message', message);
-      if (created && !published) this.push.messageStored(message);
-      return { message, created };
+    // One pipeline for every send (group commit for text, the single-send strategy with attachments);
+    // only a message this call created is counted, fanned out and pushed, after its commit.
+    const result = await this.writer.write({
+      roomId,
+      senderId: userId,
+      content,
+      replyToId: dto.reply_to_id ?? null,
+      clientMsgId: dto.client_msg_id ?? null,
+      attachmentIds,
+      claimedType: dto.type,
+    });
+    if (result.created) {
+      recorder.messageStored();
+      this.fanout.toRoom(result.message.room_id, 'new_message', result.message);
+      this.push.messageStored(result.message);
     }
-    return this.sendOne(userId, roomId, content, attachmentIds, dto.reply_to_id ?? null, clientMsgId, dto.type);
-  }
-
-  /**
-   * The single-message send path: messages with attachments, and the fallback of a group commit
-   * that failed as a whole. Same guarantees as {@link send}.
-   */
-  private async sendOne(
-    userId: string,
-    roomId: string,
-    content: string,
-    attachmentIds: string[],
-    replyToId: string | null,
-    clientMsgId: string | null,
-    claimedType?: MessageType,
-  ): Promise<SendResult> {
-    const room = await this.rooms.getAsMember(roomId, userId);
-    let result: SendResult;
-    try {
-      result = await this.dataSource.transaction(async (manager) => {
-        if (!(await this.messages.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-        // Membership again under the lock: a kick that committed meanwhile wins.
-        if (!(await this.messages.roleOf(manager, roomId, userId))) throw new AppError(room.type === 'public' ? 'NOT_A_MEMBER' : 'ROOM_NOT_FOUND');
-        if (room.type === 'dm') await this.blocks.assertDmOpen(roomId, manager);
-        // Checked after taking the room lock, so a racing twin of this request sees the first commit.
-        if (clientMsgId) {
-          const existing = await this.messages.findByClientMsgId(manager, userId, roomId, clientMsgId);
-          if (existing) return { message: toMessageDto(existing), created: false };
-        }
-        if (replyToId && !(await this.messages.existsInRoom(manager, replyToId, roomId))) {
-          throw new AppError('VALIDATION_FAILED', 'reply_to_id must name a message of this room.', [
-            { field: 'reply_to_id', problem: 'must name a message of this room' },
-          ]);
-        }
-        const type = await this.attachmentType(manager, userId, attachmentIds);
-        // Before anything is written: the transaction rolls back and nothing changes.
-        if (claimedType !== undefined && claimedType !== type) throw typeMismatch(claimedType, type);
-        const seq = await this.messages.nextSeq(manager, roomId);
-        const id = await this.messages.insert(manager, {
-          roomId,
-          seq,
-          senderId: userId,
-          type,
-          content: content.length > 0 ? content : null,
-          replyToId,
-          clientMsgId,
-        });
-        await this.messages.attach(manager, id, attachmentIds);
-        return { message: toMessageDto((await this.messages.findById(manager, id, userId))!), created: true };
-      });
-    } catch (err) {
-      // A twin of this send committed first (another instance's batch): the first one wins, this call returns it.
-      if (clientMsgId && isUniqueViolation(err, 'messages_sender_room_client_msg_uq')) {
-        const existing = await this.messages.findByClientMsgId(this.dataSource, userId, roomId, clientMsgId);
-        if (existing) return { message: toMessageDto(existing), created: false };
-      }
-      throw err;
-    }
-    if (result.created) recorder.messageStored();
-    if (result.created) this.fanout.toRoom(result.message.room_id, 'new_message', result.message);
-    if (result.created) this.push.messageStored(result.message);
     return result;
   }
 
@@ -209,12 +148,10 @@ export class MessagesService {
    */
   async remove(userId: string, messageId: string): Promise<MessageDto> {
     const meta = await this.changeableMessage(userId, messageId, 'deleted');
-    const room = await this.rooms.getAsMember(meta.room_id, userId);
-    return this.tombstone(meta, userId, async (manager, current) => {
-      // The role is re-read under the room lock, so a member removed a moment ago can no longer delete.
-      const role = await this.messages.roleOf(manager, meta.room_id, userId);
-      if (!role) throw new AppError('MESSAGE_NOT_FOUND');
-      const mayModerate = room.type !== 'dm' && (role === 'owner' || role === 'admin');
+    return this.tombstone(meta, userId, async (current, room) => {
+      // The role is read under the room lock, so a member removed a moment ago can no longer delete.
+      if (!room.role) throw new AppError('MESSAGE_NOT_FOUND');
+      const mayModerate = room.type !== 'dm' && (room.role === 'owner' || room.role === 'admin');
       if (current.sender_id !== userId && !mayModerate) {
         throw new AppError('FORBIDDEN', 'Only the sender or an owner or admin of the room may delete this message.');
       }
@@ -233,24 +170,25 @@ export class MessagesService {
     const meta = await this.messages.findMeta(this.dataSource, messageId);
     if (!meta) throw new AppError('MESSAGE_NOT_FOUND');
     if (meta.type === 'system') throw new AppError('BUSINESS_RULE', 'System lines (joins, leaves, removals, renames) cannot be deleted.');
-    return this.tombstone(meta, adminId, async (manager, current) => inTransaction(manager, current.deleted_at !== null));
+    return this.tombstone(meta, adminId, async (current, _room, manager) => inTransaction(manager, current.deleted_at !== null));
   }
 
   /**
-   * The one delete path: under the room lock, re-reads the message, lets `authorize` refuse (or
-   * record), then turns a live message into a tombstone deleted by `deletedBy` and broadcasts
-   * `delete_message` after commit.
+   * The one delete path: takes the room lock and reads the deleter's role under it, re-reads the
+   * message, lets `authorize` refuse (or record), then turns a live message into a tombstone deleted
+   * by `deletedBy` and broadcasts `delete_message` after commit.
    */
   private async tombstone(
     meta: MessageMeta,
     deletedBy: string,
-    authorize: (manager: EntityManager, current: MessageMeta) => Promise<void>,
+    authorize: (current: MessageMeta, room: { type: RoomType; role: RoomRole | null }, manager: EntityManager) => Promise<void>,
   ): Promise<MessageDto> {
     const { message, changed } = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.messages.lockRoom(manager, meta.room_id))) throw new AppError('MESSAGE_NOT_FOUND');
-      const current = await this.messages.findMeta(manager, meta.id);
-      if (!current) throw new AppError('MESSAGE_NOT_FOUND');
-      await authorize(manager, current);
+      // A server administrator needs no membership, so the role is read here and judged by `authorize`.
+      const room = await this.roomRows.lockForUser(manager, meta.room_id, deletedBy);
+      const current = room && (await this.messages.findMeta(manager, meta.id));
+      if (!room || !current) throw new AppError('MESSAGE_NOT_FOUND');
+      await authorize(current, room, manager);
       if (current.deleted_at) return { message: toMessageDto((await this.messages.findById(manager, meta.id, null))!), changed: false };
       const seq = await this.messages.nextChangeSeq(manager, meta.room_id);
       await this.messages.markDeleted(manager, meta.id, seq, deletedBy);
@@ -379,21 +317,6 @@ export class MessagesService {
   }
 
   /**
-   * The message type for a set of attachments (text when none), after checking they are all the
-   * sender's own uploads.
-   * @throws AppError VALIDATION_FAILED when an id is unknown or someone else's (not told apart).
-   */
-  private async attachmentType(manager: EntityManager, userId: string, ids: string[]): Promise<MessageType> {
-    if (ids.length === 0) return 'text';
-    const owned = await this.uploads.findOwned(manager, userId, ids);
-    if (owned.length !== ids.length) {
-      throw new AppError('VALIDATION_FAILED', 'attachment_ids must name your own uploads.', [{ field: 'attachment_ids', problem: 'must name your own uploads' }]);
-    }
-    const first = owned.find((u) => u.id.toLowerCase() === ids[0].toLowerCase())!;
-    return kindOfMime(first.mime);
-  }
-
-  /**
    * A message the caller may act on (or report): it exists and the caller belongs to its room.
    * @throws AppError MESSAGE_NOT_FOUND otherwise (an outsider cannot tell a foreign message from none).
    */
@@ -424,16 +347,17 @@ export class MessagesService {
 
   /**
    * Takes the room lock (serializing every change in the room, membership changes included) and
-   * re-reads the message and the caller's role under it, so a member removed a moment ago can no
-   * longer change anything.
+   * re-reads the message and the caller's membership under it, so a member removed a moment ago can
+   * no longer change anything.
    * @throws AppError MESSAGE_NOT_FOUND when the message is gone or the caller is no longer a member.
    */
-  private async lockMessage(manager: EntityManager, meta: MessageMeta, userId: string): Promise<MessageMeta & { role: 'owner' | 'admin' | 'member' }> {
-    if (!(await this.messages.lockRoom(manager, meta.room_id))) throw new AppError('MESSAGE_NOT_FOUND');
+  private async lockMessage(manager: EntityManager, meta: MessageMeta, userId: string): Promise<MessageMeta> {
+    await this.access.lock(manager, meta.room_id, userId, 'member').catch((err: unknown) => {
+      throw err instanceof AppError ? new AppError('MESSAGE_NOT_FOUND') : err;
+    });
     const current = await this.messages.findMeta(manager, meta.id);
-    const role = await this.messages.roleOf(manager, meta.room_id, userId);
-    if (!current || !role) throw new AppError('MESSAGE_NOT_FOUND');
-    return { ...current, role };
+    if (!current) throw new AppError('MESSAGE_NOT_FOUND');
+    return current;
   }
 
   /**
@@ -456,17 +380,4 @@ export class MessagesService {
     for (const [userId, mine] of reactors) variants.set(userId, render(mine));
     this.fanout.toRoomPersonalised(roomId, type, render(null), variants);
   }
-}
-
-/**
- * The 400 for a `type` that is not the type the message gets.
- * @param actual the type the attachments give, when known
- */
-function typeMismatch(claimed: MessageType, actual?: MessageType): AppError {
-  const problem = actual
-    ? `is "${claimed}" but the attachments make it "${actual}"`
-    : claimed === 'text'
-      ? 'is "text" but attachments were given'
-      : `is "${claimed}" but no attachments were given (a message without attachments is "text")`;
-  return new AppError('VALIDATION_FAILED', `type ${problem}.`, [{ field: 'type', problem }]);
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { Backplane } from './backplane/backplane';
 import { ConnectionRegistry } from './connection-registry';
 import { FanoutService } from './fanout.service';
 import { PresenceStore } from './presence-store';
+import { RoomsRepository } from '../rooms/rooms.repository';
+import { UsersRepository } from '../users/users.repository';
 
 /**
  * Presence: a user is online while at least one connection is open, on any instance. The first
@@ -26,7 +26,8 @@ export class PresenceService implements OnModuleDestroy {
     private readonly fanout: FanoutService,
     private readonly store: PresenceStore,
     backplane: Backplane,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly rooms: RoomsRepository,
+    private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     backplane.onEnvelope((envelope) => {
@@ -96,8 +97,7 @@ export class PresenceService implements OnModuleDestroy {
   /** A user whose instance died: their rooms come from the database, since no instance routes them. */
   private async reap(userId: string): Promise<void> {
     try {
-      const rows: { room_id: string }[] = await this.db.query(`SELECT room_id FROM room_members WHERE user_id = $1`, [userId]);
-      await this.wentOffline(userId, rows.map((r) => r.room_id));
+      await this.wentOffline(userId, await this.rooms.roomIdsOfUser(userId));
     } catch (err) {
       this.logger.warn(`reaping presence of ${userId} failed: ${(err as Error).message}`);
     }
@@ -105,7 +105,7 @@ export class PresenceService implements OnModuleDestroy {
 
   private async wentOffline(userId: string, rooms: string[]): Promise<void> {
     const lastSeen = new Date();
-    await this.db.query(`UPDATE users SET last_seen_at = $2 WHERE id = $1`, [userId, lastSeen]).catch((err: Error) => {
+    await this.users.touchLastSeen(userId, lastSeen).catch((err: Error) => {
       this.logger.warn(`storing last_seen_at failed: ${err.message}`);
     });
     this.announce(userId, false, rooms, lastSeen);

@@ -1,7 +1,5 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RevocationBus, RevocationEvent } from '../token-blacklist/revocation-bus';
@@ -14,6 +12,7 @@ import { REDIS_CLIENTS, RedisClients } from './redis/redis-clients';
 import { TypingService } from './typing.service';
 import { UserUpdatesService } from './user-updates.service';
 import { InProcessWsRateLimiter, WsRateLimiter } from './ws-rate-limiter';
+import { TokenBlacklistRepository } from '../token-blacklist/token-blacklist.repository';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the Redis implementations (and ioredis) load only with REDIS_URL */
 
@@ -40,7 +39,7 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly backplane: Backplane,
     private readonly presenceStore: PresenceStore,
     private readonly revocations: RevocationBus,
-    @Inject(getDataSourceToken()) private readonly db: DataSource,
+    private readonly revocationRows: TokenBlacklistRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -63,10 +62,8 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async activeRevocations(): Promise<RevocationEvent[]> {
-    const rows: { id: string; kind: 'jti' | 'sid'; user_id: string | null; expires_at: Date }[] = await this.db.query(
-      `SELECT id, kind, user_id, expires_at FROM revoked_tokens WHERE expires_at > now()`,
-    );
-    return rows.map((r) => ({ kind: r.kind, id: r.id, userId: r.user_id, expiresAtMs: r.expires_at.getTime() }));
+    const rows = await this.revocationRows.findActive();
+    return rows.map((r) => ({ kind: r.kind, id: r.id, userId: r.userId, expiresAtMs: r.expiresAt.getTime() }));
   }
 }
 

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { RoomsRepository } from '../rooms/rooms.repository';
 import { toUserDto } from '../users/user.presenter';
-import { UserEntity } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
 import { FanoutService } from './fanout.service';
 import { PresenceService } from './presence.service';
 
@@ -16,7 +15,8 @@ export class UserUpdatesService {
   private readonly logger = new Logger(UserUpdatesService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersRepository,
+    private readonly rooms: RoomsRepository,
     private readonly fanout: FanoutService,
     private readonly presence: PresenceService,
   ) {}
@@ -27,12 +27,11 @@ export class UserUpdatesService {
    */
   async userUpdated(userId: string): Promise<void> {
     try {
-      const user = await this.db.getRepository(UserEntity).findOne({ where: { id: userId } });
+      const user = await this.users.findById(userId);
       if (!user || user.deletedAt) return;
-      const rows: { room_id: string }[] = await this.db.query(`SELECT room_id FROM room_members WHERE user_id = $1`, [userId]);
       const payload = toUserDto(user, this.presence.isOnline(userId));
       this.fanout.toRoomsOnce(
-        rows.map((r) => r.room_id),
+        await this.rooms.roomIdsOfUser(userId),
         'user_updated',
         payload,
         undefined,

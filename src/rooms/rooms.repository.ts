@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { returnedRows } from '../common/errors/postgres';
+import { DataSource } from 'typeorm';
 import { containsPattern } from '../database/like-pattern';
-import { preparedQuery } from '../database/prepared';
-import { and, keyset, rows, SqlParams } from '../database/sql';
+import { and, execute, firstRow, keyset, Queryable, rows, SqlParams, statement } from '../database/sql';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/messages.repository';
 import { NotificationLevel } from './notification-level';
 import { RoomRole, RoomType } from './room.types';
@@ -58,6 +56,12 @@ export interface PeerRow {
   updated_at: string;
 }
 
+/** A room locked for a change, with the caller's role read under the lock (null: not a member). */
+export interface LockedRoomRow {
+  type: RoomType;
+  role: RoomRole | null;
+}
+
 /** A room as server admins list it (`GET /admin/rooms`). */
 export interface AdminRoomRow {
   id: string;
@@ -100,8 +104,8 @@ const VIEW_COLUMNS = `o.username AS owner_username, o.display_name AS owner_disp
 const OWNER_JOIN = `LEFT JOIN users o ON o.id = r.owner_id`;
 
 /**
- * The other member of a DM room, for the viewer whose id is `viewer` (a bind parameter): at most one
- * row through the room_members primary key, and only for rooms of type dm.
+ * The other member of a DM room, for the viewer whose id is bound at `viewer` (a uuid placeholder):
+ * at most one row through the room_members primary key, and only for rooms of type dm.
  */
 const peerJoin = (viewer: string): string => `
   LEFT JOIN LATERAL (
@@ -109,7 +113,7 @@ const peerJoin = (viewer: string): string => `
       SELECT u.id, u.username, NULL::text AS email, u.display_name, u.avatar_url, u.bio, u.status, u.last_seen_at,
              u.deleted_at, u.disabled_at, u.created_at, u.updated_at
       FROM room_members pm JOIN users u ON u.id = pm.user_id
-      WHERE pm.room_id = r.id AND pm.user_id <> ${viewer}::uuid LIMIT 1) pu
+      WHERE pm.room_id = r.id AND pm.user_id <> ${viewer} LIMIT 1) pu
   ) p ON r.type = 'dm'`;
 
 /**
@@ -130,7 +134,7 @@ export const MENTION_COUNT_SQL = `(SELECT count(*) FROM message_mentions mm WHER
  * The member-only fields of a room (`m` is the caller's room_members row, null for outsiders): the
  * unread count ({@link UNREAD_COUNT_SQL}), the mention count ({@link MENTION_COUNT_SQL}) and the last
  * live message. All NULL for non-members.
- * @param viewer SQL expression of the caller's id (for `reactions[].me` of the last message)
+ * @param viewer uuid placeholder of the caller's id (for `reactions[].me` of the last message)
  */
 function memberColumns(viewer: string): string {
   return `
@@ -146,16 +150,21 @@ function memberColumns(viewer: string): string {
 export class RoomsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Inserts a room. */
+  /** Inserts a room. @returns its id. */
   async insertRoom(
-    manager: EntityManager,
+    tx: Queryable,
     fields: { type: RoomType; name: string | null; description: string | null; ownerId: string | null },
   ): Promise<string> {
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO rooms (type, name, description, owner_id) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [fields.type, fields.name, fields.description, fields.ownerId],
+    const row = await firstRow<{ id: string }>(
+      tx,
+      statement('rooms_insert', `INSERT INTO rooms (type, name, description, owner_id) VALUES ($1, $2, $3, $4) RETURNING id`, [
+        fields.type,
+        fields.name,
+        fields.description,
+        fields.ownerId,
+      ]),
     );
-    return rows[0].id;
+    return row!.id;
   }
 
   /**
@@ -164,83 +173,101 @@ export class RoomsRepository {
    * never counted) are all after it.
    * Call under the room lock (every caller holds it, or made the room in the same transaction), so no
    * message is stored or deleted between that count and the insert.
-   * @returns true when the membership is new (member_count was incremented in the same transaction).
+   * @returns true when the membership is new (member_count was incremented in the same statement).
    */
-  async addMember(manager: EntityManager, roomId: string, userId: string, role: RoomRole): Promise<boolean> {
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO room_members (room_id, user_id, role, own_unread)
-       SELECT $1, $2, $3, count(*) FROM messages u WHERE u.room_id = $1 AND u.sender_id = $2 AND u.deleted_at IS NULL AND u.type <> 'system'
-       ON CONFLICT DO NOTHING RETURNING user_id`,
-      [roomId, userId, role],
+  async addMember(tx: Queryable, roomId: string, userId: string, role: RoomRole): Promise<boolean> {
+    const added = await execute(
+      tx,
+      statement(
+        'rooms_add_member',
+        `WITH added AS (
+           INSERT INTO room_members (room_id, user_id, role, own_unread)
+           SELECT $1, $2, $3, count(*) FROM messages u WHERE u.room_id = $1 AND u.sender_id = $2 AND u.deleted_at IS NULL AND u.type <> 'system'
+           ON CONFLICT DO NOTHING RETURNING room_id)
+         UPDATE rooms SET member_count = member_count + 1 FROM added WHERE rooms.id = added.room_id`,
+        [roomId, userId, role],
+      ),
     );
-    if (inserted.length === 0) return false;
-    await manager.query(`UPDATE rooms SET member_count = member_count + 1 WHERE id = $1`, [roomId]);
-    return true;
+    return added > 0;
   }
 
-  /** Removes a member. @returns true when there was a membership to remove. */
-  async removeMember(manager: EntityManager, roomId: string, userId: string): Promise<boolean> {
-    const deleted = returnedRows(
-      await manager.query(`DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING user_id`, [roomId, userId]),
+  /** Removes a member, keeping member_count in step. @returns true when there was a membership to remove. */
+  async removeMember(tx: Queryable, roomId: string, userId: string): Promise<boolean> {
+    const removed = await execute(
+      tx,
+      statement(
+        'rooms_remove_member',
+        `WITH removed AS (DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 RETURNING room_id)
+         UPDATE rooms SET member_count = member_count - 1 FROM removed WHERE rooms.id = removed.room_id`,
+        [roomId, userId],
+      ),
     );
-    if (deleted.length === 0) return false;
-    await manager.query(`UPDATE rooms SET member_count = member_count - 1 WHERE id = $1`, [roomId]);
-    return true;
+    return removed > 0;
   }
 
   /** A room with the given user's role in it (null when not a member); null when the room does not exist. */
-  async findRoomForUser(roomId: string, userId: string): Promise<RoomRow | null> {
-    const rows = await preparedQuery<RoomRow>(
+  findRoomForUser(roomId: string, userId: string): Promise<RoomRow | null> {
+    const p = new SqlParams();
+    const room = p.bind(roomId);
+    const user = p.bind(userId, 'uuid');
+    return firstRow<RoomRow>(
       this.db,
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer
-       FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
-       ${peerJoin('$2')}
-       WHERE r.id = $1`,
-      [roomId, userId],
+      p.statement(
+        'rooms_for_user',
+        `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer
+         FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ${user}
+         ${peerJoin(user)}
+         WHERE r.id = ${room}`,
+      ),
     );
-    return rows[0] ?? null;
   }
 
   /**
    * A room as the caller sees it in responses (`GET /rooms/:id`, join, DM creation): like
    * {@link findRoomForUser}, plus the member-only unread count and last message.
    */
-  async findRoomViewForUser(roomId: string, userId: string): Promise<MyRoomRow | null> {
-    const rows: MyRoomRow[] = await this.db.query(
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${VIEW_COLUMNS}, ${memberColumns('$2')}
-       FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
-       ${peerJoin('$2')}
-       ${OWNER_JOIN}
-       WHERE r.id = $1`,
-      [roomId, userId],
+  findRoomViewForUser(roomId: string, userId: string): Promise<MyRoomRow | null> {
+    const p = new SqlParams();
+    const room = p.bind(roomId);
+    const user = p.bind(userId, 'uuid');
+    return firstRow<MyRoomRow>(
+      this.db,
+      p.statement(
+        'rooms_view_for_user',
+        `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${VIEW_COLUMNS}, ${memberColumns(user)}
+         FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ${user}
+         ${peerJoin(user)}
+         ${OWNER_JOIN}
+         WHERE r.id = ${room}`,
+      ),
     );
-    return rows[0] ?? null;
   }
 
   /**
    * One page of public rooms, newest first, optionally only those whose name contains `q`
    * (case-insensitive, `%` and `_` literal; served by the trigram index rooms_public_name_trgm_idx).
    * Keyset pagination on (created_at, id) served by rooms_public_created_idx.
+   * @param after the (created_key, id) cursor of the previous page's last row
    */
   findPublicPage(userId: string, q: string | undefined, limit: number, after: [string, string] | null): Promise<RoomViewRow[]> {
-    const params: unknown[] = [userId, limit + 1];
-    let where = `r.type = 'public'`;
-    if (q) {
-      params.push(containsPattern(q));
-      where += ` AND lower(r.name) LIKE lower($${params.length})`;
-    }
-    if (after) {
-      params.push(after[0], after[1]);
-      where += ` AND (r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
-    return this.db.query(
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, ${VIEW_COLUMNS}
-       FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $1
-       ${OWNER_JOIN}
-       WHERE ${where}
-       ORDER BY r.created_at DESC, r.id DESC
-       LIMIT $2`,
-      params,
+    const p = new SqlParams();
+    const user = p.bind(userId);
+    const where = and(
+      `r.type = 'public'`,
+      q !== undefined && `lower(r.name) LIKE lower(${p.bind(containsPattern(q))})`,
+      keyset(p, [{ expr: 'r.created_at', part: 'timestamp' }, { expr: 'r.id', part: 'uuid' }], after, 'desc'),
+    );
+    return rows<RoomViewRow>(
+      this.db,
+      p.statement(
+        'rooms_public_page',
+        `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, ${VIEW_COLUMNS}
+         FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ${user}
+         ${OWNER_JOIN}
+         WHERE ${where}
+         ORDER BY r.created_at DESC, r.id DESC
+         LIMIT ${p.bind(limit + 1)}`,
+      ),
     );
   }
 
@@ -248,45 +275,53 @@ export class RoomsRepository {
    * The user's rooms and DMs (or DMs only), most recent activity first, each with its unread count
    * (other people's non-deleted messages after the read pointer), its last live message and, for DMs,
    * the peer: one query whatever the number of rooms (see docs/queries.md).
+   * @param after the (activity_key, id) cursor of the previous page's last row
    */
   findMyRooms(userId: string, limit: number, after: [string, string] | null, dmOnly = false): Promise<MyRoomRow[]> {
-    const params: unknown[] = [userId, limit + 1];
-    let where = `m.user_id = $1`;
-    if (dmOnly) where += ` AND r.type = 'dm'`;
-    if (after) {
-      params.push(after[0], after[1]);
-      where += ` AND (r.last_activity_at, r.id) < ($3::timestamptz, $4::uuid)`;
-    }
-    return preparedQuery<MyRoomRow>(
+    const p = new SqlParams();
+    const user = p.bind(userId, 'uuid');
+    const where = and(
+      `m.user_id = ${user}`,
+      dmOnly && `r.type = 'dm'`,
+      keyset(p, [{ expr: 'r.last_activity_at', part: 'timestamp' }, { expr: 'r.id', part: 'uuid' }], after, 'desc'),
+    );
+    return rows<MyRoomRow>(
       this.db,
-      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${VIEW_COLUMNS}, ${memberColumns('$1')}
-       FROM room_members m JOIN rooms r ON r.id = m.room_id
-       ${peerJoin('$1')}
-       ${OWNER_JOIN}
-       WHERE ${where}
-       ORDER BY r.last_activity_at DESC, r.id DESC
-       LIMIT $2`,
-      params,
+      p.statement(
+        'rooms_mine',
+        `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, p.peer, ${VIEW_COLUMNS}, ${memberColumns(user)}
+         FROM room_members m JOIN rooms r ON r.id = m.room_id
+         ${peerJoin(user)}
+         ${OWNER_JOIN}
+         WHERE ${where}
+         ORDER BY r.last_activity_at DESC, r.id DESC
+         LIMIT ${p.bind(limit + 1)}`,
+      ),
     );
   }
 
-  /** Ids of every room the user belongs to (loaded once when a socket authenticates). */
+  /** Ids of every room the user belongs to (routing a newly authenticated socket, presence). */
   async roomIdsOfUser(userId: string): Promise<string[]> {
-    const rows: { room_id: string }[] = await this.db.query(`SELECT room_id FROM room_members WHERE user_id = $1`, [userId]);
-    return rows.map((r) => r.room_id);
+    const found = await rows<{ room_id: string }>(this.db, statement('rooms_ids_of_user', `SELECT room_id FROM room_members WHERE user_id = $1`, [userId]));
+    return found.map((r) => r.room_id);
   }
 
-  /** One page of a room's members, in join order. */
+  /**
+   * One page of a room's members, in join order.
+   * @param after the (joined_key, user_id) cursor of the previous page's last row
+   */
   findMembersPage(roomId: string, limit: number, after: [string, string] | null): Promise<MemberRow[]> {
-    const params: unknown[] = [roomId, limit + 1];
-    let where = 'room_id = $1';
-    if (after) {
-      params.push(after[0], after[1]);
-      where += ' AND (joined_at, user_id) > ($3::timestamptz, $4::uuid)';
-    }
-    return this.db.query(
-      `SELECT user_id, role, joined_at, joined_at::text AS joined_key FROM room_members WHERE ${where} ORDER BY joined_at, user_id LIMIT $2`,
-      params,
+    const p = new SqlParams();
+    const where = and(
+      `room_id = ${p.bind(roomId)}`,
+      keyset(p, [{ expr: 'joined_at', part: 'timestamp' }, { expr: 'user_id', part: 'uuid' }], after, 'asc'),
+    );
+    return rows<MemberRow>(
+      this.db,
+      p.statement(
+        'rooms_members_page',
+        `SELECT user_id, role, joined_at, joined_at::text AS joined_key FROM room_members WHERE ${where} ORDER BY joined_at, user_id LIMIT ${p.bind(limit + 1)}`,
+      ),
     );
   }
 
@@ -295,50 +330,69 @@ export class RoomsRepository {
    * the old owner becomes a member. Rooms with nobody else left keep the tombstone owner.
    * @returns each room handed over, with its new owner.
    */
-  async handOverOwnedRooms(manager: EntityManager, userId: string): Promise<{ room_id: string; owner_id: string }[]> {
-    return manager.query(
-      `WITH owned AS (SELECT id FROM rooms WHERE owner_id = $1 AND type <> 'dm' ORDER BY id FOR UPDATE),
-       heir AS (
-         SELECT DISTINCT ON (m.room_id) m.room_id, m.user_id
-         FROM room_members m JOIN owned o ON o.id = m.room_id JOIN users u ON u.id = m.user_id
-         WHERE m.user_id <> $1 AND u.deleted_at IS NULL
-         ORDER BY m.room_id, (m.role = 'admin') DESC, m.joined_at, m.user_id),
-       promoted AS (
-         UPDATE room_members m SET role = 'owner' FROM heir h
-         WHERE m.room_id = h.room_id AND m.user_id = h.user_id RETURNING m.room_id),
-       demoted AS (
-         UPDATE room_members SET role = 'member' WHERE user_id = $1 AND room_id IN (SELECT room_id FROM heir) RETURNING room_id)
-       UPDATE rooms r SET owner_id = h.user_id FROM heir h WHERE r.id = h.room_id
-       RETURNING r.id AS room_id, h.user_id AS owner_id`,
-      [userId],
-    ).then((result) => returnedRows<{ room_id: string; owner_id: string }>(result));
+  handOverOwnedRooms(tx: Queryable, userId: string): Promise<{ room_id: string; owner_id: string }[]> {
+    return rows(
+      tx,
+      statement(
+        'rooms_hand_over_owned',
+        `WITH owned AS (SELECT id FROM rooms WHERE owner_id = $1 AND type <> 'dm' ORDER BY id FOR UPDATE),
+         heir AS (
+           SELECT DISTINCT ON (m.room_id) m.room_id, m.user_id
+           FROM room_members m JOIN owned o ON o.id = m.room_id JOIN users u ON u.id = m.user_id
+           WHERE m.user_id <> $1 AND u.deleted_at IS NULL
+           ORDER BY m.room_id, (m.role = 'admin') DESC, m.joined_at, m.user_id),
+         promoted AS (
+           UPDATE room_members m SET role = 'owner' FROM heir h
+           WHERE m.room_id = h.room_id AND m.user_id = h.user_id RETURNING m.room_id),
+         demoted AS (
+           UPDATE room_members SET role = 'member' WHERE user_id = $1 AND room_id IN (SELECT room_id FROM heir) RETURNING room_id)
+         UPDATE rooms r SET owner_id = h.user_id FROM heir h WHERE r.id = h.room_id
+         RETURNING r.id AS room_id, h.user_id AS owner_id`,
+        [userId],
+      ),
+    );
   }
 
-  /** Locks the room row for the rest of the transaction (membership and role changes are serialized per room). */
-  async lockRoom(manager: EntityManager, roomId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE`, [roomId]);
-    return rows.length > 0;
+  /**
+   * Locks the room row for the rest of the transaction (every change to a room — messages, members,
+   * roles — is serialized here) and reads the user's role under that lock, in one statement.
+   * @returns the room's type and the role (null: not a member); null when the room does not exist.
+   */
+  lockForUser(tx: Queryable, roomId: string, userId: string): Promise<LockedRoomRow | null> {
+    return firstRow<LockedRoomRow>(
+      tx,
+      statement(
+        'rooms_lock_for_user',
+        `SELECT r.type, m.role FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2 WHERE r.id = $1 FOR UPDATE OF r`,
+        [roomId, userId],
+      ),
+    );
   }
 
   /** A member's role, read inside a transaction; null when not a member. */
-  async roleOf(manager: EntityManager, roomId: string, userId: string): Promise<RoomRole | null> {
-    const rows: { role: RoomRole }[] = await manager.query(`SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
-    return rows[0]?.role ?? null;
+  async roleOf(tx: Queryable, roomId: string, userId: string): Promise<RoomRole | null> {
+    const row = await firstRow<{ role: RoomRole }>(tx, statement('rooms_role_of', `SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]));
+    return row?.role ?? null;
   }
 
   /** Which of these users are already members of the room. */
-  async existingMembers(manager: EntityManager, roomId: string, userIds: string[]): Promise<string[]> {
-    const rows: { user_id: string }[] = await manager.query(
-      `SELECT user_id FROM room_members WHERE room_id = $1 AND user_id = ANY($2::uuid[])`,
-      [roomId, userIds],
+  async existingMembers(tx: Queryable, roomId: string, userIds: string[]): Promise<string[]> {
+    const found = await rows<{ user_id: string }>(
+      tx,
+      statement('rooms_existing_members', `SELECT user_id FROM room_members WHERE room_id = $1 AND user_id = ANY($2::uuid[])`, [roomId, userIds]),
     );
-    return rows.map((r) => r.user_id);
+    return found.map((r) => r.user_id);
   }
 
   /** One membership with its role and join time; null when not a member. */
-  async findMember(q: DataSource | EntityManager, roomId: string, userId: string): Promise<MemberRow | null> {
-    const rows: MemberRow[] = await q.query(`SELECT user_id, role, joined_at FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
-    return rows[0] ?? null;
+  findMember(q: Queryable, roomId: string, userId: string): Promise<MemberRow | null> {
+    return firstRow<MemberRow>(
+      q,
+      statement('rooms_find_member', `SELECT user_id, role, joined_at, joined_at::text AS joined_key FROM room_members WHERE room_id = $1 AND user_id = $2`, [
+        roomId,
+        userId,
+      ]),
+    );
   }
 
   /**
@@ -346,29 +400,32 @@ export class RoomsRepository {
    * @returns false when the user is not (or no longer) a member.
    */
   async setNotificationLevel(roomId: string, userId: string, level: NotificationLevel): Promise<boolean> {
-    const updated = returnedRows(
-      await this.db.query(`UPDATE room_members SET notification_level = $3 WHERE room_id = $1 AND user_id = $2 RETURNING user_id`, [roomId, userId, level]),
+    const updated = await execute(
+      this.db,
+      statement('rooms_set_notification_level', `UPDATE room_members SET notification_level = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, level]),
     );
-    return updated.length > 0;
+    return updated > 0;
   }
 
   /** Sets a member's role. */
-  async setRole(manager: EntityManager, roomId: string, userId: string, role: RoomRole): Promise<void> {
-    await manager.query(`UPDATE room_members SET role = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, role]);
+  async setRole(tx: Queryable, roomId: string, userId: string, role: RoomRole): Promise<void> {
+    await execute(tx, statement('rooms_set_role', `UPDATE room_members SET role = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, role]));
   }
 
   /** Records who owns the room. */
-  async setOwner(manager: EntityManager, roomId: string, ownerId: string): Promise<void> {
-    await manager.query(`UPDATE rooms SET owner_id = $2, updated_at = now() WHERE id = $1`, [roomId, ownerId]);
+  async setOwner(tx: Queryable, roomId: string, ownerId: string): Promise<void> {
+    await execute(tx, statement('rooms_set_owner', `UPDATE rooms SET owner_id = $2, updated_at = now() WHERE id = $1`, [roomId, ownerId]));
   }
 
   /**
    * Changes name and/or description (undefined = keep, null = clear the description).
    * @returns the name before the change (under the caller's room lock, so the one this change replaced).
    */
-  async updateRoom(manager: EntityManager, roomId: string, fields: { name?: string; description?: string | null }): Promise<string | null> {
-    const rows = returnedRows<{ previous_name: string | null }>(
-      await manager.query(
+  async updateRoom(tx: Queryable, roomId: string, fields: { name?: string; description?: string | null }): Promise<string | null> {
+    const row = await firstRow<{ previous_name: string | null }>(
+      tx,
+      statement(
+        'rooms_update',
         `WITH old AS (SELECT name FROM rooms WHERE id = $1)
          UPDATE rooms SET name = CASE WHEN $2 THEN $3 ELSE name END,
                           description = CASE WHEN $4 THEN $5 ELSE description END,
@@ -377,12 +434,12 @@ export class RoomsRepository {
         [roomId, fields.name !== undefined, fields.name ?? null, fields.description !== undefined, fields.description ?? null],
       ),
     );
-    return rows[0]?.previous_name ?? null;
+    return row?.previous_name ?? null;
   }
 
   /** Deletes a room; its members, messages, reactions and attachment links go with it (ON DELETE CASCADE). */
-  async deleteRoom(manager: EntityManager, roomId: string): Promise<void> {
-    await manager.query(`DELETE FROM rooms WHERE id = $1`, [roomId]);
+  async deleteRoom(tx: Queryable, roomId: string): Promise<void> {
+    await execute(tx, statement('rooms_delete', `DELETE FROM rooms WHERE id = $1`, [roomId]));
   }
 
   /**
@@ -421,7 +478,7 @@ export class RoomsRepository {
 
   /** Ids of every member of a room (personalised broadcasts). */
   async memberIds(roomId: string): Promise<string[]> {
-    const rows: { user_id: string }[] = await this.db.query(`SELECT user_id FROM room_members WHERE room_id = $1`, [roomId]);
-    return rows.map((r) => r.user_id);
+    const found = await rows<{ user_id: string }>(this.db, statement('rooms_member_ids', `SELECT user_id FROM room_members WHERE room_id = $1`, [roomId]));
+    return found.map((r) => r.user_id);
   }
 }

@@ -7,11 +7,12 @@ import { toMessageDto } from '../messages/message.mapper';
 import { SystemLines } from '../messages/system-lines';
 import { FanoutService } from '../realtime/fanout.service';
 import { UserDto } from '../users/user.presenter';
-import { UserEntity } from '../users/user.entity';
+import { User } from '../users/user.types';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { CreateRoomDto, MemberDto, MembersAddedDto, RoomDeletedDto, RoomDto, RoomUpdatedPayload, UpdateRoomDto } from './dto/rooms.dto';
 import { effectiveNotificationLevel, NotificationLevel } from './notification-level';
+import { RoomAccess, RoomNeed, requireRoomAccess } from './room-access';
 import { RoomRole } from './room.types';
 import { AdminRoomRow, MyRoomRow, PeerRow, RoomRow, RoomsRepository, RoomViewRow } from './rooms.repository';
 
@@ -45,9 +46,6 @@ export function toRoomDto(row: RoomViewRow): RoomDto {
   return dto;
 }
 
-/** Roles allowed to administer a room (add, kick, rename). */
-const ADMIN_ROLES: readonly RoomRole[] = ['owner', 'admin'];
-
 /**
  * Rooms and membership: create, list, join, leave, administration (members, roles, rename, delete),
  * and the access rules every room-scoped action uses (a private room or DM is invisible to outsiders;
@@ -58,6 +56,7 @@ export class RoomsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rooms: RoomsRepository,
+    private readonly access: RoomAccess,
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
     private readonly fanout: FanoutService,
@@ -79,7 +78,7 @@ export class RoomsService {
 
   /** Renders the JSON user row of a DM peer as the public User object (with presence). */
   private presentPeer(peer: PeerRow): UserDto {
-    const user = Object.assign(new UserEntity(), {
+    const user: User = {
       id: peer.id,
       username: peer.username,
       email: null,
@@ -92,7 +91,10 @@ export class RoomsService {
       disabledAt: peer.disabled_at ? new Date(peer.disabled_at) : null,
       createdAt: new Date(peer.created_at),
       updatedAt: new Date(peer.updated_at),
-    });
+      // Never part of a peer row, never shown.
+      passwordHash: null,
+      isAdmin: false,
+    };
     return this.usersService.present(user);
   }
 
@@ -144,7 +146,7 @@ export class RoomsService {
    * @throws AppError ROOM_NOT_FOUND for unknown rooms and for private rooms and DMs of others (404, not 403).
    */
   async getVisible(roomId: string, userId: string): Promise<RoomRow> {
-    return visibleOrThrow(await this.rooms.findRoomForUser(roomId, userId));
+    return requireRoomAccess(await this.rooms.findRoomForUser(roomId, userId), 'visible');
   }
 
   /**
@@ -152,27 +154,12 @@ export class RoomsService {
    * @throws AppError ROOM_NOT_FOUND (unknown / invisible), NOT_A_MEMBER (403, public room not joined).
    */
   async getAsMember(roomId: string, userId: string): Promise<RoomRow> {
-    const room = await this.getVisible(roomId, userId);
-    if (room.my_role === null) throw new AppError('NOT_A_MEMBER');
-    return room;
-  }
-
-  /**
-   * A room the caller administers (owner or admin; `ownerOnly` for owner-only actions).
-   * @throws AppError ROOM_NOT_FOUND (invisible), NOT_A_MEMBER (public room not joined), FORBIDDEN (role too weak; DMs have no admins).
-   */
-  private async getAsAdmin(roomId: string, userId: string, ownerOnly = false): Promise<RoomRow> {
-    const room = await this.getAsMember(roomId, userId);
-    const allowed = ownerOnly ? room.my_role === 'owner' : ADMIN_ROLES.includes(room.my_role!);
-    if (!allowed || room.type === 'dm') {
-      throw new AppError('FORBIDDEN', ownerOnly ? 'Only the owner of the room may do this.' : 'Only the owner or an admin of the room may do this.');
-    }
-    return room;
+    return requireRoomAccess(await this.rooms.findRoomForUser(roomId, userId), 'member');
   }
 
   /** `GET /rooms/:id`: unread_count and last_message included for members. @throws AppError ROOM_NOT_FOUND */
   async get(roomId: string, userId: string): Promise<RoomDto> {
-    return this.present(visibleOrThrow(await this.rooms.findRoomViewForUser(roomId, userId)));
+    return this.present(requireRoomAccess(await this.rooms.findRoomViewForUser(roomId, userId), 'visible'));
   }
 
   /** `GET /rooms`: public rooms, newest first. */
@@ -211,7 +198,7 @@ export class RoomsService {
     if (room.type !== 'public') throw new AppError('ROOM_NOT_FOUND');
     const line = await this.dataSource.transaction(async (manager) => {
       // Under the room lock, like every membership change: a room deleted meanwhile is a 404, not a 500.
-      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
+      await this.access.lock(manager, roomId, userId, 'visible');
       if (!(await this.rooms.addMember(manager, roomId, userId, 'member'))) return null;
       return this.systemLines.record(manager, roomId, { event: 'member_joined', userId, actorId: userId });
     });
@@ -234,10 +221,9 @@ export class RoomsService {
     const room = await this.getAsMember(roomId, userId);
     if (room.type === 'dm') throw new AppError('CANNOT_LEAVE_DM');
     const line = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-      const role = await this.rooms.roleOf(manager, roomId, userId);
-      if (role === 'owner') throw new AppError('OWNER_CANNOT_LEAVE');
-      if (role === null || !(await this.rooms.removeMember(manager, roomId, userId))) return null;
+      const locked = await this.access.lock(manager, roomId, userId, 'member');
+      if (locked.my_role === 'owner') throw new AppError('OWNER_CANNOT_LEAVE');
+      if (!(await this.rooms.removeMember(manager, roomId, userId))) return null;
       return this.systemLines.record(manager, roomId, { event: 'member_left', userId, actorId: userId });
     });
     if (line) {
@@ -259,12 +245,9 @@ export class RoomsService {
     if (dto.name === undefined && dto.description === undefined) {
       throw new AppError('VALIDATION_FAILED', 'Give name and/or description to change.', [{ field: 'name', problem: 'or description is required' }]);
     }
-    await this.getAsAdmin(roomId, userId);
     const line = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-      // A concurrent demotion or kick wins over this change.
-      const role = await this.rooms.roleOf(manager, roomId, userId);
-      if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
+      // Under the room lock: a concurrent demotion or kick wins over this change.
+      await this.access.lock(manager, roomId, userId, 'admin');
       const previousName = await this.rooms.updateRoom(manager, roomId, {
         name: dto.name,
         description: dto.description === undefined ? undefined : dto.description || null,
@@ -284,10 +267,7 @@ export class RoomsService {
    * @throws AppError FORBIDDEN (not the owner; DMs), NOT_A_MEMBER, ROOM_NOT_FOUND.
    */
   async remove(roomId: string, userId: string): Promise<RoomDeletedDto> {
-    await this.getAsAdmin(roomId, userId, true);
-    await this.deleteRoom(roomId, userId, async (manager) => {
-      if ((await this.rooms.roleOf(manager, roomId, userId)) !== 'owner') throw new AppError('FORBIDDEN', 'Only the owner of the room may do this.');
-    });
+    await this.deleteRoom(roomId, userId, 'owner');
     return { id: roomId, deleted: true };
   }
 
@@ -298,17 +278,18 @@ export class RoomsService {
    * @throws AppError ROOM_NOT_FOUND (404, unknown id)
    */
   async removeAsServerAdmin(adminId: string, roomId: string, inTransaction: (manager: EntityManager) => Promise<void>): Promise<void> {
-    await this.deleteRoom(roomId, adminId, inTransaction);
+    await this.deleteRoom(roomId, adminId, 'exists', inTransaction);
   }
 
   /**
-   * The one room deletion path: under the room lock, `authorize` may refuse (or record), then the
-   * room goes with its messages; after commit members get `room_deleted` and routing forgets it.
+   * The one room deletion path: takes the room lock and checks `need` under it (RoomAccess), runs
+   * `also` in the transaction, then the room goes with its messages; after commit members get
+   * `room_deleted` and routing forgets it.
    */
-  private async deleteRoom(roomId: string, deletedBy: string, authorize: (manager: EntityManager) => Promise<void>): Promise<void> {
+  private async deleteRoom(roomId: string, deletedBy: string, need: RoomNeed, also?: (manager: EntityManager) => Promise<void>): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-      await authorize(manager);
+      await this.access.lock(manager, roomId, deletedBy, need);
+      if (also) await also(manager);
       await this.rooms.deleteRoom(manager, roomId);
     });
     this.fanout.toRoom(roomId, 'room_deleted', { room_id: roomId, deleted_by: deletedBy });
@@ -336,12 +317,11 @@ export class RoomsService {
    *   FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
    */
   async addMembers(roomId: string, userId: string, userIds: string[]): Promise<MembersAddedDto> {
-    await this.getAsAdmin(roomId, userId);
+    // Checked before the users are looked up, so an outsider learns nothing about them.
+    requireRoomAccess(await this.rooms.findRoomForUser(roomId, userId), 'admin');
     const found = await this.liveUsersOrThrow(userIds, 'user_ids');
     const lines = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-      const role = await this.rooms.roleOf(manager, roomId, userId);
-      if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
+      await this.access.lock(manager, roomId, userId, 'admin');
       const existing = await this.rooms.existingMembers(manager, roomId, userIds);
       if (existing.length > 0) {
         throw new AppError('ALREADY_MEMBER', existing.length === 1 ? undefined : 'Some of these users are already members.', existing.map((id) => ({ field: 'user_ids', problem: `${id} is already a member` })));
@@ -365,7 +345,7 @@ export class RoomsService {
    * The live accounts with these ids (distinct ids expected).
    * @throws AppError USER_NOT_FOUND (404) naming every unknown or deleted one; `field` is the body field in the details.
    */
-  private async liveUsersOrThrow(userIds: string[], field: string): Promise<UserEntity[]> {
+  private async liveUsersOrThrow(userIds: string[], field: string): Promise<User[]> {
     const found = (await this.users.findByIds(userIds)).filter((u) => u.deletedAt === null);
     if (found.length !== userIds.length) {
       const known = new Set(found.map((u) => u.id));
@@ -380,7 +360,7 @@ export class RoomsService {
    * and the room (the new members included) gets `member_added` for each.
    * @returns the new memberships as `POST /rooms/:id/members` shows them.
    */
-  private async announceAdded(roomId: string, users: UserEntity[], addedBy: string): Promise<MemberDto[]> {
+  private async announceAdded(roomId: string, users: User[], addedBy: string): Promise<MemberDto[]> {
     const added: MemberDto[] = [];
     for (const user of users) {
       this.fanout.memberJoined(roomId, user.id);
@@ -404,11 +384,8 @@ export class RoomsService {
       await this.leave(roomId, userId);
       return { room_id: roomId, user_id: userId, removed: true };
     }
-    await this.getAsAdmin(roomId, userId);
     const line = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-      const role = await this.rooms.roleOf(manager, roomId, userId);
-      if (role === null || !ADMIN_ROLES.includes(role)) throw new AppError('FORBIDDEN', 'Only the owner or an admin of the room may do this.');
+      const { my_role: role } = await this.access.lock(manager, roomId, userId, 'admin');
       const targetRole = await this.rooms.roleOf(manager, roomId, targetId);
       if (targetRole === null) throw new AppError('MEMBER_NOT_FOUND');
       if (targetRole === 'owner') throw new AppError('FORBIDDEN', 'The owner cannot be removed.');
@@ -430,10 +407,8 @@ export class RoomsService {
    * @throws AppError MEMBER_NOT_FOUND (404), BUSINESS_RULE (422, owner demoting themselves), FORBIDDEN, NOT_A_MEMBER, ROOM_NOT_FOUND.
    */
   async setRole(roomId: string, userId: string, targetId: string, role: RoomRole): Promise<MemberDto> {
-    await this.getAsAdmin(roomId, userId, true);
     const changes = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.rooms.lockRoom(manager, roomId))) throw new AppError('ROOM_NOT_FOUND');
-      if ((await this.rooms.roleOf(manager, roomId, userId)) !== 'owner') throw new AppError('FORBIDDEN', 'Only the owner of the room may do this.');
+      await this.access.lock(manager, roomId, userId, 'owner');
       const targetRole = await this.rooms.roleOf(manager, roomId, targetId);
       if (targetRole === null) throw new AppError('MEMBER_NOT_FOUND');
       if (targetId === userId) {
@@ -520,13 +495,4 @@ export class RoomsService {
   roomIdsOfUser(userId: string): Promise<string[]> {
     return this.rooms.roomIdsOfUser(userId);
   }
-}
-
-/**
- * The one visibility rule: any public room, or a private room or DM the caller belongs to.
- * @throws AppError ROOM_NOT_FOUND otherwise (404, not 403, so private rooms stay invisible).
- */
-function visibleOrThrow<T extends { type: string; my_role: string | null }>(row: T | null | undefined): T {
-  if (!row || (row.type !== 'public' && row.my_role === null)) throw new AppError('ROOM_NOT_FOUND');
-  return row;
 }

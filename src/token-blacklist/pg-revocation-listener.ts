@@ -1,24 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
-import type { EntityManager } from 'typeorm';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RevocationBus } from './revocation-bus';
+import { REVOCATION_NOTIFY_CHANNEL, TokenBlacklistRepository } from './token-blacklist.repository';
 
-/** PostgreSQL notification channel announcing that a user's sessions were revoked elsewhere. */
-export const REVOCATION_NOTIFY_CHANNEL = 'chat_revocations';
+export { notifyRevocations, REVOCATION_NOTIFY_CHANNEL } from './token-blacklist.repository';
+
 /** Wait before reconnecting a lost LISTEN connection, in ms. */
 const RECONNECT_DELAY_MS = 1000;
-
-/**
- * Announces, in the caller's transaction, that the revocations of `userId` changed: PostgreSQL
- * delivers the notification on COMMIT to every server instance listening (a rollback sends nothing).
- * Used by whatever revokes outside a server's own request path: the admin CLI, the admin API.
- */
-export async function notifyRevocations(manager: EntityManager, userId: string): Promise<void> {
-  await manager.query('SELECT pg_notify($1, $2)', [REVOCATION_NOTIFY_CHANNEL, JSON.stringify({ user_id: userId })]);
-}
 
 /**
  * LISTENs on {@link REVOCATION_NOTIFY_CHANNEL} over one dedicated connection and replays the user's
@@ -36,7 +26,7 @@ export class PgRevocationListener implements OnModuleInit, OnApplicationShutdown
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
+    private readonly revocations: TokenBlacklistRepository,
     private readonly bus: RevocationBus,
   ) {}
 
@@ -95,11 +85,7 @@ export class PgRevocationListener implements OnModuleInit, OnApplicationShutdown
   /** Publishes the active revocations of one user (or of everyone) on the local bus only. */
   private async replay(userId: string | null): Promise<void> {
     try {
-      const rows = (await this.dataSource.query(
-        `SELECT id, kind, user_id, expires_at FROM revoked_tokens WHERE expires_at > now() AND ($1::uuid IS NULL OR user_id = $1::uuid)`,
-        [userId],
-      )) as { id: string; kind: 'jti' | 'sid'; user_id: string | null; expires_at: Date }[];
-      for (const r of rows) this.bus.publish({ kind: r.kind, id: r.id, userId: r.user_id, expiresAtMs: r.expires_at.getTime() });
+      for (const r of await this.revocations.findActive(userId)) this.bus.publish({ kind: r.kind, id: r.id, userId: r.userId, expiresAtMs: r.expiresAt.getTime() });
     } catch (err) {
       this.logger.warn(`revocation replay failed: ${(err as Error).message}`);
     }

@@ -1,8 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { PgRevocationListener } from './pg-revocation-listener';
 import { InProcessRevocationBus, RevocationBus } from './revocation-bus';
-import { RevokedTokenEntity } from './revoked-token.entity';
 import { TokenBlacklistRepository } from './token-blacklist.repository';
 import { TokenBlacklistService } from './token-blacklist.service';
 
@@ -12,8 +10,7 @@ import { TokenBlacklistService } from './token-blacklist.service';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([RevokedTokenEntity])],
   providers: [TokenBlacklistRepository, TokenBlacklistService, PgRevocationListener, { provide: RevocationBus, useClass: InProcessRevocationBus }],
-  exports: [TokenBlacklistService, RevocationBus],
+  exports: [TokenBlacklistService, TokenBlacklistRepository, RevocationBus],
 })
 export class TokenBlacklistModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { firstRow, Queryable, rows, statement } from '../database/sql';
 
 /** An upload as stored. */
 export interface UploadRow {
@@ -21,11 +22,16 @@ export class UploadsRepository {
 
   /** Records a stored file. */
   async insert(fields: { id: string; uploaderId: string; storageKey: string; mime: string; size: number; name: string }): Promise<UploadRow> {
-    const rows: UploadRow[] = await this.db.query(
-      `INSERT INTO uploads (id, uploader_id, storage_key, mime, size, name) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [fields.id, fields.uploaderId, fields.storageKey, fields.mime, fields.size, fields.name],
+    const row = await firstRow<UploadRow>(
+      this.db,
+      statement(
+        'uploads_insert',
+        `INSERT INTO uploads (id, uploader_id, storage_key, mime, size, name) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id, uploader_id, storage_key, mime, size, name, created_at`,
+        [fields.id, fields.uploaderId, fields.storageKey, fields.mime, fields.size, fields.name],
+      ),
     );
-    return rows[0];
+    return row!;
   }
 
   /**
@@ -33,9 +39,12 @@ export class UploadsRepository {
    * room they belong to (message_attachments_upload_idx, then the membership primary key), or it is
    * an image its uploader made their avatar.
    */
-  async findReadable(uploadId: string, userId: string): Promise<UploadRow | null> {
-    const rows: UploadRow[] = await this.db.query(
-      `SELECT u.* FROM uploads u
+  findReadable(uploadId: string, userId: string): Promise<UploadRow | null> {
+    return firstRow<UploadRow>(
+      this.db,
+      statement(
+        'uploads_readable',
+        `SELECT u.id, u.uploader_id, u.storage_key, u.mime, u.size, u.name, u.created_at FROM uploads u
        WHERE u.id = $1 AND (u.uploader_id = $2 OR EXISTS (
          SELECT 1 FROM message_attachments ma
          JOIN messages m ON m.id = ma.message_id AND m.deleted_at IS NULL
@@ -44,13 +53,32 @@ export class UploadsRepository {
          -- an image its uploader made their avatar is shown to everyone who sees them (one PK lookup)
          OR (u.mime LIKE 'image/%' AND EXISTS (
            SELECT 1 FROM users av WHERE av.id = u.uploader_id AND av.avatar_url LIKE '%/api/v1/uploads/' || u.id::text)))`,
-      [uploadId, userId],
+        [uploadId, userId],
+      ),
     );
-    return rows[0] ?? null;
+  }
+
+  /**
+   * Deletes uploads never attached to a message and older than a day.
+   * @returns the storage keys of their files (to delete after the rows).
+   */
+  async deleteOrphans(): Promise<string[]> {
+    const deleted = await rows<{ storage_key: string }>(
+      this.db,
+      statement(
+        'uploads_delete_orphans',
+        `DELETE FROM uploads up
+         WHERE up.created_at < now() - interval '1 day'
+           AND NOT EXISTS (SELECT 1 FROM message_attachments ma WHERE ma.upload_id = up.id)
+         RETURNING up.storage_key`,
+        [],
+      ),
+    );
+    return deleted.map((r) => r.storage_key);
   }
 
   /** Those of the given uploads that belong to the user, with their types (attaching to a message). */
-  findOwned(manager: EntityManager, uploaderId: string, uploadIds: string[]): Promise<{ id: string; mime: string }[]> {
-    return manager.query(`SELECT id, mime FROM uploads WHERE id = ANY($1::uuid[]) AND uploader_id = $2`, [uploadIds, uploaderId]);
+  findOwned(tx: Queryable, uploaderId: string, uploadIds: string[]): Promise<{ id: string; mime: string }[]> {
+    return rows(tx, statement('uploads_owned', `SELECT id, mime FROM uploads WHERE id = ANY($1::uuid[]) AND uploader_id = $2`, [uploadIds, uploaderId]));
   }
 }

@@ -1,6 +1,6 @@
-import type { UserEntity } from './user.entity';
+import type { User } from './user.types';
 
-/** Display name every deleted account gets (the message presenter shows the same words). */
+/** Display name every deleted account gets (the message mapper shows the same words). */
 export const DELETED_DISPLAY_NAME = 'Deleted user';
 
 /**
@@ -13,7 +13,7 @@ export function tombstoneUsername(userId: string): string {
 }
 
 /** The fields an account is overwritten with on deletion: nothing personal survives but the id. */
-export function anonymisedFields(userId: string): Pick<UserEntity, 'username' | 'email' | 'passwordHash' | 'displayName' | 'avatarUrl' | 'bio' | 'status'> {
+export function anonymisedFields(userId: string): Pick<User, 'username' | 'email' | 'passwordHash' | 'displayName' | 'avatarUrl' | 'bio' | 'status'> {
   return {
     username: tombstoneUsername(userId),
     email: null,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserEntity } from './user.entity';
+import { User } from './user.types';
 
 /** Public profile of a user (API.md "User"); `email` only on the caller's own profile. */
 export class UserDto {
@@ -28,7 +28,7 @@ export class UserSummaryDto {
 }
 
 /** Renders a user entity as the public User object. */
-export function toUserDto(user: UserEntity, online: boolean, includeEmail = false): UserDto {
+export function toUserDto(user: User, online: boolean, includeEmail = false): UserDto {
   const dto: UserDto = {
     id: user.id,
     username: user.username,

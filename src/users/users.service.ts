@@ -3,7 +3,7 @@ import { AppError } from '../common/errors/app-error';
 import { decodeCursor, DEFAULT_LIMIT, encodeCursor, Page } from '../common/pagination/pagination';
 import { PresenceService } from '../realtime/presence.service';
 import { toUserDto, UserDto } from './user.presenter';
-import { UserEntity } from './user.entity';
+import { User } from './user.types';
 import { UsersRepository } from './users.repository';
 
 
@@ -19,7 +19,7 @@ export class UsersService {
    * The entity of a user by id, deleted (anonymised) accounts included.
    * @throws AppError USER_NOT_FOUND when no such user exists.
    */
-  async getEntity(id: string): Promise<UserEntity> {
+  async getEntity(id: string): Promise<User> {
     const user = await this.users.findById(id);
     if (!user) throw new AppError('USER_NOT_FOUND');
     return user;
@@ -59,7 +59,7 @@ export class UsersService {
   }
 
   /** Renders a user with its current presence; `self` adds the email. */
-  present(user: UserEntity, self = false): UserDto {
+  present(user: User, self = false): UserDto {
     return toUserDto(user, this.presence.isOnline(user.id), self);
   }
 }

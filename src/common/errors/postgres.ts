@@ -5,14 +5,3 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const name = e?.constraint ?? e?.driverError?.constraint;
   return code === '23505' && (constraint === undefined || name === constraint);
 }
-
-/**
- * Rows of a raw TypeORM query. For UPDATE and DELETE the postgres driver returns `[rows, affected]`
- * instead of the rows, so RETURNING results must be unwrapped.
- */
-export function returnedRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
-    return result[0] as T[];
-  }
-  return result as T[];
-}
