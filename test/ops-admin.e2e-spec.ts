@@ -107,6 +107,8 @@ describe('admin API /api/v1/admin (e2e)', () => {
     const spare = await http(t.api, 'POST', '/admin/invites', { token: admin.token, body: {} });
     expect((await http(t.api, 'DELETE', `/admin/invites/${spare.body.code}`, { token: admin.token })).body).toEqual({ code: spare.body.code, revoked: true });
     expectError(await http(t.api, 'DELETE', `/admin/invites/${spare.body.code}`, { token: admin.token }), 404);
+    // Strings that cannot be codes are unknown codes, never a database error.
+    for (const bad of ['%00', 'a%00b', 'x'.repeat(65), '%C3%A9t%C3%A9']) expectError(await http(t.api, 'DELETE', `/admin/invites/${bad}`, { token: admin.token }), 404, 'NOT_FOUND');
     expectError(await http(t.api, 'POST', '/auth/register', { body: { ...body(), invite_code: spare.body.code } }), 403, 'INVITE_INVALID');
 
     await http(t.api, 'PATCH', '/admin/settings', { token: admin.token, body: { registration: 'open' } });

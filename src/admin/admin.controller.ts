@@ -188,7 +188,7 @@ export class AdminController {
   @ApiOkResponse({ schema: { properties: { code: { type: 'string' }, revoked: { type: 'boolean', example: true } } } })
   @ApiErrors(404)
   async revokeInvite(@CurrentUser() principal: AuthPrincipal, @Param('code') code: string): Promise<{ code: string; revoked: true }> {
-    if (code.length > 64 || !(await this.registration.revokeInvite(code))) throw new AppError('NOT_FOUND', 'No live invite has this code.');
+    if (!(await this.registration.revokeInvite(code))) throw new AppError('NOT_FOUND', 'No live invite has this code.');
     await this.audit.record(actorOf(principal), 'invite.revoke', code);
     return { code, revoked: true };
   }

@@ -65,8 +65,14 @@ export class RegistrationService {
     return this.admins.listInvites();
   }
 
-  /** Revokes a code. @returns false when no live code has it. */
-  revokeInvite(code: string, manager?: EntityManager): Promise<boolean> {
+  /**
+   * Revokes a code (API and CLI). A string that cannot be a code (codes are letters and digits, see
+   * {@link createInvite}) is answered without a query: a NUL byte or a 10 KB path segment would
+   * otherwise reach PostgreSQL and fail there as a 500.
+   * @returns false when no live code has it
+   */
+  async revokeInvite(code: string, manager?: EntityManager): Promise<boolean> {
+    if (!/^[A-Za-z0-9]{1,64}$/.test(code)) return false;
     return this.admins.revokeInvite(manager, code);
   }
 }

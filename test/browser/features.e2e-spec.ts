@@ -86,6 +86,22 @@ describe('browser client features (e2e)', () => {
 
   });
 
+  it("the room list's preview of a system line names people this page has never loaded (someone added to a group not opened yet)", async () => {
+    const alice = await person('Alice');
+    await registerThroughUi(alice);
+    const bob = await registerUser(t.api, { display_name: 'Bob' });
+    const dave = await registerUser(t.api, { display_name: 'Dave' });
+    const found = await http(t.api, 'GET', `/users/search?q=${alice.username}`, { token: bob.token });
+    const aliceId = found.body.items[0].id as string;
+    const name = unique('group-');
+    const group = await http(t.api, 'POST', '/rooms', { token: bob.token, body: { name, member_ids: [aliceId] } });
+    expect(group.status).toBe(201);
+    expect((await http(t.api, 'POST', `/rooms/${group.body.id}/members`, { token: bob.token, body: { user_ids: [dave.id] } })).status).toBeLessThan(300);
+    // Dave is in no member list Alice's page has loaded: the preview still names him.
+    await alice.page.locator('.room-item', { hasText: name }).filter({ hasText: 'Bob added Dave' }).waitFor();
+    expect(await alice.page.locator('.room-item', { hasText: name }).innerText()).not.toContain('Someone');
+  });
+
   it('searches messages and jumps to a hit far back in the history, then back to the latest', async () => {
     const bob = await registerUser(t.api, { display_name: 'Bob' });
     const room = await createRoom(t.api, bob, 'public', unique('archive-'));

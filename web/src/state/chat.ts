@@ -406,6 +406,16 @@ export class Chat {
     );
   }
 
+  /**
+   * Asks for the names a system line mentions besides its sender (who is on the message): the
+   * message log and the room list's preview both show such lines, and the people named may be in no
+   * member list loaded here (someone added to a group this page has not opened, someone who left).
+   */
+  lookUpSystemLineNames(m: Message): void {
+    if (!m.system) return;
+    for (const id of [m.system.user_id, m.system.actor_id]) if (id && id !== m.sender.id) this.lookUpUser(id);
+  }
+
   userName(roomId: string | null, userId: string | null | undefined): string {
     if (userId && userId === this.me?.id) return displayName(this.me);
     return displayName(this.userById(roomId, userId));

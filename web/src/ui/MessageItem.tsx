@@ -108,9 +108,7 @@ interface Props {
  */
 function SystemLineItem({ chat, m, highlighted }: { chat: Chat; m: Message & { system: SystemLine }; highlighted: boolean }): JSX.Element {
   // Someone who left before this page loaded is in no member list: ask for their name once.
-  useEffect(() => {
-    for (const id of [m.system.user_id, m.system.actor_id]) if (id && id !== m.sender.id) chat.lookUpUser(id);
-  }, [m.id]);
+  useEffect(() => chat.lookUpSystemLineNames(m), [m.id]);
   const text = describeSystemLine(m.system, m.sender.id, displayName(m.sender), chat.me?.id, (id) => chat.userName(m.room_id, id));
   return (
     <li class={`msg system-line${highlighted ? ' flash' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)} data-event={m.system.event}>

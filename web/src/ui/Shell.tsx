@@ -77,6 +77,10 @@ function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: bo
   const last = room.last_message;
   // Plain text of the markdown on one line (the element ellipsises it); lexed again only when the text changes.
   const text = useMemo(() => markdownToPlainText(last?.content ?? '').replace(/\s+/g, ' ').trim(), [last?.content]);
+  // The preview names people this page may not know yet (someone added to a group never opened here).
+  useEffect(() => {
+    if (last) chat.lookUpSystemLineNames(last);
+  }, [last?.id]);
   let preview = '';
   if (last?.system) {
     // A system line is a sentence of its own ("Bob added Carol"), not "Bob: …".
