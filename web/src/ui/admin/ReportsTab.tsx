@@ -2,10 +2,11 @@
 // around it, resolved by dismissing it, deleting the message or disabling the sender (the last two
 // ask first). Resolved reports are listed with what was done.
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '../../api/types';
 import { type AdminApi, type Report, type ReportAction, type ReportStatus } from '../../state/admin';
 import { type Chat, displayName, roomTitle } from '../../state/chat';
+import { describeSystemLine } from '../../system-line';
 import { confirmDialog } from '../Dialog';
 import { ActionButton } from '../dialogs/common';
 import { formatTime } from '../format';
@@ -17,15 +18,20 @@ const RESOLUTIONS: Record<ReportAction, string> = {
   disable_sender: 'Sender disabled',
 };
 
-/** A message's text as the queue shows it (plain, never rendered as markup). */
-function messageText(m: Message): string {
+/** A message's text as the queue shows it (plain, never rendered as markup; system lines in words). */
+function messageText(chat: Chat, m: Message): string {
   if (m.deleted_at) return 'Message deleted';
+  if (m.system) return describeSystemLine(m.system, m.sender.id, displayName(m.sender), chat.me?.id, (id) => chat.userName(m.room_id, id));
   if (m.content) return m.content;
   if (m.attachments.length) return m.attachments.map((a) => `[${a.name}]`).join(' ');
-  return m.type === 'system' ? '(system line)' : '';
+  return '';
 }
 
-function ContextLine({ m, reported }: { m: Message; reported: boolean }): JSX.Element {
+function ContextLine({ chat, m, reported }: { chat: Chat; m: Message; reported: boolean }): JSX.Element {
+  // People named by a system line may be in no list this page has loaded.
+  useEffect(() => {
+    if (m.system) chat.lookUpSystemLineNames(m);
+  }, [m.id]);
   return (
     <li class={`report-msg${reported ? ' reported' : ''}${m.deleted_at ? ' deleted' : ''}`} aria-current={reported ? 'true' : undefined}>
       <span class="msg-head">
@@ -37,7 +43,7 @@ function ContextLine({ m, reported }: { m: Message; reported: boolean }): JSX.El
         {reported ? <span class="tag tag-danger">Reported</span> : null}
       </span>
       <span class="msg-body" dir="auto">
-        {messageText(m)}
+        {messageText(chat, m)}
       </span>
     </li>
   );
@@ -67,11 +73,11 @@ function ReportCard({ chat, api, report, onResolved }: { chat: Chat; api: AdminA
         </blockquote>
         <ol class="report-context" aria-label="The message and what was said around it">
           {before.map((c) => (
-            <ContextLine key={c.id} m={c} reported={false} />
+            <ContextLine key={c.id} chat={chat} m={c} reported={false} />
           ))}
-          <ContextLine m={m} reported />
+          <ContextLine chat={chat} m={m} reported />
           {after.map((c) => (
-            <ContextLine key={c.id} m={c} reported={false} />
+            <ContextLine key={c.id} chat={chat} m={c} reported={false} />
           ))}
         </ol>
         {room ? (
