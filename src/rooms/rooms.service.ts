@@ -107,7 +107,7 @@ export class RoomsService {
    * @throws AppError USER_NOT_FOUND (404, an unknown or deleted user; no room is created).
    */
   async create(userId: string, dto: CreateRoomDto): Promise<RoomDto> {
-    const memberIds = [...new Set(dto.member_ids ?? [])].filter((id) => id !== userId.toLowerCase());
+    const memberIds = (dto.member_ids ?? []).map((id) => id.toLowerCase()).filter((id) => id !== userId.toLowerCase());
     const members = await this.liveUsersOrThrow(memberIds, 'member_ids');
     const { roomId, lines } = await this.dataSource.transaction(async (manager) => {
       const type = dto.type ?? 'private';
@@ -322,12 +322,13 @@ export class RoomsService {
     const found = await this.liveUsersOrThrow(userIds, 'user_ids');
     const lines = await this.dataSource.transaction(async (manager) => {
       await this.access.lock(manager, roomId, userId, 'admin');
-      const existing = await this.rooms.existingMembers(manager, roomId, userIds);
+      const existing = await this.rooms.existingMembers(manager, roomId, found.map((u) => u.id));
       if (existing.length > 0) {
         throw new AppError('ALREADY_MEMBER', existing.length === 1 ? undefined : 'Some of these users are already members.', existing.map((id) => ({ field: 'user_ids', problem: `${id} is already a member` })));
       }
-      for (const id of userIds) await this.rooms.addMember(manager, roomId, id, 'member');
-      return this.recordAdded(manager, roomId, userIds, userId);
+      const ids = found.map((u) => u.id);
+      for (const id of ids) await this.rooms.addMember(manager, roomId, id, 'member');
+      return this.recordAdded(manager, roomId, ids, userId);
     });
     const added = await this.announceAdded(roomId, found, userId);
     this.systemLines.announce(lines);
@@ -342,17 +343,19 @@ export class RoomsService {
   }
 
   /**
-   * The live accounts with these ids (distinct ids expected).
+   * The live accounts with these ids, distinct, in the order given.
    * @throws AppError USER_NOT_FOUND (404) naming every unknown or deleted one; `field` is the body field in the details.
    */
   private async liveUsersOrThrow(userIds: string[], field: string): Promise<User[]> {
-    const found = (await this.users.findByIds(userIds)).filter((u) => u.deletedAt === null);
-    if (found.length !== userIds.length) {
-      const known = new Set(found.map((u) => u.id));
-      const missing = userIds.filter((id) => !known.has(id));
+    // UUIDs compare case-insensitively; the users come back in the order they were named, so the
+    // system lines recording their adds follow the caller's list.
+    const ids = [...new Set(userIds.map((id) => id.toLowerCase()))];
+    const byId = new Map((await this.users.findByIds(ids)).filter((u) => u.deletedAt === null).map((u) => [u.id, u]));
+    const missing = ids.filter((id) => !byId.has(id));
+    if (missing.length > 0) {
       throw new AppError('USER_NOT_FOUND', `No such user: ${missing.join(', ')}.`, missing.map(() => ({ field, problem: 'names an unknown user' })));
     }
-    return found;
+    return ids.map((id) => byId.get(id)!);
   }
 
   /**
