@@ -350,8 +350,25 @@ describe('browser client: server administration panel (e2e)', () => {
     expect((await report(rude, 'Insults people')).status).toBe(201);
     expect((await http(t.api, 'POST', `/messages/${plea}/report`, { token: sender.token, body: { reason: 'Bossy' } })).status).toBe(201);
     await message(ivan.page, 'Buy cheap watches').waitFor();
+    // A member reports from the message's toolbar; a second report of the same message is refused in words.
+    const reportFromPage = async () => {
+      const glad = message(ivan.page, 'Glad to be here');
+      await glad.hover();
+      await glad.getByRole('button', { name: 'Report message' }).click();
+      const dialog = ivan.page.getByRole('dialog');
+      await dialog.getByRole('textbox', { name: 'Reason' }).fill('Off-topic greeting');
+      await dialog.getByRole('button', { name: 'Report' }).click();
+      return dialog;
+    };
+    const first = await reportFromPage();
+    await first.getByText('Thank you.').waitFor();
+    await first.getByRole('button', { name: 'Done' }).click();
+    const again = await reportFromPage();
+    await again.getByRole('alert').filter({ hasText: /already/i }).waitFor();
+    await again.getByRole('button', { name: 'Cancel' }).click();
 
     await admin.page.getByRole('tab', { name: 'Reports' }).click();
+    await admin.page.locator('.report', { has: admin.page.locator('.report-msg.reported', { hasText: 'Glad to be here' }) }).getByText('Off-topic greeting').waitFor();
     const spamCard = admin.page.locator('.report', { has: admin.page.locator('.report-msg.reported', { hasText: 'Buy cheap watches' }) });
     await spamCard.waitFor();
     await spamCard.getByText('Spam link').waitFor();

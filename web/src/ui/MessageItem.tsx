@@ -15,6 +15,7 @@ import { describeSystemLine, type SystemLine } from '../system-line';
 import { Avatar, uploadBlobUrl, useUploadSrc } from './Avatar';
 import { confirmDialog, openDialog } from './Dialog';
 import { profileDialog } from './dialogs/profile';
+import { reportDialog } from './dialogs/report';
 import { formatBytes, formatTime } from './format';
 import { Icon } from './icons';
 import { MessageBody } from './MessageBody';
@@ -248,6 +249,11 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
           {!mine && m.sender.id ? (
             <button type="button" class="icon-button" aria-label={`View profile of ${displayName(m.sender)}`} title="Profile" onClick={() => profileDialog(chat, m.sender.id!)}>
               <Icon name="user" />
+            </button>
+          ) : null}
+          {!mine && m.sender.id ? (
+            <button type="button" class="icon-button" aria-label="Report message" title="Report" onClick={() => reportDialog(chat, m)}>
+              <Icon name="flag" />
             </button>
           ) : null}
           {mine ? (
