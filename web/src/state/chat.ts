@@ -195,9 +195,7 @@ export class Chat {
     } while (cursor && items.length < 1000);
     const next = new Map<string, Room>();
     for (const room of items) {
-      const old = this.rooms.value.get(room.id);
-      // Answers can arrive out of order: never move a room's activity backwards.
-      next.set(room.id, old && (old.last_seq ?? 0) > (room.last_seq ?? 0) ? { ...room, last_seq: old.last_seq, last_message: old.last_message, unread_count: old.unread_count } : room);
+      next.set(room.id, newerActivity(this.rooms.value.get(room.id), room));
       if (room.peer) this.setPresence(room.peer.id, room.peer.online);
     }
     // Rooms the user was in but no longer is (removed while offline) are forgotten; a room opened
@@ -223,7 +221,8 @@ export class Chat {
   /** Adds or refreshes a room from a full Room object. */
   upsertRoom(room: Room): void {
     const old = this.rooms.value.get(room.id);
-    this.putRoom(old ? { ...old, ...room, last_message: room.last_message ?? old.last_message, unread_count: room.unread_count ?? old.unread_count, peer: room.peer ?? old.peer } : room);
+    const merged = old ? { ...old, ...room, last_message: room.last_message ?? old.last_message, unread_count: room.unread_count ?? old.unread_count, peer: room.peer ?? old.peer } : room;
+    this.putRoom(newerActivity(old, merged));
     if (room.peer) this.setPresence(room.peer.id, room.peer.online);
   }
 
@@ -917,4 +916,14 @@ export class Chat {
   browseRooms(q: string) {
     return this.http.call('get', '/rooms', { query: { q, limit: 50 } });
   }
+}
+
+/**
+ * `fresh` with the activity (last_seq, last message, unread and mention counts) of `old` when `old`
+ * has seen a later seq: answers to GET /rooms/:id and /rooms/me can arrive after a live message
+ * newer than what they describe, and a room's activity never moves backwards.
+ */
+function newerActivity(old: Room | undefined, fresh: Room): Room {
+  if (!old || (old.last_seq ?? 0) <= (fresh.last_seq ?? 0)) return fresh;
+  return { ...fresh, last_seq: old.last_seq, last_message: old.last_message, unread_count: old.unread_count, mention_count: old.mention_count };
 }
