@@ -2,6 +2,7 @@ import { RoomsService } from '../src/rooms/rooms.service';
 import { MessagesService } from '../src/messages/messages.service';
 import { ConnectionRegistry } from '../src/realtime/connection-registry';
 import { SYNC_MAX_FRAME_BYTES } from '../src/realtime/ws-sync';
+import { UsersService } from '../src/users/users.service';
 import { startTestApp, TestApp, useTestApp } from './helpers/app';
 import { createRoom, http, registerUser, TestUser } from './helpers/http';
 import { Frame, WsTestClient } from './helpers/ws-client';
@@ -105,10 +106,11 @@ describe('WebSocket connection lifecycle (e2e)', () => {
     it('frames pipelined behind a header auth wait for it; a flood while authenticating closes 4401', async () => {
       const { t } = suite;
       const a = await registerUser(t.api);
-      const rooms = t.app.get(RoomsService);
-      const original = rooms.roomIdsOfUser.bind(rooms);
-      // Authentication held for 300 ms, so the frames below certainly arrive while it runs.
-      const spy = jest.spyOn(rooms, 'roomIdsOfUser').mockImplementation(async (userId: string) => {
+      // Authentication held for 300 ms, so the frames below certainly arrive while it runs (the user
+      // row is read for every connection; the rooms only for a user's first one on the instance).
+      const users = t.app.get(UsersService);
+      const original = users.getEntity.bind(users);
+      const spy = jest.spyOn(users, 'getEntity').mockImplementation(async (userId: string) => {
         await sleep(300);
         return original(userId);
       });

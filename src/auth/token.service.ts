@@ -19,6 +19,9 @@ export function jwtKey(secret: string): KeyObject {
   return createSecretKey(Buffer.from(secret, 'utf8'));
 }
 
+/** Most verified access tokens {@link TokenService.verifyAccessToken} remembers (a few hundred bytes each). */
+export const VERIFIED_TOKENS_MAX = 10_000;
+
 /**
  * Issues and verifies tokens. Access tokens are HS256 JWTs with `sub`, `jti`, `sid`, `typ` and `exp`;
  * refresh tokens are opaque random strings of which only a SHA-256 hash is stored.
@@ -53,10 +56,30 @@ export class TokenService {
   }
 
   /**
+   * Access tokens whose signature and claims were verified, with their principal: what a token says
+   * never changes within its life, so presenting it again (every reconnect, every further connection
+   * of the user) costs a map lookup plus the expiry and revocation checks, not an HMAC and a JSON
+   * parse. Keyed by the whole token, so any other string is verified in full; bounded by
+   * {@link VERIFIED_TOKENS_MAX}, oldest dropped first.
+   */
+  private readonly verified = new Map<string, Readonly<AuthPrincipal>>();
+
+  /**
    * Verifies an access token's signature, algorithm, expiry and type, then the blacklist (memory only).
+   * A token verified before is only checked again for expiry and revocation (see {@link verified}).
    * @throws AppError TOKEN_EXPIRED, TOKEN_INVALID or TOKEN_REVOKED.
    */
   verifyAccessToken(token: string): AuthPrincipal {
+    const known = this.verified.get(token);
+    if (known) {
+      // Same order and rule as jsonwebtoken: expired once the clock reaches `exp`, then revoked.
+      if (Date.now() >= known.exp * 1000) {
+        this.verified.delete(token);
+        throw new AppError('TOKEN_EXPIRED');
+      }
+      if (this.blacklist.isRevoked(known.jti, known.sessionId)) throw new AppError('TOKEN_REVOKED');
+      return known;
+    }
     let claims: AccessTokenClaims;
     try {
       claims = this.jwt.verify<AccessTokenClaims>(token, { algorithms: [JWT_ALGORITHM] });
@@ -64,7 +87,11 @@ export class TokenService {
       if ((err as Error).name === 'TokenExpiredError') throw new AppError('TOKEN_EXPIRED');
       throw new AppError('TOKEN_INVALID');
     }
-    return this.principalFromClaims(claims);
+    const principal = Object.freeze(this.principalFromClaims(claims));
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, principal);
+    return principal;
   }
 
   /**

@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { RoomsService } from '../rooms/rooms.service';
 import { RevocationBus, RevocationEvent } from '../token-blacklist/revocation-bus';
+import type { User } from '../users/user.types';
 import { UsersService } from '../users/users.service';
 import { ChatSocket, ConnectionRegistry } from './connection-registry';
 import { CloseCode, encodeFrame } from './events';
@@ -305,41 +306,58 @@ export class ConnectionLifecycle implements OnModuleDestroy {
   }
 
   /**
-   * Verifies the token, loads the user's rooms and block list into the routing table, sends `auth_ok`
-   * and enforces the per-user cap. Membership and block changes landing while those load are
-   * journaled by the registry, so a kick (or a block) in that gap is not lost.
+   * Verifies the token, loads the user (for `auth_ok`) and, unless the user already has a live
+   * connection here, their rooms and block list into the routing table, sends `auth_ok` and enforces
+   * the per-user cap. Membership and block changes landing while those load are journaled by the
+   * registry, so a kick (or a block) in that gap is not lost.
    * @returns false when the socket closed meanwhile. @throws on a bad, revoked or deleted user's token.
    */
   private async authenticate(client: ChatSocket, token: string): Promise<boolean> {
     const principal = this.tokens.verifyAccessToken(token);
-    const user = await this.users.getEntity(principal.userId);
-    if (user.deletedAt) throw new AppError('TOKEN_REVOKED');
-    const journal = this.registry.beginLoad(user.id);
+    const userId = principal.userId;
+    const journal = this.registry.beginLoad(userId);
+    let user: User;
     let first: boolean;
     try {
-      const [roomIds, blockedIds] = await Promise.all([this.rooms.roomIdsOfUser(user.id), this.blocks.blockedIdsOf(user.id)]);
+      // A user already online here is routed already (the registry keeps their rooms and blocks up
+      // to date), so their further connections cost no routing query; the user row and the routing
+      // load run side by side.
+      const routing = this.registry.isConnected(userId) ? null : this.loadRouting(userId);
+      [user] = await Promise.all([this.users.getEntity(userId), routing]);
+      if (user.deletedAt) throw new AppError('TOKEN_REVOKED');
+      let loaded = await routing;
+      // Every other connection closed while the user loaded: this one is the first after all.
+      if (loaded === null && !this.registry.isConnected(userId)) loaded = await this.loadRouting(userId);
       if (client.readyState !== OPEN) return false;
       // Revoked while the rooms were loading: refuse rather than register a dead token's socket.
       if (this.tokens.isRevoked(principal)) throw new AppError('TOKEN_REVOKED');
       const chat = client.chat;
-      chat.userId = user.id;
+      chat.userId = userId;
       chat.sessionId = principal.sessionId;
       chat.jti = principal.jti;
       chat.auth = 'authenticated';
-      first = this.registry.add(client, roomIds, blockedIds, journal);
+      first = this.registry.add(client, loaded?.roomIds ?? [], loaded?.blockedIds ?? [], journal);
     } finally {
       this.registry.endLoad(journal);
     }
     const timer = this.authTimers.get(client);
     if (timer) clearTimeout(timer);
     this.registry.send(client, encodeFrame('auth_ok', { user: this.users.present(user, true) }));
-    if (first) void this.presence.connected(user.id);
-    // Beyond the per-user cap, the oldest connections make way for the new one.
-    const connections = this.registry.connectionsOldestFirst(user.id);
-    for (const old of connections.slice(0, Math.max(0, connections.length - this.config.wsMaxConnectionsPerUser))) {
+    if (first) void this.presence.connected(userId);
+    // Beyond the per-user cap, the oldest connections (the Set keeps them in order) make way for the new one.
+    const connections = this.registry.connectionsOf(userId);
+    let excess = connections.size - this.config.wsMaxConnectionsPerUser;
+    for (const old of connections) {
+      if (excess-- <= 0) break;
       this.closeWith(old, CloseCode.REPLACED, 'too many connections for this user');
     }
     return true;
+  }
+
+  /** The rooms and block list that route a user's events, from the database (two indexed reads). */
+  private async loadRouting(userId: string): Promise<{ roomIds: string[]; blockedIds: string[] }> {
+    const [roomIds, blockedIds] = await Promise.all([this.rooms.roomIdsOfUser(userId), this.blocks.blockedIdsOf(userId)]);
+    return { roomIds, blockedIds };
   }
 
   /** Closes, with 4401, every live connection authenticated with a revoked token or session. */

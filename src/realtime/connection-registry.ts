@@ -113,11 +113,6 @@ export class ConnectionRegistry {
     return first;
   }
 
-  /** The user's live connections here, oldest first (Set keeps insertion order). */
-  connectionsOldestFirst(userId: string): ChatSocket[] {
-    return [...(this.connectionsByUser.get(userId) ?? [])];
-  }
-
   /**
    * Removes a connection.
    * @returns the rooms the user was routed to when this was their last live connection here, else null.
@@ -198,7 +193,7 @@ export class ConnectionRegistry {
     if (users.size === 0) this.usersByRoom.delete(roomId);
   }
 
-  /** Live connections of one user on this instance. */
+  /** Live connections of one user on this instance, oldest first (a Set keeps insertion order). */
   connectionsOf(userId: string): ReadonlySet<ChatSocket> {
     return this.connectionsByUser.get(userId) ?? new Set();
   }
