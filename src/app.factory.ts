@@ -5,7 +5,6 @@ import fastifyStatic from '@fastify/static';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
@@ -18,8 +17,7 @@ import { AppModule } from './app.module';
 import { PendingJsonBody } from './common/json/json-body.interceptor';
 import { registerAccessLog, ROOT_LOGGER } from './common/logging/root-logger';
 import type { AppConfig } from './config/app-config';
-import { recorder } from './metrics/recorder';
-import { parseClientFrame } from './realtime/ws-frame';
+import { ChatWsAdapter } from './realtime/chat-ws-adapter';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Largest JSON body accepted, in bytes (uploads have their own limit). */
@@ -187,7 +185,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11, fieldSize: 1024, headerPairs: 100 } });
 
   configureRoutes(app);
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: (raw) => recorder.frame(parseClientFrame(raw)) }));
+  app.useWebSocketAdapter(new ChatWsAdapter(app));
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 
   // The browser client at `/`: one route per file found at start (no wildcard), so unknown paths,

@@ -125,7 +125,7 @@ export class MetricsRecorder {
 
   /**
    * Counts a parsed client frame by its event name and hands the frame back, so it wraps the
-   * WsAdapter message parser: `messageParser: (raw) => recorder.frame(parseClientFrame(raw))`.
+   * gateway's frame parser: `recorder.frame(parseClientFrame(raw))` (WsDispatcher).
    */
   frame<T extends { event: string }>(parsed: T): T {
     const type = parsed.event === '__invalid_frame' ? 'invalid' : parsed.event === '__unknown_type' ? 'unknown' : parsed.event;

@@ -1,17 +1,8 @@
-import { BeforeApplicationShutdown, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayDisconnect,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { BeforeApplicationShutdown } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'ws';
 import { AppError } from '../common/errors/app-error';
-import { createValidationPipe } from '../common/errors/validation';
 import { MessageDto } from '../messages/dto/message.dto';
 import { MessagesService, ReadResult } from '../messages/messages.service';
 import { RoomDto } from '../rooms/dto/rooms.dto';
@@ -20,32 +11,24 @@ import { ConnectionLifecycle } from './connection-lifecycle';
 import { ChatSocket, ConnectionRegistry } from './connection-registry';
 import { encodeFrame } from './events';
 import { WsAuthDto, WsDeleteMessageDto, WsEditMessageDto, WsMarkReadDto, WsRoomDto, WsSendMessageDto, WsSyncDto } from './dto/ws.dto';
-import { WsAckInterceptor } from './ws-ack.interceptor';
-import { WsAuthGuard } from './ws-auth.guard';
 import { TypingService } from './typing.service';
-import { WsRateLimitGuard } from './ws-rate-limit.guard';
-import { RoomScoped, WsRoomMemberGuard } from './ws-room-member.guard';
-import { WsExceptionFilter } from './ws-exception.filter';
 import { WsSync } from './ws-sync';
 import { recorder } from '../metrics/recorder';
 import { ClientFrame, INVALID_FRAME, UNKNOWN_TYPE } from './ws-frame';
+import { FrameRoutes, route } from './ws-route';
 
 /** Frames larger than this close the connection with 1009 (enforced by `ws`). */
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 
 /**
- * The WebSocket gateway at /api/v1/ws. It only maps frames to the services the REST controllers use;
- * the connection's life (auth paths, heartbeat, caps, revocation, drain) is {@link ConnectionLifecycle},
- * frame admission by auth stage is {@link WsAuthGuard}, payloads the validation pipe, acks
- * {@link WsAckInterceptor} and errors {@link WsExceptionFilter}, all applied here explicitly because
- * global HTTP enhancers do not reach gateways. Every frame to a client goes through
- * {@link ConnectionRegistry.send}.
+ * The WebSocket gateway at /api/v1/ws. It only maps frames to the services the REST controllers use:
+ * {@link routes} names, per frame type, the payload's DTO and the handler. The connection's life
+ * (auth paths, heartbeat, caps, revocation, drain) is {@link ConnectionLifecycle}; every frame goes
+ * through one pipeline, {@link WsDispatcher} (auth stage, rate limit and room guards, drain, the
+ * validation pipe, ack or error frame), applied here explicitly because global HTTP enhancers do not
+ * reach gateways. Every frame to a client goes through {@link ConnectionRegistry.send}.
  */
 @WebSocketGateway({ path: '/api/v1/ws', maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: true })
-@UseGuards(WsAuthGuard, WsRateLimitGuard, WsRoomMemberGuard)
-@UseInterceptors(WsAckInterceptor)
-@UseFilters(WsExceptionFilter)
-@UsePipes(createValidationPipe())
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   constructor(
     private readonly lifecycle: ConnectionLifecycle,
@@ -55,6 +38,26 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly typingIndicators: TypingService,
     private readonly syncs: WsSync,
   ) {}
+
+  /**
+   * The frame types this gateway answers, each with the DTO its payload is validated into: the table
+   * {@link WsDispatcher} builds its pipeline from, once. Each handler's result is the ack's payload.
+   */
+  readonly routes: FrameRoutes = {
+    auth: route(WsAuthDto, (client, _dto, frame) => this.onAuth(client, frame)),
+    join_room: route(WsRoomDto, (client, dto) => this.joinRoom(client, dto)),
+    leave_room: route(WsRoomDto, (client, dto) => this.leaveRoom(client, dto)),
+    send_message: route(WsSendMessageDto, (client, dto) => this.sendMessage(client, dto)),
+    edit_message: route(WsEditMessageDto, (client, dto) => this.editMessage(client, dto)),
+    delete_message: route(WsDeleteMessageDto, (client, dto) => this.deleteMessage(client, dto)),
+    mark_read: route(WsMarkReadDto, (client, dto) => this.markRead(client, dto)),
+    sync: route(WsSyncDto, (client, dto, frame) => this.sync(client, frame, dto)),
+    typing: route(WsRoomDto, (client, dto) => this.typing(client, dto), { roomScoped: true }),
+    stop_typing: route(WsRoomDto, (client, dto) => this.stopTyping(client, dto), { roomScoped: true }),
+    ping: route(undefined, (client, _payload, frame) => this.ping(client, frame)),
+    [INVALID_FRAME]: route(undefined, (_client, _payload, frame) => this.invalidFrame(frame)),
+    [UNKNOWN_TYPE]: route(undefined, (_client, _payload, frame) => this.unknownType(frame)),
+  };
 
   afterInit(server: Server): void {
     this.lifecycle.attach(server);
@@ -80,46 +83,39 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * success (plus an ack when the frame has an id); a bad token closes the connection with 4401. A
    * second `auth` frame is refused and never switches the socket's user.
    */
-  @SubscribeMessage('auth')
-  onAuth(@ConnectedSocket() client: ChatSocket, @MessageBody() frame: ClientFrame, @MessageBody('payload') _dto: WsAuthDto): Promise<{ user_id: string } | undefined> {
+  onAuth(client: ChatSocket, frame: ClientFrame): Promise<{ user_id: string } | undefined> {
     return this.lifecycle.authFrameResult(client, frame);
   }
 
   /** Joins a room (same operation as `POST /rooms/:id/join`). Ack payload: the room. */
-  @SubscribeMessage('join_room')
-  joinRoom(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsRoomDto): Promise<RoomDto> {
+  joinRoom(client: ChatSocket, dto: WsRoomDto): Promise<RoomDto> {
     return this.rooms.join(dto.room_id, client.chat.userId!);
   }
 
   /** Leaves a room (same operation as `POST /rooms/:id/leave`). */
-  @SubscribeMessage('leave_room')
-  leaveRoom(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsRoomDto): Promise<{ room_id: string; left: true }> {
+  leaveRoom(client: ChatSocket, dto: WsRoomDto): Promise<{ room_id: string; left: true }> {
     return this.rooms.leave(dto.room_id, client.chat.userId!);
   }
 
   /** Sends a message (same service as `POST /rooms/:id/messages`). Ack payload: the stored message. */
-  @SubscribeMessage('send_message')
-  async sendMessage(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsSendMessageDto): Promise<MessageDto> {
+  async sendMessage(client: ChatSocket, dto: WsSendMessageDto): Promise<MessageDto> {
     const { room_id: roomId, ...body } = dto;
     const { message } = await this.messages.send(client.chat.userId!, roomId, body);
     return message;
   }
 
   /** Edits one of the caller's messages (same service as `PATCH /messages/:id`). Ack payload: the message. */
-  @SubscribeMessage('edit_message')
-  editMessage(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsEditMessageDto): Promise<MessageDto> {
+  editMessage(client: ChatSocket, dto: WsEditMessageDto): Promise<MessageDto> {
     return this.messages.edit(client.chat.userId!, dto.message_id, dto.content);
   }
 
   /** Deletes a message (same service as `DELETE /messages/:id`). Ack payload: the tombstone. */
-  @SubscribeMessage('delete_message')
-  deleteMessage(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsDeleteMessageDto): Promise<MessageDto> {
+  deleteMessage(client: ChatSocket, dto: WsDeleteMessageDto): Promise<MessageDto> {
     return this.messages.remove(client.chat.userId!, dto.message_id);
   }
 
   /** Moves the read pointer forward (same service as `POST /rooms/:id/read`). */
-  @SubscribeMessage('mark_read')
-  markRead(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsMarkReadDto): Promise<ReadResult> {
+  markRead(client: ChatSocket, dto: WsMarkReadDto): Promise<ReadResult> {
     return this.messages.markRead(client.chat.userId!, dto.room_id, dto.seq);
   }
 
@@ -129,46 +125,38 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * (see {@link WsSync}). Answered with one `sync_result` frame (echoing the id); a room the caller
    * cannot read gets an `error` entry instead of failing the whole sync.
    */
-  @SubscribeMessage('sync')
-  async sync(@ConnectedSocket() client: ChatSocket, @MessageBody() frame: ClientFrame, @MessageBody('payload') dto: WsSyncDto): Promise<undefined> {
+  async sync(client: ChatSocket, frame: ClientFrame, dto: WsSyncDto): Promise<undefined> {
     const reply = await this.syncs.answer(client, client.chat.userId!, dto.rooms, frame.id !== undefined ? String(frame.id) : undefined);
     if (reply !== null) this.registry.send(client, reply);
     return undefined;
   }
 
   /** The user is typing in a room: relayed to the other members (at most 1/s), expires after 6 s. */
-  @SubscribeMessage('typing')
-  @RoomScoped()
-  typing(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsRoomDto): { room_id: string } {
+  typing(client: ChatSocket, dto: WsRoomDto): { room_id: string } {
     this.typingIndicators.typing(dto.room_id, client.chat.userId!);
     return { room_id: dto.room_id };
   }
 
   /** The user stopped typing. */
-  @SubscribeMessage('stop_typing')
-  @RoomScoped()
-  stopTyping(@ConnectedSocket() client: ChatSocket, @MessageBody('payload') dto: WsRoomDto): { room_id: string } {
+  stopTyping(client: ChatSocket, dto: WsRoomDto): { room_id: string } {
     this.typingIndicators.stop(dto.room_id, client.chat.userId!);
     return { room_id: dto.room_id };
   }
 
   /** Application-level ping: answered with `pong` (echoing the id). */
-  @SubscribeMessage('ping')
-  ping(@ConnectedSocket() client: ChatSocket, @MessageBody() frame: ClientFrame): undefined {
+  ping(client: ChatSocket, frame: ClientFrame): undefined {
     this.registry.send(client, encodeFrame('pong', { ts: Date.now() }, frame.id !== undefined ? String(frame.id) : undefined));
     return undefined;
   }
 
   /** Frames that are not valid JSON objects or have a bad payload shape. */
-  @SubscribeMessage(INVALID_FRAME)
-  invalidFrame(@MessageBody() frame: ClientFrame): never {
+  invalidFrame(frame: ClientFrame): never {
     const problem = frame.problem ?? 'malformed';
     throw new AppError(problem.includes('JSON') && problem.includes('valid') ? 'INVALID_JSON' : 'BAD_REQUEST', `Invalid frame: ${problem}.`);
   }
 
   /** Frames whose type the gateway does not know. */
-  @SubscribeMessage(UNKNOWN_TYPE)
-  unknownType(@MessageBody() frame: ClientFrame): never {
+  unknownType(frame: ClientFrame): never {
     throw new AppError('UNKNOWN_TYPE', `Unknown frame type "${frame.type.slice(0, 64)}".`);
   }
 }

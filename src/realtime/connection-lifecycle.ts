@@ -112,8 +112,8 @@ export class ConnectionLifecycle implements OnModuleDestroy {
       inFlight: new Set(),
       closing: null,
     };
+    // A frame marks the peer alive too (WsDispatcher.dispatch).
     client.on('pong', () => (client.chat.alive = true));
-    client.on('message', () => (client.chat.alive = true));
     if (this.drain.draining) {
       this.closeWith(client, CloseCode.GOING_AWAY, 'server shutting down');
       return;

@@ -1,18 +1,23 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import type { ChatSocket } from './connection-registry';
 import type { ClientFrame } from './ws-frame';
 
 /**
  * First gateway guard: asks {@link ConnectionLifecycle.admit} whether the frame may be handled given
- * the socket's auth stage. It runs synchronously as the frame arrives, so an `auth` frame marks the
- * socket as authenticating before any later frame is looked at.
+ * the socket's auth stage. {@link WsDispatcher} runs it synchronously as the frame arrives, so an
+ * `auth` frame marks the socket as authenticating before any later frame is looked at.
  */
 @Injectable()
-export class WsAuthGuard implements CanActivate {
+export class WsAuthGuard {
   constructor(private readonly lifecycle: ConnectionLifecycle) {}
 
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    return this.lifecycle.admit(context.switchToWs().getClient<ChatSocket>(), context.switchToWs().getData<ClientFrame>());
+  /**
+   * @returns true to go on, false to drop the frame unanswered (the socket is closing), or a promise
+   *   of either for a frame that waits for the socket's authentication.
+   * @throws AppError BAD_REQUEST for an `auth` frame while authenticating.
+   */
+  canActivate(client: ChatSocket, frame: ClientFrame): boolean | Promise<boolean> {
+    return this.lifecycle.admit(client, frame);
   }
 }

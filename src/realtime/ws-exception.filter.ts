@@ -1,5 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import { WsException } from '@nestjs/websockets';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { ERRORS } from '../common/errors/error-codes';
 import { safeError } from '../common/filters/http-exception.filter';
@@ -10,14 +9,13 @@ import { encodeFrame } from './events';
 import type { ClientFrame } from './ws-frame';
 
 /**
- * Gateway exception filter: every failure of a handler becomes an `error` frame
- * (`{code, message, details?, retry_after_ms?}`, echoing the frame's id), sent through the
- * registry's one send path, and the connection stays open. A frame refused by the auth guard (a
- * WsException) gets no answer: its socket is closed or closing. Unknown errors are logged and
- * reported as INTERNAL_ERROR with nothing internal.
+ * The gateway's exception filter (called by {@link WsDispatcher} for every failed frame): every
+ * failure becomes an `error` frame (`{code, message, details?, retry_after_ms?}`, echoing the frame's
+ * id), sent through the registry's one send path, and the connection stays open. Unknown errors are
+ * logged and reported as INTERNAL_ERROR with nothing internal.
  */
-@Catch()
-export class WsExceptionFilter implements ExceptionFilter {
+@Injectable()
+export class WsExceptionFilter {
   private readonly logger = new Logger('WsExceptionFilter');
 
   constructor(
@@ -25,11 +23,9 @@ export class WsExceptionFilter implements ExceptionFilter {
     private readonly lifecycle: ConnectionLifecycle,
   ) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const client = host.switchToWs().getClient<ChatSocket>();
-    const frame = host.switchToWs().getData<ClientFrame | undefined>();
+  /** Answers `frame` with the error frame for `exception` and marks the frame answered. Never throws. */
+  answer(client: ChatSocket, frame: ClientFrame, exception: unknown): void {
     try {
-      if (exception instanceof WsException) return;
       let payload: { code: string; message: string; details?: unknown; retry_after_ms?: number };
       if (exception instanceof AppError) {
         payload = { code: exception.code, message: exception.message };
@@ -40,9 +36,9 @@ export class WsExceptionFilter implements ExceptionFilter {
         payload = { code: 'INTERNAL_ERROR', message: ERRORS.INTERNAL_ERROR.message };
       }
       recorder.error(payload.code);
-      this.registry.send(client, encodeFrame('error', payload, frame?.id !== undefined ? String(frame.id) : undefined));
+      this.registry.send(client, encodeFrame('error', payload, frame.id !== undefined ? String(frame.id) : undefined));
     } finally {
-      if (frame) this.lifecycle.answered(client, frame);
+      this.lifecycle.answered(client, frame);
     }
   }
 }

@@ -38,7 +38,7 @@ function idOfDeepFrame(text: string): string | number | undefined {
 }
 
 /**
- * The WsAdapter message parser: turns a raw text frame into `{event, data}` for Nest's dispatcher.
+ * The gateway's frame parser: turns a raw text frame into `{event, data}` for WsDispatcher.
  * Bad JSON, JSON nested deeper than MAX_JSON_DEPTH (refused by a linear scan before parsing), a
  * non-object frame or payload, and unknown types are routed to internal handlers so the client gets
  * an `error` frame and the connection stays open.

@@ -1,32 +1,22 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { ConnectionRegistry, ChatSocket } from './connection-registry';
 import type { ClientFrame } from './ws-frame';
 
-const ROOM_SCOPED_KEY = 'wsRoomScoped';
-
-/** Marks a gateway handler whose `payload.room_id` must be a room the caller belongs to. */
-export const RoomScoped = (): MethodDecorator => SetMetadata(ROOM_SCOPED_KEY, true);
-
 /**
- * Gateway guard for `@RoomScoped()` handlers (typing, stop_typing): checks membership against the
- * in-memory routing table, so high-frequency frames cost no database query. A malformed room_id is
- * left for the validation pipe to refuse.
+ * Gateway guard for room-scoped routes (typing, stop_typing; `roomScoped` in the gateway's route
+ * table): checks membership against the in-memory routing table, so high-frequency frames cost no
+ * database query. A malformed room_id is left for the validation pipe to refuse.
  */
 @Injectable()
-export class WsRoomMemberGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly registry: ConnectionRegistry,
-  ) {}
+export class WsRoomMemberGuard {
+  constructor(private readonly registry: ConnectionRegistry) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    if (!this.reflector.get<boolean>(ROOM_SCOPED_KEY, context.getHandler())) return true;
-    const client = context.switchToWs().getClient<ChatSocket>();
-    const roomId = context.switchToWs().getData<ClientFrame>().payload?.room_id;
-    if (typeof roomId !== 'string' || !/^[0-9a-f-]{36}$/i.test(roomId)) return true;
-    if (client.chat.userId && this.registry.roomsOf(client.chat.userId).has(roomId)) return true;
+  /** @throws AppError NOT_A_MEMBER when `payload.room_id` is a well-formed id of a room the caller is not in. */
+  check(client: ChatSocket, frame: ClientFrame): void {
+    const roomId = frame.payload.room_id;
+    if (typeof roomId !== 'string' || !/^[0-9a-f-]{36}$/i.test(roomId)) return;
+    if (client.chat.userId && this.registry.roomsOf(client.chat.userId).has(roomId)) return;
     throw new AppError('NOT_A_MEMBER');
   }
 }
