@@ -302,6 +302,75 @@ describe('WebSocket connection lifecycle (e2e)', () => {
     }
   });
 
+  describe('further connections of an online user reuse its routing', () => {
+    it('a second connection reads no rooms, gets the room\'s events, and keeps getting them after the first closes', async () => {
+      const { t } = suite;
+      const owner = await registerUser(t.api);
+      const u = await registerUser(t.api);
+      const room = await createRoom(t.api, owner);
+      await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: u.token });
+      const first = await suite.ws(u);
+      const rooms = t.app.get(RoomsService);
+      const spy = jest.spyOn(rooms, 'roomIdsOfUser');
+      try {
+        const second = await suite.ws(u);
+        expect(spy).not.toHaveBeenCalled();
+        first.close();
+        await first.closed;
+        await sleep(100);
+        await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'to the second socket' } });
+        expect((await second.next('new_message')).payload.content).toBe('to the second socket');
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('when the only other connection closes while a new one authenticates, the new one loads the routing itself', async () => {
+      const { t } = suite;
+      const owner = await registerUser(t.api);
+      const u = await registerUser(t.api);
+      const room = await createRoom(t.api, owner);
+      await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: u.token });
+      const first = await suite.ws(u);
+      const users = t.app.get(UsersService);
+      const original = users.getEntity.bind(users);
+      // The user row of the new connection is read while the first connection is still open; the
+      // first one closes before that read returns.
+      const spy = jest.spyOn(users, 'getEntity').mockImplementationOnce(async (userId: string) => {
+        first.close();
+        await first.closed;
+        await sleep(100);
+        return original(userId);
+      });
+      try {
+        const second = await suite.ws(u);
+        expect(spy).toHaveBeenCalled();
+        expect(t.app.get(ConnectionRegistry).roomsOf(u.id).has(room.id)).toBe(true);
+        await http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: owner.token, body: { content: 'still routed' } });
+        expect((await second.next('new_message')).payload.content).toBe('still routed');
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
+  describe('a remembered access token (ACCESS_TOKEN_TTL_SECONDS=2)', () => {
+    it('is refused with 4401 once expired, though it was verified before', async () => {
+      const short = await startTestApp({ ACCESS_TOKEN_TTL_SECONDS: '2' });
+      try {
+        const u = await registerUser(short.api);
+        const live = track(new WsTestClient(short.wsUrl, { token: u.token }));
+        await live.next('auth_ok');
+        const claims = JSON.parse(Buffer.from(u.token.split('.')[1], 'base64url').toString()) as { exp: number };
+        await sleep(Math.max(0, claims.exp * 1000 - Date.now()) + 100);
+        const late = track(new WsTestClient(short.wsUrl, { token: u.token }));
+        expect((await late.closed).code).toBe(4401);
+      } finally {
+        await short.close();
+      }
+    });
+  });
+
   describe('per-IP connection cap (WS_MAX_CONNECTIONS_PER_IP=3)', () => {
     it('the 4th connection from one address is closed 1013; a closed one frees its place; X-Forwarded-For is ignored unless trusted', async () => {
       const capped = await startTestApp({ WS_MAX_CONNECTIONS_PER_IP: '3' });
