@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { createValidationPipe } from '../common/errors/validation';
+import { safeError } from '../common/filters/http-exception.filter';
 import { recorder } from '../metrics/recorder';
 import { ChatGateway } from './chat.gateway';
 import { ConnectionLifecycle } from './connection-lifecycle';
@@ -33,6 +34,7 @@ import type { FrameRoute } from './ws-route';
  */
 @Injectable()
 export class WsDispatcher {
+  private readonly logger = new Logger(WsDispatcher.name);
   private readonly routes: ReadonlyMap<string, FrameRoute>;
   private readonly pipe = createValidationPipe();
 
@@ -68,7 +70,8 @@ export class WsDispatcher {
       this.lifecycle.answered(client, frame);
       return;
     }
-    void this.run(client, frame, route, admitted);
+    // run() answers every failure itself; this only keeps a bug in answering from crashing the process.
+    this.run(client, frame, route, admitted).catch((err: unknown) => this.logger.error({ err: safeError(err), connection: client.chat.id }, 'answering a frame failed'));
   }
 
   /** Steps 2 (after the auth guard) to 6 of one admitted frame. */
