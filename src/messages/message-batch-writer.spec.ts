@@ -123,6 +123,30 @@ describe('MessageBatchWriter scheduling', () => {
     expect(started).toHaveLength(2);
     expect(started[1].contents).toEqual(['b1']);
   });
+
+  it('queues sends to rooms a batch holds without looking at the backlog again, and still starts a free room at once', async () => {
+    void send('room-a', 'a1');
+    jest.advanceTimersByTime(SECOND_FLUSH_AFTER_MS);
+    // The batch in flight holds room-a; every room in the backlog is busy.
+    const busyRooms = (writer as unknown as { busyRooms: Set<string> }).busyRooms;
+    const looks = jest.spyOn(busyRooms, 'has');
+    const backlog = 1000;
+    for (let i = 0; i < backlog; i++) void send('room-a', `a${i + 2}`);
+    // Work per send stays constant: one look at the send's own room, not one per queued send
+    // (looking at the whole backlog on every send made this 500,000).
+    expect(looks.mock.calls.length).toBeLessThan(3 * backlog);
+    looks.mockRestore();
+    expect(started).toHaveLength(1);
+    void send('room-b', 'b1');
+    expect(started.map((b) => b.contents)).toEqual([['a1'], ['b1']]);
+    started[0].commit();
+    await settle();
+    jest.advanceTimersByTime(SECOND_FLUSH_AFTER_MS);
+    // Nothing was lost: room-a's backlog goes next, in arrival order, up to the batch size.
+    expect(started).toHaveLength(3);
+    expect(started[2].contents[0]).toBe('a2');
+    expect(started[2].contents.slice(0, 3)).toEqual(['a2', 'a3', 'a4']);
+  });
 });
 
 function pending(roomId: string, content: string): PendingSend {
