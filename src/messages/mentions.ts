@@ -1,4 +1,4 @@
-import { proseRuns } from './markdown-text';
+import { proseRuns } from '../shared/markdown-text';
 
 /** Most distinct candidate usernames taken from one message; later ones are ignored. */
 export const MENTIONS_MAX = 50;

@@ -1,4 +1,4 @@
-import { plainText } from '../messages/markdown-text';
+import { plainText } from '../shared/markdown-text';
 import type { RoomType } from '../rooms/room.types';
 import { effectiveNotificationLevel, NotificationLevel } from '../rooms/notification-level';
 

@@ -4,7 +4,8 @@
 // DOMPurify removes anything a future marked change might let through. Nothing here ever assigns
 // innerHTML: the page gets a DocumentFragment (see MessageBody.tsx).
 import DOMPurify from 'dompurify';
-import { Marked, type Token, type Tokens } from 'marked';
+import { Marked, type Tokens } from 'marked';
+import { MARKED_OPTIONS } from '../../src/shared/markdown-text';
 
 /** Tags the formatted body may contain; everything else is removed with its markup (text kept). */
 export const ALLOWED_TAGS = ['p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'span'];
@@ -23,9 +24,10 @@ export function isSafeHref(href: string): boolean {
   return SAFE_URL.test(href.trim());
 }
 
+// The lexer options are the shared ones, so the server's mention tokeniser and plain text read the
+// same structure the page renders.
 const md = new Marked({
-  gfm: true,
-  breaks: true,
+  ...MARKED_OPTIONS,
   async: false,
   renderer: {
     // Raw HTML in a message is text, never markup.
@@ -67,65 +69,6 @@ function markMentions(escaped: string): string {
 export function markdownToHtml(source: string): string {
   // Trimmed so the body's text is the message's text (no trailing newline after the last block).
   return (md.parse(source) as string).trim();
-}
-
-/**
- * A message's text without its markdown, for text shown outside the message body (the room list's
- * preview, desktop notifications): no `**`, backticks, `>` or list markers; code keeps its text,
- * links their label, images their alt text; blocks and line breaks become `\n`. The same lexer and
- * options as the body, so both read the same structure (the server's plainText does the same).
- */
-export function markdownToPlainText(source: string): string {
-  const inline = (tokens: Token[]): string => tokens.map(inlineText).join('');
-  const childrenOf = (token: Token): Token[] => {
-    if (token.type === 'list') return (token as Tokens.List).items;
-    if (token.type === 'table') {
-      const table = token as Tokens.Table;
-      return [...table.header, ...table.rows.flat()].flatMap((cell) => cell.tokens);
-    }
-    return (token as { tokens?: Token[] }).tokens ?? [];
-  };
-  const inlineText = (token: Token): string => {
-    switch (token.type) {
-      case 'br':
-        return '\n';
-      case 'codespan':
-      case 'escape':
-      case 'html':
-      case 'image':
-        return (token as { text: string }).text;
-      default: {
-        const children = childrenOf(token);
-        return children.length > 0 ? inline(children) : ((token as { text?: string }).text ?? '');
-      }
-    }
-  };
-  const block = (token: Token): string => {
-    switch (token.type) {
-      case 'space':
-      case 'hr':
-        return '';
-      case 'code':
-      case 'html':
-        return (token as { text: string }).text;
-      case 'list':
-        return (token as Tokens.List).items.map((item) => blocks(item.tokens)).join('\n');
-      case 'blockquote':
-        return blocks((token as Tokens.Blockquote).tokens);
-      case 'table': {
-        const table = token as Tokens.Table;
-        return [table.header, ...table.rows].map((row) => row.map((cell) => inline(cell.tokens)).join(' ')).join('\n');
-      }
-      default:
-        return inlineText(token);
-    }
-  };
-  const blocks = (tokens: Token[]): string =>
-    tokens
-      .map(block)
-      .filter((text) => text.length > 0)
-      .join('\n');
-  return blocks(md.lexer(source));
 }
 
 let hooked = false;
