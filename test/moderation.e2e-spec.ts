@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TEST_ENV, useTestApp } from './helpers/app';
+import { useAdminSuite } from './helpers/admin';
+import { TEST_ENV } from './helpers/app';
 import { sql } from './helpers/db';
 import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
 
@@ -28,15 +29,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 describe('moderation: password reset, reports, admin deletes, rooms list, deactivated profiles (e2e)', () => {
-  const { t, ws } = useTestApp();
-  let admin: TestUser;
-  let member: TestUser;
-
-  beforeAll(async () => {
-    admin = await registerUser(t.api);
-    member = await registerUser(t.api);
-    await sql(`UPDATE users SET is_admin = true WHERE id = $1`, [admin.id]);
-  });
+  const { t, ws, admin, member } = useAdminSuite();
 
   /** Sends a text message over REST and returns it. */
   async function send(user: TestUser, roomId: string, content: string): Promise<{ id: string; seq: number }> {
