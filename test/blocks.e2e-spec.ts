@@ -1,9 +1,7 @@
 import { useTestApp } from './helpers/app';
 import { createRoom, expectError, http, registerUser, TestUser, unique } from './helpers/http';
 import { decryptPush, FakePushService, makeSubscription } from './helpers/push-service';
-import { startRedis, TestRedis } from './helpers/redis-server';
-import { ServerProcess, spawnServer } from './helpers/server-process';
-import { connectAuthed, WsTestClient } from './helpers/ws-client';
+import { useTwoInstances } from './helpers/instances';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 /** A 1×1 PNG, for a message with an attachment (the single-message send path). */
@@ -274,29 +272,13 @@ describe('user blocks (e2e)', () => {
  * (the backplane carries it), and so does the unblock.
  */
 describe('user blocks across instances (e2e)', () => {
-  let redis: TestRedis;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    [a, b] = await Promise.all([spawnServer({ REDIS_URL: redis.url }), spawnServer({ REDIS_URL: redis.url })]);
-  }, 120_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    for (const p of [a, b]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
-    await Promise.all([a?.exited, b?.exited]);
-    await redis?.stop();
-  }, 30_000);
+  const { a, b, ws } = useTwoInstances();
 
   it('a block made on instance A stops live delivery to the blocker\'s socket on instance B; the unblock restores it', async () => {
     const [alice, bob, carol] = [await registerUser(a.api), await registerUser(a.api), await registerUser(b.api)];
     const room = await createRoom(a.api, alice);
     for (const u of [bob, carol]) expect((await http(b.api, 'POST', `/rooms/${room.id}/join`, { token: u.token })).status).toBe(200);
-    const bobOnB = await connectAuthed(b.wsUrl, bob.token);
-    sockets.push(bobOnB);
+    const bobOnB = await ws(b, bob);
 
     // Published through A like the messages after it: Redis hands them to B in that order.
     expect((await http(a.api, 'PUT', `/auth/blocks/${alice.id}`, { token: bob.token })).status).toBe(200);

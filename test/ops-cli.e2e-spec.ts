@@ -302,10 +302,7 @@ describe('chat-server config check (e2e)', () => {
 describe('chat-server CLI on the embedded PostgreSQL (e2e)', () => {
   let server: ServerProcess | undefined;
   afterAll(async () => {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    await server?.stop();
   });
 
   it('without a server: starts the embedded database for the command and stops it; migrate status, down and up', async () => {
@@ -342,9 +339,8 @@ describe('chat-server CLI on the embedded PostgreSQL (e2e)', () => {
     expect(Date.now() - disabled.exitedAt).toBeLessThan(1000);
     expectError(await login(server.api, 'carol', 'carols passphrase here'), 403, 'ACCOUNT_DISABLED');
     // The server's database was used, not stopped.
-    expect((await fetch(`${server.origin()}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${server.origin}/health/ready`)).status).toBe(200);
     expect(postgresRunningOn(dataDir)).toBe(true);
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    expect(await server.stop()).toBe(0);
   }, 180_000);
 });

@@ -1,9 +1,7 @@
 import { generateVapidKeyPair } from '../src/push/vapid-keys';
 import { http, registerUser, TestUser, unique } from './helpers/http';
 import { decryptPush, FakePushService, makeSubscription, TestSubscription, verifyVapid } from './helpers/push-service';
-import { startRedis, TestRedis } from './helpers/redis-server';
-import { ServerProcess, spawnServer } from './helpers/server-process';
-import { connectAuthed } from './helpers/ws-client';
+import { useTwoInstances } from './helpers/instances';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -12,25 +10,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * the instance that committed it; presence and the per-(user, room) interval are global.
  */
 describe('Web Push with several instances (e2e)', () => {
-  let redis: TestRedis;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  let pushService: FakePushService;
   const vapid = generateVapidKeyPair();
+  const { a, b, ws } = useTwoInstances({ PRESENCE_GRACE_MS: '0', VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:ops@chat.test' });
+  let pushService: FakePushService;
 
   beforeAll(async () => {
-    redis = await startRedis();
     pushService = await FakePushService.start(300_000);
-    const env = { REDIS_URL: redis.url, PRESENCE_GRACE_MS: '0', VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:ops@chat.test' };
-    [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
-  }, 120_000);
+  });
 
   afterAll(async () => {
-    for (const p of [a, b]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
-    await Promise.all([a?.exited, b?.exited]);
-    await redis?.stop();
     await pushService?.close();
-  }, 30_000);
+  });
 
   const subs = new Map<string, TestSubscription>();
   async function subscribe(api: string, user: TestUser): Promise<string> {
@@ -74,7 +64,7 @@ describe('Web Push with several instances (e2e)', () => {
     const [alice, bob] = [await registerUser(a.api), await registerUser(a.api)];
     const path = await subscribe(a.api, bob);
     const dm = await openDm(a.api, alice, bob);
-    const bobOnB = await connectAuthed(b.wsUrl, bob.token);
+    const bobOnB = await ws(b, bob);
     // Presence reaches instance A through the backplane a moment after B accepted the connection.
     await waitForPresence(alice, bob, true);
     await send(a.api, alice, dm, 'bob is on B');
@@ -83,6 +73,20 @@ describe('Web Push with several instances (e2e)', () => {
     await waitForPresence(alice, bob, false);
     const later = await send(a.api, alice, dm, 'bob is gone');
     expect((await payloadOf(path, 1)).message_id).toBe(later.id);
+  }, 30_000);
+
+  it('one message wakes every offline member it mentions, each once, and the interval holds for all of them on the other instance', async () => {
+    const alice = await registerUser(a.api);
+    const readers = [await registerUser(a.api), await registerUser(b.api), await registerUser(a.api)];
+    const room = (await http(a.api, 'POST', '/rooms', { token: alice.token, body: { name: unique('team'), type: 'public' } })).body;
+    for (const r of readers) expect((await http(b.api, 'POST', `/rooms/${room.id}/join`, { token: r.token })).status).toBe(200);
+    const paths = [await subscribe(a.api, readers[0]), await subscribe(b.api, readers[1]), await subscribe(a.api, readers[2])];
+    const everyone = readers.map((r) => `@${r.username}`).join(' ');
+    const first = await send(a.api, alice, room.id, `${everyone} deploy is done`);
+    for (const path of paths) expect((await payloadOf(path, 1)).message_id).toBe(first.id);
+    await send(b.api, alice, room.id, `${everyone} one more thing`);
+    await sleep(1000);
+    expect(paths.map((path) => pushService.to(path).length)).toEqual([1, 1, 1]);
   }, 30_000);
 
   it('the per-(user, room) interval holds across instances', async () => {
