@@ -1,32 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { useAdminSuite } from './helpers/admin';
-import { TEST_ENV } from './helpers/app';
+import { runCli } from './helpers/cli';
 import { sql } from './helpers/db';
 import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
-
-/**
- * Runs the `chat-server` CLI from source (ts-node, transpile only) as a real child process against
- * the suite's database, in an empty working directory so no stray .env or config.yaml is read.
- */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const root = resolve(__dirname, '..');
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(root, 'src', 'cli', 'chat-server.ts'), ...args], {
-      cwd: mkdtempSync(join(tmpdir(), 'chat-mod-cli-')),
-      env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'warn', TS_NODE_PROJECT: join(root, 'tsconfig.json'), NODE_PATH: join(root, 'node_modules') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 describe('moderation: password reset, reports, admin deletes, rooms list, deactivated profiles (e2e)', () => {
   const { t, ws, admin, member } = useAdminSuite();
@@ -422,19 +397,19 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
   describe('CLI', () => {
     it('issues a reset token from the command line, and CLI actions are audit rows with a cli: actor', async () => {
       const user = await registerUser(t.api);
-      const issued = await cli(['users', 'password-reset', user.username]);
+      const issued = await runCli(['users', 'password-reset', user.username], { fromSource: true });
       if (issued.code !== 0) throw new Error(`chat-server failed: ${issued.stderr}`);
       const token = issued.stdout.trim();
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect((await http(t.api, 'POST', '/auth/password-reset', { body: { reset_token: token, new_password: 'set from the cli token' } })).status).toBe(200);
-      expect((await cli(['users', 'disable', user.username])).code).toBe(0);
+      expect((await runCli(['users', 'disable', user.username], { fromSource: true })).code).toBe(0);
       const rows = await auditOf(user.username);
       expect(rows.map((r) => [r.action, r.actor])).toEqual([
         ['user.disable', expect.stringMatching(/^cli:/)],
         ['user.password_reset.redeem', `user:${user.id}`],
         ['user.password_reset', expect.stringMatching(/^cli:/)],
       ]);
-      const missing = await cli(['users', 'password-reset', 'nobody-by-this-name']);
+      const missing = await runCli(['users', 'password-reset', 'nobody-by-this-name'], { fromSource: true });
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toMatch(/^error: .*nobody-by-this-name/);
     }, 120_000);
