@@ -1,4 +1,4 @@
-import { plainText, proseRuns } from './markdown-text';
+import { mentionsIn, plainText, proseRuns } from './markdown-text';
 
 describe('plainText', () => {
   it('drops the markup of the subset the web client renders', () => {
@@ -33,5 +33,22 @@ describe('plainText', () => {
 describe('proseRuns', () => {
   it('leaves out code spans, code blocks, raw HTML blocks and image alt text', () => {
     expect(proseRuns('a `b` c\n\n```\nd\n```\n\n<div>\ne\n</div>\n\n![f](https://x.test/f.png) g').join('|')).toBe('a | c| g');
+  });
+});
+
+describe('mentionsIn', () => {
+  it('gives each @name of a run with its offset, the name a page marks, and the usernames it may name', () => {
+    expect(mentionsIn('hi @Bob. and (@carol_1)')).toEqual([
+      { index: 3, shown: 'Bob', names: ['bob.', 'bob'] },
+      { index: 14, shown: 'carol_1', names: ['carol_1'] },
+    ]);
+    expect(mentionsIn('@x__ @.dot')).toEqual([
+      { index: 0, shown: 'x__', names: ['x__'] },
+      { index: 5, shown: '.dot', names: ['.dot'] },
+    ]);
+  });
+
+  it('leaves out addresses, runs that can be no username, and non-ASCII names', () => {
+    expect(mentionsIn(`mail alice@example.com, @ab, @, @${'x'.repeat(33)}, @józef`)).toEqual([]);
   });
 });

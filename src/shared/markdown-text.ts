@@ -63,6 +63,45 @@ export function proseRuns(content: string): string[] {
 }
 
 /**
+ * A mention token: `@` at the start of a run or after a character that is not a word character (so
+ * `alice@example.com` names nobody), then a run of the characters usernames may hold
+ * (`[A-Za-z0-9_.-]`, see USERNAME_PATTERN in src/auth/dto/auth.dto.ts).
+ */
+const MENTION_TOKEN = /(?<![A-Za-z0-9_])@([A-Za-z0-9_.-]+)/g;
+
+/** Usernames are 3..32 characters of that set. */
+const USERNAME_RUN = /^[A-Za-z0-9_.-]{3,32}$/;
+
+/** One `@name` in a run of prose (see {@link mentionsIn}). */
+export interface MentionToken {
+  /** Offset of the `@` in the run, in UTF-16 code units. */
+  index: number;
+  /** The name as written after the `@`, trailing `.`, `-` or `_` dropped when the rest is a username: what a page marks. */
+  shown: string;
+  /** The lower-cased usernames it may name, most literal first: the whole run, then the run without its trailing punctuation. */
+  names: string[];
+}
+
+/**
+ * The `@name` mentions of one run of prose (from {@link proseRuns}), in order: the one rule by which
+ * the server resolves mentions and the web client marks them. A run that ends in `.`, `-` or `_`
+ * ("thanks @bob.") may name either the whole run or the run without that punctuation (whichever is a
+ * member); tokens that can be no username (too short or too long) are left out.
+ * @param run one run of prose, any length
+ */
+export function mentionsIn(run: string): MentionToken[] {
+  const found: MentionToken[] = [];
+  for (const match of run.matchAll(MENTION_TOKEN)) {
+    const written = match[1];
+    const trimmed = written.replace(/[._-]+$/, '');
+    const names = [...new Set([written, trimmed].map((n) => n.toLowerCase()))].filter((n) => USERNAME_RUN.test(n));
+    if (names.length === 0) continue;
+    found.push({ index: match.index, shown: USERNAME_RUN.test(trimmed) ? trimmed : written, names });
+  }
+  return found;
+}
+
+/**
  * A message's text without its markdown, for text shown outside the message body (push previews,
  * the room list's preview, desktop notifications): no `**`, backticks, `>` or list markers; code
  * keeps its text, links their label, images their alt text; blocks and line breaks become `\n`

@@ -5,15 +5,13 @@
 // innerHTML: the page gets a DocumentFragment (see MessageBody.tsx).
 import DOMPurify from 'dompurify';
 import { Marked, type Tokens } from 'marked';
-import { MARKED_OPTIONS } from '../../src/shared/markdown-text';
+import { MARKED_OPTIONS, mentionsIn } from '../../src/shared/markdown-text';
 
 /** Tags the formatted body may contain; everything else is removed with its markup (text kept). */
 export const ALLOWED_TAGS = ['p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'span'];
 /** Attributes kept: links' href (and the target/rel we set), list start, and the mention class. */
 export const ALLOWED_ATTR = ['href', 'target', 'rel', 'start', 'class'];
 const SAFE_URL = /^(https?:|mailto:)/i;
-/** `@username` as the server resolves it (letters, digits, `_`, `.`, `-`), not inside a word or address. */
-export const MENTION_PATTERN = /(^|[^\p{L}\p{N}_.@-])@([\p{L}\p{N}_][\p{L}\p{N}_.-]*[\p{L}\p{N}_]|[\p{L}\p{N}_])/gu;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -52,14 +50,23 @@ const md = new Marked({
     },
     text(token: Tokens.Text | Tokens.Escape) {
       if ('tokens' in token && token.tokens) return this.parser.parseInline(token.tokens);
-      return markMentions(escapeHtml(token.text));
+      return markMentions(token.text);
     },
   },
 });
 
-/** Wraps `@name` in already-escaped text in `<span class="mention">`. */
-function markMentions(escaped: string): string {
-  return escaped.replace(MENTION_PATTERN, (_all, before: string, name: string) => `${before}<span class="mention">@${name}</span>`);
+/**
+ * A run of prose (raw text) → escaped HTML with each `@name` in `<span class="mention">`, by the
+ * server's own rule (mentionsIn), so the page marks exactly the names the server may resolve.
+ */
+function markMentions(text: string): string {
+  let html = '';
+  let at = 0;
+  for (const { index, shown } of mentionsIn(text)) {
+    html += `${escapeHtml(text.slice(at, index))}<span class="mention">@${escapeHtml(shown)}</span>`;
+    at = index + 1 + shown.length;
+  }
+  return html + escapeHtml(text.slice(at));
 }
 
 /**

@@ -83,6 +83,16 @@ describe('mentions agree with the page', () => {
       expect({ sample, names: mentionCandidates(sample) }).toEqual({ sample, names: [...new Set(marked)] });
     }
   });
+
+  it('the page marks by the server\'s own rule (mentionsIn): usernames of 3 to 32 ASCII characters after any non-word character, trailing punctuation left outside the mark', () => {
+    const marks = (md: string) => [...markdownToHtml(md).matchAll(/<span class="mention">@([^<]+)<\/span>/g)].map((m) => m[1]);
+    expect([marks('a.@bob and -@carol'), mentionCandidates('a.@bob and -@carol')]).toEqual([['bob', 'carol'], ['bob', 'carol']]);
+    expect([marks('@ab @józef'), mentionCandidates('@ab @józef')]).toEqual([[], []]);
+    expect([marks('thanks @Bob.'), mentionCandidates('thanks @Bob.')]).toEqual([['Bob'], ['bob.', 'bob']]);
+    expect([marks('@.bob_ @x__'), mentionCandidates('@.bob_ @x__')]).toEqual([['.bob', 'x__'], ['.bob_', '.bob', 'x__']]);
+    // The text around a mark is still escaped.
+    expect(markdownToHtml('5 > 3 @bob & "q"')).toBe('<p>5 &#62; 3 <span class="mention">@bob</span> &#38; &#34;q&#34;</p>');
+  });
 });
 
 describe('system lines in the client\'s words', () => {
