@@ -1,4 +1,4 @@
-import { mentionsIn, plainText, proseRuns } from './markdown-text';
+import { mentionsIn, plainText, previewText, proseRuns } from './markdown-text';
 
 describe('plainText', () => {
   it('drops the markup of the subset the web client renders', () => {
@@ -50,5 +50,16 @@ describe('mentionsIn', () => {
 
   it('leaves out addresses, runs that can be no username, and non-ASCII names', () => {
     expect(mentionsIn(`mail alice@example.com, @ab, @, @${'x'.repeat(33)}, @józef`)).toEqual([]);
+  });
+});
+
+describe('previewText', () => {
+  it('is the plain text on one line, cut to the limit in characters with an ellipsis', () => {
+    expect(previewText('**a**\n\n>  b\n- c')).toBe('a b c');
+    expect(previewText('abcdef', 6)).toBe('abcdef');
+    expect(previewText('abcdefg', 6)).toBe('abcde…');
+    expect(previewText('é😀'.repeat(4), 5)).toBe('é😀é😀…');
+    expect(previewText('```\n```', 10)).toBe('');
+    expect(previewText(null)).toBe('');
   });
 });

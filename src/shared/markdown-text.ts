@@ -153,3 +153,19 @@ export function plainText(content: string | null | undefined): string {
       .join('\n');
   return blocks(lex(content));
 }
+
+/**
+ * A message's plain text on one line, for a preview: {@link plainText} with white space collapsed,
+ * cut to `maxChars` characters (Unicode code points, so an emoji is never split; a cut text ends in
+ * `…` within the limit). The one preview rule of push previews, desktop notifications and the room
+ * list.
+ * @param content message text (markdown); null or empty gives ''
+ * @param maxChars longest result in code points, at least 1 (no limit by default)
+ * @returns '' when the message has no text (only markup, or nothing)
+ */
+export function previewText(content: string | null | undefined, maxChars = Infinity): string {
+  const text = plainText(content).replace(/\s+/g, ' ').trim();
+  if (text.length <= maxChars) return text;
+  const chars = Array.from(text);
+  return chars.length <= maxChars ? text : chars.slice(0, maxChars - 1).join('') + '…';
+}

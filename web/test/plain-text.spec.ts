@@ -71,6 +71,8 @@ describe('plain text of markdown (server and web)', () => {
     expect(notificationBody(message({ content: '**hello**\n\n> `world`' }))).toBe('hello world');
     const long = notificationBody(message({ content: `**${'x'.repeat(300)}**` }));
     expect(long).toBe(`${'x'.repeat(139)}…`);
+    // Cut by characters, never inside an emoji's surrogate pair.
+    expect(notificationBody(message({ content: '😀'.repeat(300) }))).toBe(`${'😀'.repeat(139)}…`);
     expect(notificationBody(message({ content: null, attachments: [{ id: 'a', url: '/u', mime: 'image/png', size: 1, name: 'a.png' }] }))).toBe('Sent an attachment');
     expect(notificationBody(message({ content: '```\n```' }))).toBe('New message');
   });
