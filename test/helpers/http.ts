@@ -72,6 +72,16 @@ export async function createRoom(api: string, owner: TestUser, type: 'public' | 
 }
 
 /**
+ * The body of a 2xx answer, for steps of a test that must succeed.
+ * @param what names the step in the error
+ * @throws with the status and body of any other answer
+ */
+export function okBody(res: HttpResult, what: string): any {
+  if (res.status < 200 || res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/**
  * Sends a text message over REST (`POST /rooms/:id/messages`).
  * @returns the stored Message
  * @throws unless 201
