@@ -20,6 +20,15 @@ export default tseslint.config(
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Code the server and the web client both import: `marked` only, and no Node or DOM globals.
+  {
+    files: ['src/shared/**/*.ts'],
+    ignores: ['src/shared/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!marked$)', message: 'src/shared runs on the server and in the browser: it may import marked only.' }] }],
+      'no-restricted-globals': ['error', ...['process', 'Buffer', 'require', 'module', '__dirname', 'global', 'window', 'document', 'navigator', 'localStorage', 'self'].map((name) => ({ name, message: 'src/shared runs on the server and in the browser.' }))],
+    },
+  },
   // The browser client (Preact): the rules of hooks, and browser globals.
   {
     files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],

@@ -1,7 +1,6 @@
 import { createRoom, http, registerUser, TestUser } from './helpers/http';
-import { startRedis, TestRedis } from './helpers/redis-server';
-import { ServerProcess, spawnServer } from './helpers/server-process';
-import { connectAuthed, WsTestClient } from './helpers/ws-client';
+import { useTwoInstances } from './helpers/instances';
+import { spawnServer } from './helpers/server-process';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -11,30 +10,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * a Redis outage loses nothing.
  */
 describe('several instances behind one Redis backplane (e2e)', () => {
-  let redis: TestRedis;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  const sockets: WsTestClient[] = [];
-  const track = (c: WsTestClient) => (sockets.push(c), c);
-  const env = () => ({
-    REDIS_URL: redis.url,
+  const { redis, a, b, spawnAnother, ws } = useTwoInstances({
     PRESENCE_GRACE_MS: '300',
     RATE_LIMIT_PER_MINUTE: '40',
     WS_MESSAGES_PER_SECOND: '5',
     WS_MESSAGES_BURST: '10',
   });
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    [a, b] = await Promise.all([spawnServer(env()), spawnServer(env())]);
-  }, 120_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    for (const p of [a, b]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
-    await Promise.all([a?.exited, b?.exited]);
-    await redis?.stop();
-  }, 30_000);
 
   async function roomWith(owner: TestUser, ...others: TestUser[]): Promise<string> {
     const room = await createRoom(a.api, owner);
@@ -50,8 +31,8 @@ describe('several instances behind one Redis backplane (e2e)', () => {
     const alice = await registerUser(a.api);
     const bob = await registerUser(b.api);
     const roomId = await roomWith(alice, bob);
-    const bobOnB = track(await connectAuthed(b.wsUrl, bob.token));
-    const aliceOnA = track(await connectAuthed(a.wsUrl, alice.token));
+    const bobOnB = await ws(b, bob);
+    const aliceOnA = await ws(a, alice);
     expect((await bobOnB.next('user_online')).payload.user_id).toBe(alice.id);
     expect((await http(b.api, 'GET', `/users/${alice.id}`, { token: bob.token })).body.online).toBe(true);
 
@@ -79,7 +60,7 @@ describe('several instances behind one Redis backplane (e2e)', () => {
 
   it('a logout on instance A closes the user\'s socket on instance B with 4401 within a second', async () => {
     const carol = await registerUser(a.api);
-    const onB = track(await connectAuthed(b.wsUrl, carol.token));
+    const onB = await ws(b, carol);
     const started = Date.now();
     await http(a.api, 'POST', '/auth/logout', { token: carol.token });
     expect((await onB.closed).code).toBe(4401);
@@ -90,8 +71,8 @@ describe('several instances behind one Redis backplane (e2e)', () => {
 
   it('shares rate limits: WebSocket frames over two instances use one bucket, REST calls one counter', async () => {
     const dave = await registerUser(a.api);
-    const onA = track(await connectAuthed(a.wsUrl, dave.token));
-    const onB = track(await connectAuthed(b.wsUrl, dave.token));
+    const onA = await ws(a, dave);
+    const onB = await ws(b, dave);
     const answers = [];
     for (let i = 0; i < 12; i++) answers.push(await (i % 2 ? onB : onA).request('ping'));
     const refused = answers.filter((f) => f.type === 'error' && f.payload.code === 'RATE_LIMITED');
@@ -106,12 +87,12 @@ describe('several instances behind one Redis backplane (e2e)', () => {
   }, 30_000);
 
   it('an instance killed with SIGKILL: its users go offline on the other instance within 30 s', async () => {
-    const extra = await spawnServer(env());
+    const extra = await spawnAnother();
     const frank = await registerUser(a.api);
     const gina = await registerUser(a.api);
     await roomWith(frank, gina);
-    const watcher = track(await connectAuthed(a.wsUrl, frank.token));
-    track(await connectAuthed(extra.wsUrl, gina.token));
+    const watcher = await ws(a, frank);
+    await ws(extra, gina);
     expect((await watcher.next('user_online')).payload.user_id).toBe(gina.id);
     const killedAt = Date.now();
     extra.child.kill('SIGKILL');
@@ -124,14 +105,14 @@ describe('several instances behind one Redis backplane (e2e)', () => {
     const hank = await registerUser(a.api);
     const ivy = await registerUser(b.api);
     const roomId = await roomWith(hank, ivy);
-    const hankOnA = track(await connectAuthed(a.wsUrl, hank.token));
-    const ivyOnB = track(await connectAuthed(b.wsUrl, ivy.token));
+    const hankOnA = await ws(a, hank);
+    const ivyOnB = await ws(b, ivy);
     await hankOnA.request('send_message', { room_id: roomId, content: 'before the outage' });
     await ivyOnB.next((f) => f.type === 'new_message' && f.payload.content === 'before the outage');
 
     await redis.stop();
     let ready = 200;
-    for (let i = 0; i < 50 && ready === 200; i++, await sleep(100)) ready = (await http(a.origin(), 'GET', '/health/ready')).status;
+    for (let i = 0; i < 50 && ready === 200; i++, await sleep(100)) ready = (await http(a.origin, 'GET', '/health/ready')).status;
     expect(ready).toBe(503);
     const during = await hankOnA.request('send_message', { room_id: roomId, content: 'during the outage' });
     expect(during.type).toBe('ack');
@@ -141,7 +122,7 @@ describe('several instances behind one Redis backplane (e2e)', () => {
     await redis.restart();
     for (const server of [a, b]) {
       let status = 503;
-      for (let i = 0; i < 100 && status !== 200; i++, await sleep(100)) status = (await http(server.origin(), 'GET', '/health/ready')).status;
+      for (let i = 0; i < 100 && status !== 200; i++, await sleep(100)) status = (await http(server.origin, 'GET', '/health/ready')).status;
       expect(status).toBe(200);
     }
     const after = await hankOnA.request('send_message', { room_id: roomId, content: 'after the outage' });

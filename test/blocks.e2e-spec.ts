@@ -1,9 +1,7 @@
 import { useTestApp } from './helpers/app';
-import { createRoom, expectError, http, registerUser, TestUser, unique } from './helpers/http';
+import { createRoom, expectError, http, registerUser, sendText, TestUser, unique } from './helpers/http';
 import { decryptPush, FakePushService, makeSubscription } from './helpers/push-service';
-import { startRedis, TestRedis } from './helpers/redis-server';
-import { ServerProcess, spawnServer } from './helpers/server-process';
-import { connectAuthed, WsTestClient } from './helpers/ws-client';
+import { useTwoInstances } from './helpers/instances';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 /** A 1×1 PNG, for a message with an attachment (the single-message send path). */
@@ -23,11 +21,6 @@ describe('user blocks (e2e)', () => {
 
   const block = (by: TestUser, target: string) => http(t.api, 'PUT', `/auth/blocks/${target}`, { token: by.token });
   const unblock = (by: TestUser, target: string) => http(t.api, 'DELETE', `/auth/blocks/${target}`, { token: by.token });
-  const send = async (by: TestUser, roomId: string, content: string) => {
-    const res = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: by.token, body: { content } });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
 
   /** A public room of alice with bob and carol as members. */
   async function trio(): Promise<{ alice: TestUser; bob: TestUser; carol: TestUser; roomId: string }> {
@@ -109,7 +102,7 @@ describe('user blocks (e2e)', () => {
     await unblock(alice, bob.id);
     const opened = await http(t.api, 'POST', '/dm', { token: bob.token, body: { recipient_id: alice.id } });
     expect(opened.status).toBe(201);
-    await send(bob, opened.body.id, 'hello before the block');
+    await sendText(t.api, bob, opened.body.id, 'hello before the block');
 
     // An existing DM: opening it is refused again, but it stays readable for both.
     await block(bob, alice.id);
@@ -137,26 +130,26 @@ describe('user blocks (e2e)', () => {
     expect((await carolWs.next('edit_message')).payload).toMatchObject({ id: fromAlice.payload.id, content: 'edited' });
 
     // Room events are delivered in seq order: the first new_message bob gets is carol's, later one.
-    const fromCarol = await send(carol, roomId, 'bob sees this');
+    const fromCarol = await sendText(t.api, carol, roomId, 'bob sees this');
     expect((await bobWs.next('new_message')).payload).toMatchObject({ id: fromCarol.id, blocked: false });
     await bobWs.expectNone((f) => ['typing', 'stop_typing', 'edit_message'].includes(f.type) || f.payload?.id === fromAlice.payload.id);
     // Alice herself still gets what she is sent, and bob's messages reach her (blocks are one-way).
     expect((await aliceWs.next((f) => f.type === 'new_message' && f.payload.id === fromCarol.id)).payload.blocked).toBe(false);
-    const fromBob = await send(bob, roomId, 'bob talks');
+    const fromBob = await sendText(t.api, bob, roomId, 'bob talks');
     expect((await aliceWs.next((f) => f.type === 'new_message' && f.payload.id === fromBob.id)).payload.content).toBe('bob talks');
 
     // A connection opened after the block loads the block list at auth.
     const bobLater = await ws(bob);
-    await send(alice, roomId, 'still hidden');
-    const last = await send(carol, roomId, 'visible again');
+    await sendText(t.api, alice, roomId, 'still hidden');
+    const last = await sendText(t.api, carol, roomId, 'visible again');
     expect((await bobLater.next('new_message')).payload.id).toBe(last.id);
   });
 
   it('marks the blocked user\'s messages blocked: true for the blocker in history, sync and search (content kept), and nobody else', async () => {
     const { alice, bob, carol, roomId } = await trio();
     const word = `zebra${Date.now()}`;
-    const a1 = await send(alice, roomId, `${word} from alice`);
-    const c1 = await send(carol, roomId, `${word} from carol`);
+    const a1 = await sendText(t.api, alice, roomId, `${word} from alice`);
+    const c1 = await sendText(t.api, carol, roomId, `${word} from carol`);
     await block(bob, alice.id);
 
     const history = await http(t.api, 'GET', `/rooms/${roomId}/messages`, { token: bob.token });
@@ -207,7 +200,7 @@ describe('user blocks (e2e)', () => {
   it('refuses sending in an existing DM while either side blocked the other (REST and WebSocket), until unblocked', async () => {
     const [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
     const dm = (await http(t.api, 'POST', '/dm', { token: alice.token, body: { recipient_id: bob.id } })).body.id;
-    await send(alice, dm, 'before');
+    await sendText(t.api, alice, dm, 'before');
     await block(alice, bob.id);
     const bobWs = await ws(bob);
     for (const u of [alice, bob]) {
@@ -226,7 +219,7 @@ describe('user blocks (e2e)', () => {
     expect((await http(t.api, 'GET', `/rooms/${dm}/messages`, { token: bob.token })).body.items.map((m: any) => m.content)).toEqual(['before']);
 
     await unblock(alice, bob.id);
-    await send(bob, dm, 'after the unblock');
+    await sendText(t.api, bob, dm, 'after the unblock');
     expect((await http(t.api, 'GET', `/rooms/${dm}/messages`, { token: alice.token })).body.items.map((m: any) => m.content)).toEqual(['before', 'after the unblock']);
   });
 
@@ -240,11 +233,11 @@ describe('user blocks (e2e)', () => {
       expect((await http(t.api, 'POST', '/push/subscriptions', { token: bob.token, body: { endpoint: sub.endpoint, expirationTime: null, keys: sub.keys } })).status).toBe(201);
       await block(bob, alice.id);
 
-      await send(alice, roomId, 'no push for this');
+      await sendText(t.api, alice, roomId, 'no push for this');
       // Past the decision for alice's message (decisions run at most every 250 ms), so carol's is
       // decided on its own: without the block filter alice's would be the first push.
       await new Promise((r) => setTimeout(r, 1000));
-      const fromCarol = await send(carol, roomId, 'push this');
+      const fromCarol = await sendText(t.api, carol, roomId, 'push this');
       const push = await pushService.nth(path, 1);
       expect(JSON.parse(decryptPush(push.body, sub)).message_id).toBe(fromCarol.id);
       expect(pushService.to(path)).toHaveLength(1);
@@ -257,12 +250,12 @@ describe('user blocks (e2e)', () => {
     const { alice, bob, carol, roomId } = await trio();
     await block(bob, alice.id);
     const [aliceWs, bobWs] = await Promise.all([ws(alice), ws(bob)]);
-    await send(alice, roomId, 'hidden');
-    const marker = await send(carol, roomId, 'marker');
+    await sendText(t.api, alice, roomId, 'hidden');
+    const marker = await sendText(t.api, carol, roomId, 'marker');
     expect((await bobWs.next('new_message')).payload.id).toBe(marker.id);
 
     expect((await unblock(bob, alice.id)).body).toEqual({ user_id: alice.id, blocked: false });
-    const visible = await send(alice, roomId, 'visible');
+    const visible = await sendText(t.api, alice, roomId, 'visible');
     expect((await bobWs.next('new_message')).payload).toMatchObject({ id: visible.id, blocked: false, content: 'visible' });
     aliceWs.send({ type: 'typing', payload: { room_id: roomId } });
     expect((await bobWs.next('typing')).payload.user_id).toBe(alice.id);
@@ -274,29 +267,13 @@ describe('user blocks (e2e)', () => {
  * (the backplane carries it), and so does the unblock.
  */
 describe('user blocks across instances (e2e)', () => {
-  let redis: TestRedis;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  const sockets: WsTestClient[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    [a, b] = await Promise.all([spawnServer({ REDIS_URL: redis.url }), spawnServer({ REDIS_URL: redis.url })]);
-  }, 120_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    for (const p of [a, b]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
-    await Promise.all([a?.exited, b?.exited]);
-    await redis?.stop();
-  }, 30_000);
+  const { a, b, ws } = useTwoInstances();
 
   it('a block made on instance A stops live delivery to the blocker\'s socket on instance B; the unblock restores it', async () => {
     const [alice, bob, carol] = [await registerUser(a.api), await registerUser(a.api), await registerUser(b.api)];
     const room = await createRoom(a.api, alice);
     for (const u of [bob, carol]) expect((await http(b.api, 'POST', `/rooms/${room.id}/join`, { token: u.token })).status).toBe(200);
-    const bobOnB = await connectAuthed(b.wsUrl, bob.token);
-    sockets.push(bobOnB);
+    const bobOnB = await ws(b, bob);
 
     // Published through A like the messages after it: Redis hands them to B in that order.
     expect((await http(a.api, 'PUT', `/auth/blocks/${alice.id}`, { token: bob.token })).status).toBe(200);

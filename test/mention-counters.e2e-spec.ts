@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { createRoom, http, HttpResult, registerUser, TestUser } from './helpers/http';
+import { createRoom, http, okBody, registerUser, TestUser } from './helpers/http';
 import { useTestApp } from './helpers/app';
 
 /** One step of a random sequence; user and message numbers are taken modulo what exists. */
@@ -53,11 +53,6 @@ describe('mention counters (e2e, fast-check)', () => {
     return Number(rows[0].n);
   };
 
-  const ok = (res: HttpResult, what: string): any => {
-    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-
   const content = (tag: string, names: number[]): string =>
     `${tag} ${names.map((n) => `@${n < USERS ? users[n].username : 'nobody_by_that_name'}`).join(' ')}`;
 
@@ -82,7 +77,7 @@ describe('mention counters (e2e, fast-check)', () => {
               senders.map((b, k) => http(t.api, 'POST', `/rooms/${room.id}/messages`, { token: users[b].token, body: { content: bodies[k] } })),
             );
             answers.forEach((res, k) => {
-              const m = ok(res, 'send');
+              const m = okBody(res, 'send');
               expect(m.mentions).toEqual(expectedMentions(s.mention[k], members));
               sent.push({ id: m.id, by: senders[k], live: true });
               lastSeq = Math.max(lastSeq, m.seq);
@@ -91,7 +86,7 @@ describe('mention counters (e2e, fast-check)', () => {
             const live = sent.filter((m) => m.live && members.has(m.by));
             if (live.length === 0) continue;
             const target = live[s.message % live.length];
-            const m = ok(
+            const m = okBody(
               await http(t.api, 'PATCH', `/messages/${target.id}`, { token: users[target.by].token, body: { content: content(`r${runs}e${i}`, s.mention) } }),
               'edit',
             );
@@ -101,24 +96,24 @@ describe('mention counters (e2e, fast-check)', () => {
             if (live.length === 0) continue;
             const target = live[s.message % live.length];
             const by = !s.byOwner && members.has(target.by) ? target.by : 0;
-            expect(ok(await http(t.api, 'DELETE', `/messages/${target.id}`, { token: users[by].token }), 'delete').mentions).toEqual([]);
+            expect(okBody(await http(t.api, 'DELETE', `/messages/${target.id}`, { token: users[by].token }), 'delete').mentions).toEqual([]);
             target.live = false;
           } else if (s.kind === 'read') {
             const by = members.has(s.by) ? s.by : 0;
             const seq = Math.floor(s.at * lastSeq);
-            const res = ok(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: users[by].token, body: { seq } }), 'read');
+            const res = okBody(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: users[by].token, body: { seq } }), 'read');
             expect(res.mention_count).toBe(await fresh(room.id, users[by].id));
           } else if (s.kind === 'join') {
             if (members.has(s.who)) continue;
-            ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: users[s.who].token }), 'join');
+            okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: users[s.who].token }), 'join');
             members.add(s.who);
           } else {
             if (s.who === 0 || !members.has(s.who)) continue;
-            ok(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: users[s.who].token }), 'leave');
+            okBody(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: users[s.who].token }), 'leave');
             members.delete(s.who);
           }
           for (const m of members) {
-            const mine = ok(await http(t.api, 'GET', '/rooms/me?limit=100', { token: users[m].token }), 'rooms/me');
+            const mine = okBody(await http(t.api, 'GET', '/rooms/me?limit=100', { token: users[m].token }), 'rooms/me');
             const item = (mine.items as Array<{ id: string; mention_count: number }>).find((r) => r.id === room.id)!;
             expect({ step: i, user: m, mention_count: item.mention_count }).toEqual({ step: i, user: m, mention_count: await fresh(room.id, users[m].id) });
           }

@@ -1,4 +1,4 @@
-import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
+import { createRoom, expectError, http, registerUser, sendText, TestUser } from './helpers/http';
 import { useTestApp } from './helpers/app';
 
 const PNG = Buffer.from(
@@ -23,11 +23,6 @@ describe('mentions (e2e)', () => {
     return { alice, bob, carol, dave, roomId: room.id };
   }
 
-  const send = async (user: TestUser, roomId: string, content: string): Promise<any> => {
-    const res = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body: { content } });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
 
   const myRoom = async (user: TestUser, roomId: string): Promise<any> => {
     const res = await http(t.api, 'GET', '/rooms/me?limit=100', { token: user.token });
@@ -37,14 +32,14 @@ describe('mentions (e2e)', () => {
 
   it('a name inside code is not a mention, on send (group commit and WS) and on edit; mention_count does not move', async () => {
     const { alice, bob, carol, roomId } = await setup();
-    const code = await send(alice, roomId, `run \`notify @${bob.username}\`\n\n\`\`\`\n@${carol.username}\n\`\`\`\nthen @${carol.username}`);
+    const code = await sendText(t.api, alice, roomId, `run \`notify @${bob.username}\`\n\n\`\`\`\n@${carol.username}\n\`\`\`\nthen @${carol.username}`);
     expect(code.mentions).toEqual([carol.id]);
     const aliceWs = await ws(alice);
     // (Content is trimmed, so the indented block follows a paragraph.)
     const viaWs = await aliceWs.request('send_message', { room_id: roomId, content: `see:\n\n    @${bob.username} is indented code` });
     expect(viaWs.payload.mentions).toEqual([]);
     // An edit that moves the name into a code span drops the mention (and its count).
-    const plain = await send(alice, roomId, `hey @${bob.username}`);
+    const plain = await sendText(t.api, alice, roomId, `hey @${bob.username}`);
     expect(plain.mentions).toEqual([bob.id]);
     expect((await myRoom(bob, roomId)).mention_count).toBe(1);
     const edited = await http(t.api, 'PATCH', `/messages/${plain.id}`, { token: alice.token, body: { content: `hey \`@${bob.username}\`` } });
@@ -55,15 +50,15 @@ describe('mentions (e2e)', () => {
 
   it('resolves members only, case-insensitively, once each, in order; non-members, unknown names and emails are not resolved', async () => {
     const { alice, bob, carol, dave, roomId } = await setup();
-    const m = await send(
+    const m = await sendText(t.api, 
       alice,
       roomId,
       `hi @${bob.username.toUpperCase()} and @${dave.username}, @nobody_here, mail ${carol.username}@example.com, (@${carol.username}) @${bob.username}`,
     );
     expect(m.mentions).toEqual([bob.id, carol.id]);
     // A name followed by sentence punctuation still resolves.
-    expect((await send(alice, roomId, `thanks @${bob.username}.`)).mentions).toEqual([bob.id]);
-    expect((await send(alice, roomId, 'no mentions here')).mentions).toEqual([]);
+    expect((await sendText(t.api, alice, roomId, `thanks @${bob.username}.`)).mentions).toEqual([bob.id]);
+    expect((await sendText(t.api, alice, roomId, 'no mentions here')).mentions).toEqual([]);
     // History, the single-message views and search show it too.
     const history = await http(t.api, 'GET', `/rooms/${roomId}/messages`, { token: bob.token });
     expect(history.body.items.find((x: any) => x.id === m.id).mentions).toEqual([bob.id, carol.id]);
@@ -86,7 +81,7 @@ describe('mentions (e2e)', () => {
 
   it('the sender\'s own mention is listed but never counts for them', async () => {
     const { alice, roomId } = await setup();
-    const m = await send(alice, roomId, `note to self @${alice.username}`);
+    const m = await sendText(t.api, alice, roomId, `note to self @${alice.username}`);
     expect(m.mentions).toEqual([alice.id]);
     expect((await myRoom(alice, roomId)).mention_count).toBe(0);
   });
@@ -121,7 +116,7 @@ describe('mentions (e2e)', () => {
   it('an edit that adds a mention counts it and broadcasts it; an edit that removes it stops counting', async () => {
     const { alice, bob, carol, roomId } = await setup();
     const b = await ws(bob);
-    const m = await send(alice, roomId, 'plain');
+    const m = await sendText(t.api, alice, roomId, 'plain');
     expect((await myRoom(bob, roomId)).mention_count).toBe(0);
 
     const edited = await http(t.api, 'PATCH', `/messages/${m.id}`, { token: alice.token, body: { content: `plain, cc @${bob.username}` } });
@@ -145,9 +140,9 @@ describe('mentions (e2e)', () => {
 
   it('mention_count follows reads: the read answer, rooms/me and GET /rooms/:id agree', async () => {
     const { alice, bob, roomId } = await setup();
-    const first = await send(alice, roomId, `@${bob.username} one`);
-    await send(alice, roomId, 'filler');
-    const third = await send(alice, roomId, `@${bob.username} two`);
+    const first = await sendText(t.api, alice, roomId, `@${bob.username} one`);
+    await sendText(t.api, alice, roomId, 'filler');
+    const third = await sendText(t.api, alice, roomId, `@${bob.username} two`);
     expect((await myRoom(bob, roomId)).mention_count).toBe(2);
 
     const read = await http(t.api, 'POST', `/rooms/${roomId}/read`, { token: bob.token, body: { seq: first.seq } });
@@ -169,7 +164,7 @@ describe('mentions (e2e)', () => {
 
   it('a deleted message stops counting and shows no mentions', async () => {
     const { alice, bob, roomId } = await setup();
-    const m = await send(alice, roomId, `@${bob.username} soon gone`);
+    const m = await sendText(t.api, alice, roomId, `@${bob.username} soon gone`);
     expect((await myRoom(bob, roomId)).mention_count).toBe(1);
     const del = await http(t.api, 'DELETE', `/messages/${m.id}`, { token: alice.token });
     expect(del.status).toBe(200);
@@ -179,9 +174,9 @@ describe('mentions (e2e)', () => {
 
   it('a member who leaves is not resolved any more; after re-joining, only mentions made while a member count', async () => {
     const { alice, bob, roomId } = await setup();
-    await send(alice, roomId, `@${bob.username} before`);
+    await sendText(t.api, alice, roomId, `@${bob.username} before`);
     expect((await http(t.api, 'POST', `/rooms/${roomId}/leave`, { token: bob.token })).status).toBe(200);
-    expect((await send(alice, roomId, `@${bob.username} while away`)).mentions).toEqual([]);
+    expect((await sendText(t.api, alice, roomId, `@${bob.username} while away`)).mentions).toEqual([]);
     expect((await http(t.api, 'POST', `/rooms/${roomId}/join`, { token: bob.token })).status).toBe(200);
     const joined = await myRoom(bob, roomId);
     expect(joined.mention_count).toBe(1);

@@ -1,49 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { TEST_ENV, useTestApp } from './helpers/app';
+import { useAdminSuite } from './helpers/admin';
+import { runCli } from './helpers/cli';
 import { sql } from './helpers/db';
-import { createRoom, expectError, http, registerUser, TestUser } from './helpers/http';
-
-/**
- * Runs the `chat-server` CLI from source (ts-node, transpile only) as a real child process against
- * the suite's database, in an empty working directory so no stray .env or config.yaml is read.
- */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const root = resolve(__dirname, '..');
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(root, 'src', 'cli', 'chat-server.ts'), ...args], {
-      cwd: mkdtempSync(join(tmpdir(), 'chat-mod-cli-')),
-      env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'warn', TS_NODE_PROJECT: join(root, 'tsconfig.json'), NODE_PATH: join(root, 'node_modules') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+import { createRoom, expectError, http, registerUser, sendText, TestUser } from './helpers/http';
 
 describe('moderation: password reset, reports, admin deletes, rooms list, deactivated profiles (e2e)', () => {
-  const { t, ws } = useTestApp();
-  let admin: TestUser;
-  let member: TestUser;
+  const { t, ws, admin, member } = useAdminSuite();
 
-  beforeAll(async () => {
-    admin = await registerUser(t.api);
-    member = await registerUser(t.api);
-    await sql(`UPDATE users SET is_admin = true WHERE id = $1`, [admin.id]);
-  });
-
-  /** Sends a text message over REST and returns it. */
-  async function send(user: TestUser, roomId: string, content: string): Promise<{ id: string; seq: number }> {
-    const res = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body: { content } });
-    expect(res.status).toBe(201);
-    return res.body;
-  }
 
   /** Audit rows (newest first) whose target is `target`. */
   async function auditOf(target: string): Promise<{ actor: string; action: string; target: string; details: Record<string, unknown> }[]> {
@@ -167,11 +129,11 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       const reporter = await registerUser(t.api);
       const room = await createRoom(t.api, owner);
       for (const u of [spammer, reporter]) expect((await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: u.token })).status).toBe(200);
-      const before1 = await send(owner, room.id, 'hello');
-      const before2 = await send(reporter, room.id, 'hi all');
-      const bad1 = await send(spammer, room.id, 'buy cheap stuff');
-      const after1 = await send(owner, room.id, 'please no');
-      const bad2 = await send(spammer, room.id, 'buy more');
+      const before1 = await sendText(t.api, owner, room.id, 'hello');
+      const before2 = await sendText(t.api, reporter, room.id, 'hi all');
+      const bad1 = await sendText(t.api, spammer, room.id, 'buy cheap stuff');
+      const after1 = await sendText(t.api, owner, room.id, 'please no');
+      const bad2 = await sendText(t.api, spammer, room.id, 'buy more');
       const watcher = await ws(owner);
 
       const created = await http(t.api, 'POST', `/messages/${bad1.id}/report`, { token: reporter.token, body: { reason: '  spam link  ' } });
@@ -242,9 +204,9 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       const owner = await registerUser(t.api);
       const outsider = await registerUser(t.api);
       const priv = await createRoom(t.api, owner, 'private');
-      const hidden = await send(owner, priv.id, 'private words');
+      const hidden = await sendText(t.api, owner, priv.id, 'private words');
       const pub = await createRoom(t.api, owner, 'public');
-      const visibleMsg = await send(owner, pub.id, 'public words');
+      const visibleMsg = await sendText(t.api, owner, pub.id, 'public words');
 
       const report = (user: TestUser, id: string, body: unknown) => http(t.api, 'POST', `/messages/${id}/report`, { token: user.token, body });
       expectError(await report(outsider, hidden.id, { reason: 'x' }), 404, 'MESSAGE_NOT_FOUND');
@@ -281,7 +243,7 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: reporter.token });
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
-        const m = await send(owner, room.id, `message ${i}`);
+        const m = await sendText(t.api, owner, room.id, `message ${i}`);
         ids.unshift((await http(t.api, 'POST', `/messages/${m.id}/report`, { token: reporter.token, body: { reason: `r${i}` } })).body.id);
       }
       const first = await http(t.api, 'GET', '/admin/reports?limit=2', { token: admin.token });
@@ -297,8 +259,8 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       const other = await registerUser(t.api);
       const room = await createRoom(t.api, owner, 'private');
       await http(t.api, 'POST', `/rooms/${room.id}/members`, { token: owner.token, body: { user_ids: [other.id] } });
-      const message = await send(owner, room.id, 'something regrettable');
-      const own = await send(other, room.id, 'my own words');
+      const message = await sendText(t.api, owner, room.id, 'something regrettable');
+      const own = await sendText(t.api, other, room.id, 'my own words');
       const socket = await ws(other);
 
       const res = await http(t.api, 'DELETE', `/admin/messages/${message.id}`, { token: admin.token });
@@ -342,9 +304,9 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       const a = await createRoom(t.api, owner, 'private', `${tag}-a`);
       const b = await createRoom(t.api, owner, 'public', `${tag}-b`);
       await http(t.api, 'POST', `/rooms/${b.id}/join`, { token: other.token });
-      await send(owner, b.id, 'one');
-      const two = await send(other, b.id, 'two');
-      await send(owner, b.id, 'three');
+      await sendText(t.api, owner, b.id, 'one');
+      const two = await sendText(t.api, other, b.id, 'two');
+      await sendText(t.api, owner, b.id, 'three');
       await http(t.api, 'DELETE', `/messages/${two.id}`, { token: other.token });
 
       const res = await http(t.api, 'GET', `/admin/rooms?q=${tag}`, { token: admin.token });
@@ -379,7 +341,7 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
     it('an admin deletes any room: members get room_deleted, the room is gone, and it is audited', async () => {
       const owner = await registerUser(t.api);
       const room = await createRoom(t.api, owner, 'private');
-      await send(owner, room.id, 'soon gone');
+      await sendText(t.api, owner, room.id, 'soon gone');
       const socket = await ws(owner);
       const res = await http(t.api, 'DELETE', `/admin/rooms/${room.id}`, { token: admin.token });
       expect(res.status).toBe(200);
@@ -401,7 +363,7 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
       const bob = await registerUser(t.api);
       const room = await createRoom(t.api, alice, 'private');
       await http(t.api, 'POST', `/rooms/${room.id}/members`, { token: alice.token, body: { user_ids: [bob.id] } });
-      await send(bob, room.id, 'hi from bob');
+      await sendText(t.api, bob, room.id, 'hi from bob');
       const dm = await http(t.api, 'POST', '/dm', { token: alice.token, body: { recipient_id: bob.id } });
       expect((await http(t.api, 'GET', `/users/${bob.id}`, { token: alice.token })).body.deactivated).toBe(false);
 
@@ -429,19 +391,19 @@ describe('moderation: password reset, reports, admin deletes, rooms list, deacti
   describe('CLI', () => {
     it('issues a reset token from the command line, and CLI actions are audit rows with a cli: actor', async () => {
       const user = await registerUser(t.api);
-      const issued = await cli(['users', 'password-reset', user.username]);
+      const issued = await runCli(['users', 'password-reset', user.username], { fromSource: true });
       if (issued.code !== 0) throw new Error(`chat-server failed: ${issued.stderr}`);
       const token = issued.stdout.trim();
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect((await http(t.api, 'POST', '/auth/password-reset', { body: { reset_token: token, new_password: 'set from the cli token' } })).status).toBe(200);
-      expect((await cli(['users', 'disable', user.username])).code).toBe(0);
+      expect((await runCli(['users', 'disable', user.username], { fromSource: true })).code).toBe(0);
       const rows = await auditOf(user.username);
       expect(rows.map((r) => [r.action, r.actor])).toEqual([
         ['user.disable', expect.stringMatching(/^cli:/)],
         ['user.password_reset.redeem', `user:${user.id}`],
         ['user.password_reset', expect.stringMatching(/^cli:/)],
       ]);
-      const missing = await cli(['users', 'password-reset', 'nobody-by-this-name']);
+      const missing = await runCli(['users', 'password-reset', 'nobody-by-this-name'], { fromSource: true });
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toMatch(/^error: .*nobody-by-this-name/);
     }, 120_000);

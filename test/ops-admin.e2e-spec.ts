@@ -1,17 +1,9 @@
-import { useTestApp } from './helpers/app';
+import { useAdminSuite } from './helpers/admin';
 import { sql } from './helpers/db';
 import { expectError, http, registerUser, TestUser, unique } from './helpers/http';
 
 describe('admin API /api/v1/admin (e2e)', () => {
-  const { t, ws } = useTestApp();
-  let admin: TestUser;
-  let member: TestUser;
-
-  beforeAll(async () => {
-    admin = await registerUser(t.api);
-    member = await registerUser(t.api);
-    await sql(`UPDATE users SET is_admin = true WHERE id = $1`, [admin.id]);
-  });
+  const { t, ws, admin, member } = useAdminSuite();
   afterAll(async () => {
     // The registration setting is server-wide: leave the shared test database as it was.
     await sql(`DELETE FROM server_settings WHERE key = 'registration'`);

@@ -1,46 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { startTestApp, TEST_ENV, TestApp } from './helpers/app';
+import { startTestApp, TestApp } from './helpers/app';
+import { CliResult, runCli } from './helpers/cli';
 import { expectError, http, registerUser, unique } from './helpers/http';
 import { spawnServer, ServerProcess } from './helpers/server-process';
 import { connectAuthed, WsTestClient } from './helpers/ws-client';
 
 const ROOT = resolve(__dirname, '..');
-/** package.json `bin`: the launcher that runs the compiled dist/ once built (the sources otherwise). */
-const BIN = join(ROOT, 'scripts', 'chat-server.js');
-
-/** What a finished CLI process left behind. */
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Date.now() when the process exited. */
-  exitedAt: number;
-}
-
-/**
- * Runs the built `chat-server` as a real child process in an empty working directory (so no stray
- * .env or config.yaml is read), with the test environment plus `env`, and optional stdin.
- */
-function cli(args: string[], options: { env?: Record<string, string>; stdin?: string; cwd?: string; cleanEnv?: boolean } = {}): Promise<CliResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'chat-cli-cwd-')),
-      env: options.cleanEnv ? { PATH: process.env.PATH ?? '', ...options.env } : { ...process.env, ...TEST_ENV, LOG_LEVEL: 'warn', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolveRun({ code, stdout, stderr, exitedAt: Date.now() }));
-    child.stdin.end(options.stdin ?? '');
-  });
-}
 
 /** Expects a failed command: non-zero status and exactly one `error: …` sentence on stderr. */
 function expectFailure(result: CliResult, pattern: RegExp): void {
@@ -85,24 +54,24 @@ describe('chat-server CLI against DATABASE_URL with a server running (e2e)', () 
   });
 
   it('prints help for every command and exits 0; an unknown command or argument exits non-zero', async () => {
-    const help = await cli(['--help']);
+    const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     for (const command of ['start', 'migrate', 'users', 'invites', 'config', 'prune']) expect(help.stdout).toContain(command);
     expect(help.stdout).toMatch(/^Usage: chat-server/);
     for (const args of [['users', 'create', '--help'], ['invites', 'create', '--help'], ['start', '--help']]) {
-      const sub = await cli(args);
+      const sub = await runCli(args);
       expect(sub.code).toBe(0);
       expect(sub.stdout).toContain('--config');
     }
-    expect((await cli(['frobnicate'])).code).not.toBe(0);
-    expectFailure(await cli(['migrate', 'sideways']), /migrate needs up, down or status/);
-    expect((await cli(['users', 'create', '--username', 'x'])).code).not.toBe(0);
-    expect((await cli(['users'])).code).not.toBe(0);
+    expect((await runCli(['frobnicate'])).code).not.toBe(0);
+    expectFailure(await runCli(['migrate', 'sideways']), /migrate needs up, down or status/);
+    expect((await runCli(['users', 'create', '--username', 'x'])).code).not.toBe(0);
+    expect((await runCli(['users'])).code).not.toBe(0);
   }, 120_000);
 
   it('creates, lists, promotes, demotes, and refuses bad input with one sentence', async () => {
     const username = unique('cli');
-    const created = await cli(['users', 'create', '--username', username, '--email', `${username}@example.org`, '--password-stdin', '--admin'], {
+    const created = await runCli(['users', 'create', '--username', username, '--email', `${username}@example.org`, '--password-stdin', '--admin'], {
       stdin: 'a perfectly fine passphrase\n',
     });
     expect(created.code).toBe(0);
@@ -111,35 +80,35 @@ describe('chat-server CLI against DATABASE_URL with a server running (e2e)', () 
     expect((await login(t.api, username, 'a perfectly fine passphrase')).status).toBe(200);
 
     expectFailure(
-      await cli(['users', 'create', '--username', username, '--email', `other-${username}@example.org`, '--password-stdin'], { stdin: 'another fine passphrase' }),
+      await runCli(['users', 'create', '--username', username, '--email', `other-${username}@example.org`, '--password-stdin'], { stdin: 'another fine passphrase' }),
       /username is already taken/,
     );
-    expectFailure(await cli(['users', 'create', '--username', unique('cli'), '--email', `${unique('e')}@example.org`, '--password-stdin'], { stdin: 'password' }), /most common passwords/);
+    expectFailure(await runCli(['users', 'create', '--username', unique('cli'), '--email', `${unique('e')}@example.org`, '--password-stdin'], { stdin: 'password' }), /most common passwords/);
 
     // Without --password-stdin a random password is printed once, and it works.
     const other = unique('cli');
-    const generated = await cli(['users', 'create', '--username', other, '--email', `${other}@example.org`]);
+    const generated = await runCli(['users', 'create', '--username', other, '--email', `${other}@example.org`]);
     expect(generated.code).toBe(0);
     const password = /password: (\S+)/.exec(generated.stdout)![1]!;
     expect((await login(t.api, other, password)).status).toBe(200);
 
-    const listed = await cli(['users', 'list', '--query', username]);
+    const listed = await runCli(['users', 'list', '--query', username]);
     expect(listed.code).toBe(0);
     expect(listed.stdout.split('\n')[0]).toMatch(/^USERNAME\s+EMAIL\s+ADMIN\s+DISABLED\s+LAST SEEN\s+CREATED$/);
     expect(listed.stdout).toMatch(new RegExp(`${username}\\s+${username}@example.org\\s+yes\\s+no`));
     expect(listed.stdout).not.toContain(other);
 
-    expect((await cli(['users', 'demote', username.toUpperCase()])).stdout).toContain('is no longer a server admin');
-    expect((await cli(['users', 'list', '--query', username])).stdout).toMatch(new RegExp(`${username}\\s+\\S+\\s+no\\s+no`));
-    expect((await cli(['users', 'promote', username])).stdout).toContain('is now a server admin');
-    expectFailure(await cli(['users', 'promote', 'nobody-has-this-name']), /No user named "nobody-has-this-name"/);
+    expect((await runCli(['users', 'demote', username.toUpperCase()])).stdout).toContain('is no longer a server admin');
+    expect((await runCli(['users', 'list', '--query', username])).stdout).toMatch(new RegExp(`${username}\\s+\\S+\\s+no\\s+no`));
+    expect((await runCli(['users', 'promote', username])).stdout).toContain('is now a server admin');
+    expectFailure(await runCli(['users', 'promote', 'nobody-has-this-name']), /No user named "nobody-has-this-name"/);
   }, 120_000);
 
   it('disable closes the live socket with 4401 within 1 s, refuses login (403 ACCOUNT_DISABLED) and refresh; enable lets the user in again', async () => {
     const user = await registerUserWithInvite(t);
     const ws = await connectAuthed(t.wsUrl, user.token);
     sockets.push(ws);
-    const disabled = await cli(['users', 'disable', user.username]);
+    const disabled = await runCli(['users', 'disable', user.username]);
     expect(disabled.code).toBe(0);
     expect(disabled.stdout).toMatch(/disabled .*; 1 session\(s\) revoked/);
     const closed = await ws.closed;
@@ -151,11 +120,11 @@ describe('chat-server CLI against DATABASE_URL with a server running (e2e)', () 
     expectError(await http(t.api, 'GET', '/auth/me', { token: user.token }), 401, 'TOKEN_REVOKED');
     // A wrong password still says INVALID_CREDENTIALS: disabled state is only told to the owner.
     expectError(await login(t.api, user.username, 'not the password at all'), 401, 'INVALID_CREDENTIALS');
-    expect((await cli(['users', 'list', '--disabled', '--query', user.username])).stdout).toContain(user.username);
+    expect((await runCli(['users', 'list', '--disabled', '--query', user.username])).stdout).toContain(user.username);
 
-    expect((await cli(['users', 'enable', user.username])).code).toBe(0);
+    expect((await runCli(['users', 'enable', user.username])).code).toBe(0);
     expect((await login(t.api, user.username, user.password)).status).toBe(200);
-    expect((await cli(['users', 'list', '--disabled', '--query', user.username])).stdout).not.toContain(user.username);
+    expect((await runCli(['users', 'list', '--disabled', '--query', user.username])).stdout).not.toContain(user.username);
   }, 60_000);
 
   it('set-password revokes every session and closes live sockets; the new password works', async () => {
@@ -163,8 +132,8 @@ describe('chat-server CLI against DATABASE_URL with a server running (e2e)', () 
     const second = await login(t.api, user.username, user.password);
     const ws = await connectAuthed(t.wsUrl, second.body.access_token);
     sockets.push(ws);
-    expectFailure(await cli(['users', 'set-password', user.username, '--password-stdin'], { stdin: 'short' }), /^error: password /);
-    const changed = await cli(['users', 'set-password', user.username, '--password-stdin'], { stdin: 'the brand new passphrase' });
+    expectFailure(await runCli(['users', 'set-password', user.username, '--password-stdin'], { stdin: 'short' }), /^error: password /);
+    const changed = await runCli(['users', 'set-password', user.username, '--password-stdin'], { stdin: 'the brand new passphrase' });
     expect(changed.code).toBe(0);
     expect(changed.stdout).toContain('2 session(s) revoked');
     expect((await ws.closed).code).toBe(4401);
@@ -178,7 +147,7 @@ describe('chat-server CLI against DATABASE_URL with a server running (e2e)', () 
     expectError(await http(t.api, 'POST', '/auth/register', { body: body() }), 403, 'INVITE_REQUIRED');
     expectError(await http(t.api, 'POST', '/auth/register', { body: { ...body(), invite_code: 'no-such-code' } }), 403, 'INVITE_INVALID');
 
-    const created = await cli(['invites', 'create', '--uses', '2', '--expires', '1h']);
+    const created = await runCli(['invites', 'create', '--uses', '2', '--expires', '1h']);
     expect(created.code).toBe(0);
     const code = created.stdout.trim();
     expect(code).toMatch(/^[A-Za-z0-9_-]{12}$/);
@@ -186,27 +155,27 @@ describe('chat-server CLI against DATABASE_URL with a server running (e2e)', () 
     const taken = await registerUserWithInvite(t);
     expectError(await http(t.api, 'POST', '/auth/register', { body: { ...body(), username: taken.username, invite_code: code } }), 409, 'USERNAME_TAKEN');
     expect((await http(t.api, 'POST', '/auth/register', { body: { ...body(), invite_code: code } })).status).toBe(201);
-    expect((await cli(['invites', 'list'])).stdout).toMatch(new RegExp(`${code}\\s+1\\s+2\\s+\\S+\\s+active`));
+    expect((await runCli(['invites', 'list'])).stdout).toMatch(new RegExp(`${code}\\s+1\\s+2\\s+\\S+\\s+active`));
     expect((await http(t.api, 'POST', '/auth/register', { body: { ...body(), invite_code: code } })).status).toBe(201);
     expectError(await http(t.api, 'POST', '/auth/register', { body: { ...body(), invite_code: code } }), 403, 'INVITE_INVALID');
-    expect((await cli(['invites', 'list'])).stdout).toMatch(new RegExp(`${code}\\s+0\\s+2\\s+\\S+\\s+used up`));
+    expect((await runCli(['invites', 'list'])).stdout).toMatch(new RegExp(`${code}\\s+0\\s+2\\s+\\S+\\s+used up`));
 
     // Expiry (moved into the past directly: the shortest CLI lifetime is a minute).
-    const expiring = (await cli(['invites', 'create', '--expires', '30m'])).stdout.trim();
+    const expiring = (await runCli(['invites', 'create', '--expires', '30m'])).stdout.trim();
     const db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
     await db.query(`UPDATE invites SET expires_at = now() - interval '1 second' WHERE code = $1`, [expiring]);
     await db.end();
     expectError(await http(t.api, 'POST', '/auth/register', { body: { ...body(), invite_code: expiring } }), 403, 'INVITE_INVALID');
-    expect((await cli(['invites', 'list'])).stdout).toMatch(new RegExp(`${expiring}\\s+1\\s+1\\s+\\S+\\s+expired`));
+    expect((await runCli(['invites', 'list'])).stdout).toMatch(new RegExp(`${expiring}\\s+1\\s+1\\s+\\S+\\s+expired`));
 
-    const revoked = (await cli(['invites', 'create'])).stdout.trim();
-    expect((await cli(['invites', 'revoke', revoked])).code).toBe(0);
+    const revoked = (await runCli(['invites', 'create'])).stdout.trim();
+    expect((await runCli(['invites', 'revoke', revoked])).code).toBe(0);
     expectError(await http(t.api, 'POST', '/auth/register', { body: { ...body(), invite_code: revoked } }), 403, 'INVITE_INVALID');
-    expect((await cli(['invites', 'list'])).stdout).not.toContain(revoked);
-    expectFailure(await cli(['invites', 'revoke', revoked]), /No live invite has the code/);
-    expectFailure(await cli(['invites', 'create', '--uses', '0']), /--uses must be an integer between 1 and 10000/);
-    expectFailure(await cli(['invites', 'create', '--expires', 'soon']), /--expires must be a duration/);
+    expect((await runCli(['invites', 'list'])).stdout).not.toContain(revoked);
+    expectFailure(await runCli(['invites', 'revoke', revoked]), /No live invite has the code/);
+    expectFailure(await runCli(['invites', 'create', '--uses', '0']), /--uses must be an integer between 1 and 10000/);
+    expectFailure(await runCli(['invites', 'create', '--expires', 'soon']), /--expires must be a duration/);
   }, 120_000);
 
   it('prune reports what it deleted', async () => {
@@ -214,7 +183,7 @@ describe('chat-server CLI against DATABASE_URL with a server running (e2e)', () 
     await db.connect();
     await db.query(`INSERT INTO revoked_tokens (id, kind, user_id, expires_at) VALUES (gen_random_uuid(), 'jti', NULL, now() - interval '1 minute')`);
     await db.end();
-    const pruned = await cli(['prune']);
+    const pruned = await runCli(['prune']);
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toMatch(/^expired revocations: [1-9]\d*\nused refresh tokens: \d+\nunattached uploads: \d+\n$/);
   }, 60_000);
@@ -262,7 +231,7 @@ describe('registration modes and ADMIN_USERNAMES (e2e)', () => {
     const user = await registerUser(open.api);
     const promoted = await startTestApp({ ADMIN_USERNAMES: `Nobody-yet,${user.username.toUpperCase()}` });
     apps.push(promoted);
-    const listed = await cli(['users', 'list', '--query', user.username]);
+    const listed = await runCli(['users', 'list', '--query', user.username]);
     expect(listed.stdout).toMatch(new RegExp(`${user.username}\\s+\\S+\\s+yes`));
   }, 90_000);
 });
@@ -272,7 +241,7 @@ describe('chat-server config check (e2e)', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'chat-cli-config-'));
     writeFileSync(join(cwd, 'config.yaml'), 'port: 4321\ndatabase:\n  url: postgres://chat:hunter22@db.internal:5432/chat\nws:\n  messages_burst: 40\n');
     writeFileSync(join(cwd, '.env'), 'WS_MESSAGES_BURST=50\nMETRICS_TOKEN=0123456789abcdef0123456789abcdef\n');
-    const ok = await cli(['config', 'check'], { cwd, cleanEnv: true, env: { HOST: '0.0.0.0' } });
+    const ok = await runCli(['config', 'check'], { cwd, cleanEnv: true, env: { HOST: '0.0.0.0' } });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^PORT +=.* 4321 +\[config\.yaml \(port\)\]$/m);
     expect(ok.stdout).toMatch(/^HOST +=.* 0\.0\.0\.0 +\[the environment\]$/m);
@@ -284,16 +253,16 @@ describe('chat-server config check (e2e)', () => {
     expect(ok.stdout).toContain('WS_MESSAGES_BURST from config.yaml (ws.messages_burst) is overridden by .env.');
 
     writeFileSync(join(cwd, 'config.yaml'), 'port: 99999\n');
-    expectFailure(await cli(['config', 'check'], { cwd, cleanEnv: true }), /^error: Configuration error: PORT from config\.yaml \(port\): must be an integer between 0 and 65535, got "99999"\.$/);
+    expectFailure(await runCli(['config', 'check'], { cwd, cleanEnv: true }), /^error: Configuration error: PORT from config\.yaml \(port\): must be an integer between 0 and 65535, got "99999"\.$/);
     // Hidden by the environment today, still reported.
-    expectFailure(await cli(['config', 'check'], { cwd, cleanEnv: true, env: { PORT: '4000' } }), /PORT from config\.yaml \(port\)/);
+    expectFailure(await runCli(['config', 'check'], { cwd, cleanEnv: true, env: { PORT: '4000' } }), /PORT from config\.yaml \(port\)/);
     writeFileSync(join(cwd, 'other.yaml'), 'registration: maybe\n');
-    expectFailure(await cli(['config', 'check', '--config', 'other.yaml'], { cwd, cleanEnv: true }), /REGISTRATION from other\.yaml \(registration\): must be one of open, invite, closed/);
+    expectFailure(await runCli(['config', 'check', '--config', 'other.yaml'], { cwd, cleanEnv: true }), /REGISTRATION from other\.yaml \(registration\): must be one of open, invite, closed/);
     writeFileSync(join(cwd, 'config.yaml'), 'port: [\n');
-    expectFailure(await cli(['config', 'check'], { cwd, cleanEnv: true }), /config\.yaml line \d+ is not valid YAML/);
-    expectFailure(await cli(['config', 'check', '--config', 'missing.yaml'], { cwd, cleanEnv: true }), /missing\.yaml cannot be read/);
+    expectFailure(await runCli(['config', 'check'], { cwd, cleanEnv: true }), /config\.yaml line \d+ is not valid YAML/);
+    expectFailure(await runCli(['config', 'check', '--config', 'missing.yaml'], { cwd, cleanEnv: true }), /missing\.yaml cannot be read/);
     // The server refuses to start with the same sentence.
-    const start = await cli(['start'], { cwd, cleanEnv: true });
+    const start = await runCli(['start'], { cwd, cleanEnv: true });
     expect(start.code).toBe(1);
     expect(start.stderr).toMatch(/Configuration error: .*config\.yaml line \d+ is not valid YAML/);
   }, 60_000);
@@ -302,27 +271,24 @@ describe('chat-server config check (e2e)', () => {
 describe('chat-server CLI on the embedded PostgreSQL (e2e)', () => {
   let server: ServerProcess | undefined;
   afterAll(async () => {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    await server?.stop();
   });
 
   it('without a server: starts the embedded database for the command and stops it; migrate status, down and up', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chat-cli-embedded-'));
     const env = { DATABASE_URL: '', DATA_DIR: dataDir };
-    const up = await cli(['migrate', 'up'], { env });
+    const up = await runCli(['migrate', 'up'], { env });
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/^applied: InitialSchema\d+, .*Administration\d+/);
     expect(postgresRunningOn(dataDir)).toBe(false);
-    const status = await cli(['migrate', 'status'], { env });
+    const status = await runCli(['migrate', 'status'], { env });
     expect(status.stdout).toMatch(/Administration\d+\s+applied/);
-    const down = await cli(['migrate', 'down'], { env });
+    const down = await runCli(['migrate', 'down'], { env });
     expect(down.stdout).toMatch(/^reverted: \w+\d+$/m);
-    expect((await cli(['migrate', 'status'], { env })).stdout).toMatch(/pending/);
-    expect((await cli(['migrate', 'up'], { env })).stdout).toMatch(/^applied: /);
-    expect((await cli(['migrate', 'up'], { env })).stdout).toBe('no pending migrations\n');
-    const created = await cli(['users', 'create', '--username', 'operator', '--email', 'operator@example.org', '--admin'], { env });
+    expect((await runCli(['migrate', 'status'], { env })).stdout).toMatch(/pending/);
+    expect((await runCli(['migrate', 'up'], { env })).stdout).toMatch(/^applied: /);
+    expect((await runCli(['migrate', 'up'], { env })).stdout).toBe('no pending migrations\n');
+    const created = await runCli(['users', 'create', '--username', 'operator', '--email', 'operator@example.org', '--admin'], { env });
     expect(created.code).toBe(0);
     expect(postgresRunningOn(dataDir)).toBe(false);
   }, 180_000);
@@ -331,20 +297,19 @@ describe('chat-server CLI on the embedded PostgreSQL (e2e)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chat-cli-shared-'));
     const env = { DATABASE_URL: '', DATA_DIR: dataDir };
     server = await spawnServer(env, 90_000);
-    const created = await cli(['users', 'create', '--username', 'carol', '--email', 'carol@example.org', '--password-stdin'], { env, stdin: 'carols passphrase here' });
+    const created = await runCli(['users', 'create', '--username', 'carol', '--email', 'carol@example.org', '--password-stdin'], { env, stdin: 'carols passphrase here' });
     expect(created.code).toBe(0);
     const session = await login(server.api, 'carol', 'carols passphrase here');
     expect(session.status).toBe(200);
     const ws = await connectAuthed(server.wsUrl, session.body.access_token);
-    const disabled = await cli(['users', 'disable', 'carol'], { env });
+    const disabled = await runCli(['users', 'disable', 'carol'], { env });
     expect(disabled.code).toBe(0);
     expect((await ws.closed).code).toBe(4401);
     expect(Date.now() - disabled.exitedAt).toBeLessThan(1000);
     expectError(await login(server.api, 'carol', 'carols passphrase here'), 403, 'ACCOUNT_DISABLED');
     // The server's database was used, not stopped.
-    expect((await fetch(`${server.origin()}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${server.origin}/health/ready`)).status).toBe(200);
     expect(postgresRunningOn(dataDir)).toBe(true);
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    expect(await server.stop()).toBe(0);
   }, 180_000);
 });

@@ -1,9 +1,7 @@
 import { generateVapidKeyPair } from '../src/push/vapid-keys';
-import { http, registerUser, TestUser, unique } from './helpers/http';
+import { http, registerUser, sendText, TestUser, unique } from './helpers/http';
 import { decryptPush, FakePushService, makeSubscription, TestSubscription, verifyVapid } from './helpers/push-service';
-import { startRedis, TestRedis } from './helpers/redis-server';
-import { ServerProcess, spawnServer } from './helpers/server-process';
-import { connectAuthed } from './helpers/ws-client';
+import { useTwoInstances } from './helpers/instances';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -12,25 +10,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * the instance that committed it; presence and the per-(user, room) interval are global.
  */
 describe('Web Push with several instances (e2e)', () => {
-  let redis: TestRedis;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  let pushService: FakePushService;
   const vapid = generateVapidKeyPair();
+  const { a, b, ws } = useTwoInstances({ PRESENCE_GRACE_MS: '0', VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:ops@chat.test' });
+  let pushService: FakePushService;
 
   beforeAll(async () => {
-    redis = await startRedis();
     pushService = await FakePushService.start(300_000);
-    const env = { REDIS_URL: redis.url, PRESENCE_GRACE_MS: '0', VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:ops@chat.test' };
-    [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
-  }, 120_000);
+  });
 
   afterAll(async () => {
-    for (const p of [a, b]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
-    await Promise.all([a?.exited, b?.exited]);
-    await redis?.stop();
     await pushService?.close();
-  }, 30_000);
+  });
 
   const subs = new Map<string, TestSubscription>();
   async function subscribe(api: string, user: TestUser): Promise<string> {
@@ -42,11 +32,6 @@ describe('Web Push with several instances (e2e)', () => {
     return path;
   }
   const payloadOf = async (path: string, n: number) => JSON.parse(decryptPush((await pushService.nth(path, n)).body, subs.get(path)!));
-  async function send(api: string, user: TestUser, roomId: string, content: string): Promise<{ id: string }> {
-    const res = await http(api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body: { content } });
-    expect(res.status).toBe(201);
-    return res.body;
-  }
   /** Waits until instance A reports `user` as online (or offline). */
   async function waitForPresence(viewer: TestUser, user: TestUser, online: boolean): Promise<void> {
     for (let i = 0; (await http(a.api, 'GET', `/users/${user.id}`, { token: viewer.token })).body.online !== online; i++) {
@@ -61,8 +46,8 @@ describe('Web Push with several instances (e2e)', () => {
   it('pushes each message once, from the instance that committed it, signed with the shared key', async () => {
     const [alice, carol, bob] = [await registerUser(a.api), await registerUser(b.api), await registerUser(a.api)];
     const path = await subscribe(b.api, bob);
-    const fromA = await send(a.api, alice, await openDm(a.api, alice, bob), 'via instance A');
-    const fromB = await send(b.api, carol, await openDm(b.api, carol, bob), 'via instance B');
+    const fromA = await sendText(a.api, alice, await openDm(a.api, alice, bob), 'via instance A');
+    const fromB = await sendText(b.api, carol, await openDm(b.api, carol, bob), 'via instance B');
     const pushed = [await payloadOf(path, 1), await payloadOf(path, 2)].map((p) => p.message_id).sort();
     expect(pushed).toEqual([fromA.id, fromB.id].sort());
     expect(verifyVapid((await pushService.nth(path, 1)).headers['authorization']).key).toBe(vapid.publicKey);
@@ -74,25 +59,39 @@ describe('Web Push with several instances (e2e)', () => {
     const [alice, bob] = [await registerUser(a.api), await registerUser(a.api)];
     const path = await subscribe(a.api, bob);
     const dm = await openDm(a.api, alice, bob);
-    const bobOnB = await connectAuthed(b.wsUrl, bob.token);
+    const bobOnB = await ws(b, bob);
     // Presence reaches instance A through the backplane a moment after B accepted the connection.
     await waitForPresence(alice, bob, true);
-    await send(a.api, alice, dm, 'bob is on B');
+    await sendText(a.api, alice, dm, 'bob is on B');
     await bobOnB.next('new_message');
     bobOnB.close();
     await waitForPresence(alice, bob, false);
-    const later = await send(a.api, alice, dm, 'bob is gone');
+    const later = await sendText(a.api, alice, dm, 'bob is gone');
     expect((await payloadOf(path, 1)).message_id).toBe(later.id);
+  }, 30_000);
+
+  it('one message wakes every offline member it mentions, each once, and the interval holds for all of them on the other instance', async () => {
+    const alice = await registerUser(a.api);
+    const readers = [await registerUser(a.api), await registerUser(b.api), await registerUser(a.api)];
+    const room = (await http(a.api, 'POST', '/rooms', { token: alice.token, body: { name: unique('team'), type: 'public' } })).body;
+    for (const r of readers) expect((await http(b.api, 'POST', `/rooms/${room.id}/join`, { token: r.token })).status).toBe(200);
+    const paths = [await subscribe(a.api, readers[0]), await subscribe(b.api, readers[1]), await subscribe(a.api, readers[2])];
+    const everyone = readers.map((r) => `@${r.username}`).join(' ');
+    const first = await sendText(a.api, alice, room.id, `${everyone} deploy is done`);
+    for (const path of paths) expect((await payloadOf(path, 1)).message_id).toBe(first.id);
+    await sendText(b.api, alice, room.id, `${everyone} one more thing`);
+    await sleep(1000);
+    expect(paths.map((path) => pushService.to(path).length)).toEqual([1, 1, 1]);
   }, 30_000);
 
   it('the per-(user, room) interval holds across instances', async () => {
     const [alice, dave, bob] = [await registerUser(a.api), await registerUser(a.api), await registerUser(a.api)];
     const path = await subscribe(a.api, bob);
     const dm = await openDm(a.api, alice, bob);
-    const first = await send(a.api, alice, dm, 'one, on A');
+    const first = await sendText(a.api, alice, dm, 'one, on A');
     expect((await payloadOf(path, 1)).message_id).toBe(first.id);
-    await send(b.api, alice, dm, 'two, on B');
-    const other = await send(b.api, dave, await openDm(b.api, dave, bob), 'another room, on B');
+    await sendText(b.api, alice, dm, 'two, on B');
+    const other = await sendText(b.api, dave, await openDm(b.api, dave, bob), 'another room, on B');
     expect((await payloadOf(path, 2)).message_id).toBe(other.id);
     await sleep(500);
     expect(pushService.to(path)).toHaveLength(2);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../src/config/app-config';
 import { APP_CONFIG } from '../src/config/config.module';
 import { useTestApp } from './helpers/app';
-import { createRoom, expectError, http, registerUser, TestUser, unique } from './helpers/http';
+import { createRoom, expectError, http, registerUser, sendText, TestUser, unique } from './helpers/http';
 import { decryptPush, FakePushService, makeSubscription, TestSubscription, verifyVapid } from './helpers/push-service';
 
 /**
@@ -49,11 +49,6 @@ describe('Web Push (e2e)', () => {
     return res.body.id;
   }
 
-  async function send(user: TestUser, roomId: string, content: string): Promise<{ id: string; seq: number }> {
-    const res = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body: { content } });
-    expect(res.status).toBe(201);
-    return res.body;
-  }
 
   async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -81,7 +76,7 @@ describe('Web Push (e2e)', () => {
     const [alice, bob] = await Promise.all([registerUser(t.api, { display_name: 'Alice Sender' }), registerUser(t.api)]);
     const { path, sub } = await subscribe(bob);
     const dm = await openDm(alice, bob);
-    const message = await send(alice, dm, 'the secret plans');
+    const message = await sendText(t.api, alice, dm, 'the secret plans');
 
     const push = await pushService.nth(path, 1);
     expect(push.headers['content-encoding']).toBe('aes128gcm');
@@ -108,7 +103,7 @@ describe('Web Push (e2e)', () => {
     expect((await http(t.api, 'PATCH', `/rooms/${room.id}/notifications`, { token: bob.token, body: { level: 'all' } })).status).toBe(200);
     const { path, sub } = await subscribe(bob, { previews: true });
     const long = 'x'.repeat(300);
-    const message = await send(alice, room.id, `  hello\n\nthere ${long}`);
+    const message = await sendText(t.api, alice, room.id, `  hello\n\nthere ${long}`);
 
     const payload = JSON.parse(decryptPush((await pushService.nth(path, 1)).body, sub));
     expect(payload).toEqual(
@@ -131,7 +126,7 @@ describe('Web Push (e2e)', () => {
     await http(t.api, 'DELETE', `/rooms/${room.id}/members/${dave.id}`, { token: alice.token });
     await http(t.api, 'POST', `/rooms/${room.id}/members`, { token: alice.token, body: { user_ids: [dave.id] } });
     await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: dave.token });
-    const message = await send(alice, room.id, '**Deploy** is `done`\n> see [the log](https://example.com/log)');
+    const message = await sendText(t.api, alice, room.id, '**Deploy** is `done`\n> see [the log](https://example.com/log)');
     // Had a line been pushed, it would have come first (and this message been throttled).
     await expectPushedMessage(path, message.id);
     expect(JSON.parse(decryptPush((await pushService.nth(path, 1)).body, sub)).preview).toBe('Deploy is done see the log');
@@ -142,11 +137,11 @@ describe('Web Push (e2e)', () => {
     const { path } = await subscribe(bob);
     const dm = await openDm(alice, bob);
     const bobWs = await ws(bob);
-    await send(alice, dm, 'while online');
+    await sendText(t.api, alice, dm, 'while online');
     await bobWs.next('new_message');
     bobWs.close();
     await waitUntil(async () => (await http(t.api, 'GET', `/users/${bob.id}`, { token: alice.token })).body.online === false, 'bob is offline');
-    const later = await send(alice, dm, 'while offline');
+    const later = await sendText(t.api, alice, dm, 'while offline');
     // Had the first message been pushed, it would have come first (and this one been throttled).
     await expectPushedMessage(path, later.id);
   });
@@ -161,14 +156,14 @@ describe('Web Push (e2e)', () => {
 
     // DM at "none": nothing; back at "all": the next message is the first push.
     await http(t.api, 'PATCH', `/rooms/${dm}/notifications`, { token: bob.token, body: { level: 'none' } });
-    await send(alice, dm, 'muted');
+    await sendText(t.api, alice, dm, 'muted');
     // Room at its default "mentions", no mention: nothing; at "all": the next message is pushed.
-    await send(alice, room.id, 'nobody named');
+    await sendText(t.api, alice, room.id, 'nobody named');
     await new Promise((r) => setTimeout(r, 300));
     await http(t.api, 'PATCH', `/rooms/${dm}/notifications`, { token: bob.token, body: { level: 'all' } });
     await http(t.api, 'PATCH', `/rooms/${room.id}/notifications`, { token: carol.token, body: { level: 'all' } });
-    const dmLater = await send(alice, dm, 'unmuted');
-    const roomLater = await send(alice, room.id, 'everyone hears this');
+    const dmLater = await sendText(t.api, alice, dm, 'unmuted');
+    const roomLater = await sendText(t.api, alice, room.id, 'everyone hears this');
 
     await expectPushedMessage(bobSub.path, dmLater.id);
     await expectPushedMessage(carolSub.path, roomLater.id);
@@ -179,11 +174,11 @@ describe('Web Push (e2e)', () => {
     const { path, sub } = await subscribe(bob);
     const dm1 = await openDm(alice, bob);
     const dm2 = await openDm(dave, bob);
-    const first = await send(alice, dm1, 'one');
+    const first = await sendText(t.api, alice, dm1, 'one');
     await pushService.nth(path, 1);
-    await send(alice, dm1, 'two');
-    await send(alice, dm1, 'three');
-    const other = await send(dave, dm2, 'from dave');
+    await sendText(t.api, alice, dm1, 'two');
+    await sendText(t.api, alice, dm1, 'three');
+    const other = await sendText(t.api, dave, dm2, 'from dave');
     const second = await pushService.nth(path, 2);
     await new Promise((r) => setTimeout(r, 300));
     expect(pushService.to(path)).toHaveLength(2);
@@ -198,7 +193,7 @@ describe('Web Push (e2e)', () => {
     const phone = await subscribe(bob);
     const laptop = await subscribe({ ...bob, token: login.body.access_token });
     expect((await http(t.api, 'POST', '/auth/logout', { token: bob.token })).status).toBe(200);
-    const message = await send(alice, await openDm(alice, bob), 'only the signed-in device hears this');
+    const message = await sendText(t.api, alice, await openDm(alice, bob), 'only the signed-in device hears this');
     await expectPushedMessage(laptop.path, message.id);
     await new Promise((r) => setTimeout(r, 300));
     expect(pushService.to(phone.path)).toHaveLength(0);
@@ -208,7 +203,7 @@ describe('Web Push (e2e)', () => {
     const [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
     const { id, path, sub } = await subscribe(bob);
     pushService.on(path, { status: 410 });
-    await send(alice, await openDm(alice, bob), 'to a gone endpoint');
+    await sendText(t.api, alice, await openDm(alice, bob), 'to a gone endpoint');
     await pushService.nth(path, 1);
     // Registering the same endpoint again returns the row's id while it exists, a new one once it was removed.
     await waitUntil(async () => {
@@ -222,7 +217,7 @@ describe('Web Push (e2e)', () => {
     const [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
     const { id, path } = await subscribe(bob);
     pushService.on(path, { status: 500 });
-    await send(alice, await openDm(alice, bob), 'to a failing endpoint');
+    await sendText(t.api, alice, await openDm(alice, bob), 'to a failing endpoint');
     const attempts = await Promise.all([1, 2, 3, 4].map((n) => pushService.nth(path, n, 15_000)));
     // The same push each time (the push service got nothing new to store).
     expect(new Set(attempts.map((a) => a.headers['topic'])).size).toBe(1);
@@ -244,7 +239,7 @@ describe('Web Push (e2e)', () => {
       expect(res.status).toBe(201);
     }
     const dms = await Promise.all(recipients.map((bob) => openDm(alice, bob)));
-    for (const dm of dms) await send(alice, dm, 'wake up');
+    for (const dm of dms) await sendText(t.api, alice, dm, 'wake up');
     const arrived = () => pushService.received.filter((r) => r.path.startsWith(slowPath)).length;
     await waitUntil(async () => pushService.heldCount(slowPath) === 8, '8 pushes hang at the slow endpoint');
 

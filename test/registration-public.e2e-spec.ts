@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AccountAdminService } from '../src/admin/account-admin.service';
+import { makeAdmin } from './helpers/admin';
 import { useTestApp } from './helpers/app';
 import { expectError, http, registerUser, unique } from './helpers/http';
 
@@ -11,11 +12,9 @@ describe('GET /auth/registration and is_admin on the own profile (e2e)', () => {
   const { t } = useTestApp();
 
   it('tells anyone the mode in force as administrators change it, and a registration agrees with it', async () => {
-    const accounts = t.app.get(AccountAdminService, { strict: false });
-    const name = unique('root');
-    await accounts.create('cli:test', { username: name, email: `${name}@example.test`, password: 'correct horse battery', admin: true });
-    const login = await http(t.api, 'POST', '/auth/login', { body: { login: name, password: 'correct horse battery' } });
-    const admin = login.body.access_token as string;
+    const root = await registerUser(t.api);
+    await makeAdmin(t, root);
+    const admin = root.token;
     try {
       expect(await http(t.api, 'GET', '/auth/registration')).toMatchObject({ status: 200, body: { mode: 'open' } });
 

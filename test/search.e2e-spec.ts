@@ -1,4 +1,4 @@
-import { createRoom, expectError, http, registerUser, unique } from './helpers/http';
+import { createRoom, expectError, http, registerUser, sendText, unique } from './helpers/http';
 import { useTestApp } from './helpers/app';
 
 /**
@@ -8,8 +8,6 @@ import { useTestApp } from './helpers/app';
 describe('message search (e2e)', () => {
   const { t } = useTestApp();
 
-  const send = async (token: string, roomId: string, content: string) =>
-    (await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token, body: { content } })).body;
 
   it('finds words only in rooms the caller belongs to, never in other people\'s rooms', async () => {
     const word = unique('zebra');
@@ -21,11 +19,11 @@ describe('message search (e2e)', () => {
     const evePrivate = await createRoom(t.api, eve, 'private');
     const dm = (await http(t.api, 'POST', '/dm', { token: eve.token, body: { recipient_id: alice.id } })).body;
 
-    const inShared = await send(bob.token, shared.id, `the ${word} crossed the road`);
-    const inAlicePrivate = await send(alice.token, alicePrivate.id, `secret ${word} notes`);
-    await send(eve.token, evePublic.id, `eve's public ${word}`);
-    await send(eve.token, evePrivate.id, `eve's private ${word}`);
-    const inDm = await send(eve.token, dm.id, `a ${word} for alice`);
+    const inShared = await sendText(t.api, bob, shared.id, `the ${word} crossed the road`);
+    const inAlicePrivate = await sendText(t.api, alice, alicePrivate.id, `secret ${word} notes`);
+    await sendText(t.api, eve, evePublic.id, `eve's public ${word}`);
+    await sendText(t.api, eve, evePrivate.id, `eve's private ${word}`);
+    const inDm = await sendText(t.api, eve, dm.id, `a ${word} for alice`);
 
     const asAlice = await http(t.api, 'GET', `/messages/search?q=${word}`, { token: alice.token });
     expect(asAlice.status).toBe(200);
@@ -47,7 +45,7 @@ describe('message search (e2e)', () => {
     const alice = await registerUser(t.api);
     const room = await createRoom(t.api, alice, 'public');
     const sent = [];
-    for (let i = 0; i < 5; i++) sent.push(await send(alice.token, room.id, `<b>${word}</b> number ${i} & more`));
+    for (let i = 0; i < 5; i++) sent.push(await sendText(t.api, alice, room.id, `<b>${word}</b> number ${i} & more`));
 
     const first = await http(t.api, 'GET', `/messages/search?q=${word}&limit=2`, { token: alice.token });
     expect(first.body.items.map((m: any) => m.id)).toEqual([sent[4].id, sent[3].id]);

@@ -25,8 +25,7 @@ describe('server process start-up (e2e)', () => {
     const room = await createRoom(first.api, alice);
     const sent = await http(first.api, 'POST', `/rooms/${room.id}/messages`, { token: alice.token, body: { content: 'kept across restarts' } });
     expect(sent.status).toBe(201);
-    first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect(await first.stop()).toBe(0);
     expect(postgresProcessesUsing(dataDir)).toEqual([]);
 
     const second = await spawnServer({ DATABASE_URL: '', DATA_DIR: dataDir }, 120_000);
@@ -38,15 +37,14 @@ describe('server process start-up (e2e)', () => {
       // Tokens signed before the restart still verify: the development secret was kept in DATA_DIR.
       expect((await http(second.api, 'GET', '/auth/me', { token: alice.token })).status).toBe(200);
     } finally {
-      second.child.kill('SIGTERM');
-      expect(await second.exited).toBe(0);
+      expect(await second.stop()).toBe(0);
     }
     expect(postgresProcessesUsing(dataDir)).toEqual([]);
   }, 240_000);
   it('writes one JSON access-log line per request with its request id, and none for /health probes', async () => {
     const server = await spawnServer({ LOG_LEVEL: 'info' });
     try {
-      await fetch(`${server.origin()}/health`);
+      await fetch(`${server.origin}/health`);
       const res = await fetch(`${server.api}/rooms/me`, { headers: { 'x-request-id': 'access-log-check-1' } });
       expect(res.status).toBe(401);
       expect(res.headers.get('x-request-id')).toBe('access-log-check-1');
@@ -69,8 +67,7 @@ describe('server process start-up (e2e)', () => {
       // The bearer token of a request is never logged.
       expect(server.output()).not.toMatch(/authorization/i);
     } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await server.stop();
     }
   }, 90_000);
 });

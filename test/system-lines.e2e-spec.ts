@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createRoom, expectError, http, HttpResult, registerUser, TestUser, unique } from './helpers/http';
+import { createRoom, expectError, http, okBody, registerUser, TestUser, unique } from './helpers/http';
 import { useTestApp } from './helpers/app';
 import { connectAuthed } from './helpers/ws-client';
 
@@ -19,16 +19,12 @@ describe('system lines (e2e)', () => {
     [alice, bob, carol] = await Promise.all([registerUser(t.api), registerUser(t.api), registerUser(t.api)]);
   });
 
-  const ok = (res: HttpResult, what: string): any => {
-    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
   const history = async (roomId: string, user: TestUser): Promise<any[]> =>
-    ok(await http(t.api, 'GET', `/rooms/${roomId}/messages?limit=100`, { token: user.token }), 'history').items;
+    okBody(await http(t.api, 'GET', `/rooms/${roomId}/messages?limit=100`, { token: user.token }), 'history').items;
   const myRoom = async (roomId: string, user: TestUser): Promise<any> =>
-    (ok(await http(t.api, 'GET', '/rooms/me?limit=100', { token: user.token }), 'rooms/me').items as any[]).find((r) => r.id === roomId);
+    (okBody(await http(t.api, 'GET', '/rooms/me?limit=100', { token: user.token }), 'rooms/me').items as any[]).find((r) => r.id === roomId);
   const send = async (roomId: string, user: TestUser, content: string): Promise<any> =>
-    ok(await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body: { content } }), 'send');
+    okBody(await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body: { content } }), 'send');
   const systemOf = (messages: any[]): any[] => messages.filter((m) => m.type === 'system').map((m) => ({ seq: m.seq, sender: m.sender.id, ...m.system }));
 
   it('a join is a member_joined line at the next seq, in history, rooms/me and live to every member (the joiner too)', async () => {
@@ -39,7 +35,7 @@ describe('system lines (e2e)', () => {
     const aliceWs = await connectAuthed(t.wsUrl, alice.token);
     const bobWs = await connectAuthed(t.wsUrl, bob.token);
     try {
-      const joined = ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'join');
+      const joined = okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'join');
       expect(joined.last_seq).toBe(2);
       const live = await aliceWs.next((f) => f.type === 'new_message' && f.payload.room_id === room.id);
       const own = await bobWs.next((f) => f.type === 'new_message' && f.payload.room_id === room.id);
@@ -66,7 +62,7 @@ describe('system lines (e2e)', () => {
       // The room's last message is the line (rooms/me shows it; the web client renders it in its own words).
       expect((await myRoom(room.id, alice)).last_message.id).toBe(live.payload.id);
       // Joining again changes nothing and records nothing.
-      ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'join again');
+      okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'join again');
       expect((await history(room.id, alice)).map((m) => m.seq)).toEqual([1, 2]);
     } finally {
       aliceWs.close();
@@ -76,22 +72,22 @@ describe('system lines (e2e)', () => {
 
   it('never counts as unread or as a mention, also for a member who returns (rooms/me stays exact)', async () => {
     const room = await createRoom(t.api, alice);
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: carol.token }), 'carol joins');
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: carol.token }), 'carol joins');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
     expect(await myRoom(room.id, alice)).toEqual(expect.objectContaining({ unread_count: 0, mention_count: 0, last_seq: 2 }));
     await send(room.id, alice, `hello @${carol.username}`);
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: bob.token }), 'bob leaves');
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob is back');
-    ok(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name: unique('renamed') } }), 'rename');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: bob.token }), 'bob leaves');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob is back');
+    okBody(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name: unique('renamed') } }), 'rename');
     // Carol: alice's one message (which mentions her) is unread; four lines by others are not.
     expect(await myRoom(room.id, carol)).toEqual(expect.objectContaining({ unread_count: 1, mention_count: 1, last_seq: 6 }));
     // Bob sent two lines of his own (joined, left) before joining again: his count is alice's message only.
     expect(await myRoom(room.id, bob)).toEqual(expect.objectContaining({ unread_count: 1, mention_count: 0 }));
     expect(await myRoom(room.id, alice)).toEqual(expect.objectContaining({ unread_count: 0, mention_count: 0 }));
     // Reading past lines moves the pointer; the counts stay exact.
-    const read = ok(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: carol.token, body: { seq: 4 } }), 'read');
+    const read = okBody(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: carol.token, body: { seq: 4 } }), 'read');
     expect(read).toEqual({ room_id: room.id, last_read_seq: 4, unread_count: 0, mention_count: 0 });
-    const readBob = ok(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: bob.token }), 'read all');
+    const readBob = okBody(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: bob.token }), 'read all');
     expect(readBob).toEqual({ room_id: room.id, last_read_seq: 6, unread_count: 0, mention_count: 0 });
     // The maintained counters equal a fresh count of other people's live non-system messages.
     const rows: { user_id: string; fresh: string; unread: string }[] = await t.app.get(DataSource).query(
@@ -107,13 +103,13 @@ describe('system lines (e2e)', () => {
   });
 
   it('members added by an admin and by POST /rooms member_ids are member_joined lines with actor_id; the creator gets none', async () => {
-    const created = ok(await http(t.api, 'POST', '/rooms', { token: alice.token, body: { name: unique('group'), member_ids: [bob.id] } }), 'create');
+    const created = okBody(await http(t.api, 'POST', '/rooms', { token: alice.token, body: { name: unique('group'), member_ids: [bob.id] } }), 'create');
     expect(created.last_seq).toBe(1);
     expect(systemOf(await history(created.id, bob))).toEqual([{ seq: 1, sender: alice.id, event: 'member_joined', user_id: bob.id, actor_id: alice.id }]);
     const bobWs = await connectAuthed(t.wsUrl, bob.token);
     const carolWs = await connectAuthed(t.wsUrl, carol.token);
     try {
-      ok(await http(t.api, 'POST', `/rooms/${created.id}/members`, { token: alice.token, body: { user_ids: [carol.id] } }), 'add');
+      okBody(await http(t.api, 'POST', `/rooms/${created.id}/members`, { token: alice.token, body: { user_ids: [carol.id] } }), 'add');
       const expected = { event: 'member_joined', user_id: carol.id, actor_id: alice.id };
       expect((await bobWs.next((f) => f.type === 'new_message' && f.payload.room_id === created.id)).payload.system).toEqual(expected);
       expect((await carolWs.next((f) => f.type === 'new_message' && f.payload.room_id === created.id)).payload.system).toEqual(expected);
@@ -132,18 +128,18 @@ describe('system lines (e2e)', () => {
 
   it('a leave is member_left; a kick is member_removed, and the removed user sees their own removal live and nothing after it', async () => {
     const room = await createRoom(t.api, alice);
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: carol.token }), 'carol joins');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: carol.token }), 'carol joins');
     const carolWs = await connectAuthed(t.wsUrl, carol.token);
     const bobWs = await connectAuthed(t.wsUrl, bob.token);
     try {
-      ok(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: carol.token }), 'carol leaves');
+      okBody(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: carol.token }), 'carol leaves');
       const left = await carolWs.next((f) => f.type === 'new_message' && f.payload.room_id === room.id);
       expect(left.payload).toEqual(expect.objectContaining({ seq: 3, type: 'system', system: { event: 'member_left', user_id: carol.id } }));
       expect(left.payload.sender.id).toBe(carol.id);
       expect((await bobWs.next((f) => f.type === 'new_message' && f.payload.room_id === room.id)).payload.id).toBe(left.payload.id);
 
-      ok(await http(t.api, 'DELETE', `/rooms/${room.id}/members/${bob.id}`, { token: alice.token }), 'kick');
+      okBody(await http(t.api, 'DELETE', `/rooms/${room.id}/members/${bob.id}`, { token: alice.token }), 'kick');
       const removed = await bobWs.next((f) => f.type === 'new_message' && f.payload.room_id === room.id);
       expect(removed.payload).toEqual(expect.objectContaining({ seq: 4, type: 'system', system: { event: 'member_removed', user_id: bob.id, actor_id: alice.id } }));
       expect(removed.payload.sender.id).toBe(alice.id);
@@ -160,34 +156,34 @@ describe('system lines (e2e)', () => {
       { seq: 4, sender: alice.id, event: 'member_removed', user_id: bob.id, actor_id: alice.id },
     ]);
     // Removing oneself through the members route is leaving: member_left, not member_removed.
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: carol.token }), 'carol is back');
-    ok(await http(t.api, 'DELETE', `/rooms/${room.id}/members/${carol.id}`, { token: carol.token }), 'carol removes herself');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: carol.token }), 'carol is back');
+    okBody(await http(t.api, 'DELETE', `/rooms/${room.id}/members/${carol.id}`, { token: carol.token }), 'carol removes herself');
     expect(systemOf(await history(room.id, alice)).slice(-1)).toEqual([{ seq: 7, sender: carol.id, event: 'member_left', user_id: carol.id }]);
   });
 
   it('a rename that changes the name is room_renamed with the new name; the same name or a description alone records nothing', async () => {
     const room = await createRoom(t.api, alice);
     const name = unique('renamed');
-    ok(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name } }), 'rename');
+    okBody(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name } }), 'rename');
     expect(systemOf(await history(room.id, alice))).toEqual([{ seq: 1, sender: alice.id, event: 'room_renamed', user_id: alice.id, name }]);
-    const same = ok(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name } }), 'same name');
+    const same = okBody(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name } }), 'same name');
     expect(same.last_seq).toBe(1);
-    const described = ok(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { description: 'what we talk about' } }), 'describe');
+    const described = okBody(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { description: 'what we talk about' } }), 'describe');
     expect(described.last_seq).toBe(1);
     expect((await history(room.id, alice)).map((m) => m.seq)).toEqual([1]);
     // A refused rename (not an admin) records nothing either.
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
     expectError(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: bob.token, body: { name: unique('nope') } }), 403, 'FORBIDDEN');
     expect((await history(room.id, alice)).map((m) => m.seq)).toEqual([1, 2]);
     // The new name is in the payload, not in content: search does not find system lines.
-    const found = ok(await http(t.api, 'GET', `/messages/search?q=${name}`, { token: alice.token }), 'search');
+    const found = okBody(await http(t.api, 'GET', `/messages/search?q=${name}`, { token: alice.token }), 'search');
     expect(found.items).toEqual([]);
   });
 
   it('system lines come with sync (from 0 and from a cursor), in seq order with the other messages', async () => {
     const room = await createRoom(t.api, alice);
     await send(room.id, alice, 'one');
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
     await send(room.id, bob, 'two');
     const ws = await connectAuthed(t.wsUrl, bob.token);
     try {
@@ -198,7 +194,7 @@ describe('system lines (e2e)', () => {
         [3, 'text', null],
       ]);
       expect(all.last_seq).toBe(3);
-      ok(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name: unique('synced') } }), 'rename');
+      okBody(await http(t.api, 'PATCH', `/rooms/${room.id}`, { token: alice.token, body: { name: unique('synced') } }), 'rename');
       await ws.next((f) => f.type === 'new_message' && f.payload.room_id === room.id && f.payload.type === 'system');
       const since = (await ws.request('sync', { rooms: { [room.id]: 3 } })).payload.rooms[0];
       expect(since.messages.map((m: any) => [m.seq, m.system?.event])).toEqual([[4, 'room_renamed']]);
@@ -210,7 +206,7 @@ describe('system lines (e2e)', () => {
 
   it('nobody may edit, delete, react to, report or reply to a system line (422/400, nothing changes)', async () => {
     const room = await createRoom(t.api, alice);
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: bob.token }), 'bob joins');
     const [line] = await history(room.id, bob);
     expect(line.type).toBe('system');
     // Bob is the line's sender, alice the room's owner: neither may change it.
@@ -240,12 +236,12 @@ describe('system lines (e2e)', () => {
 
   it('records nothing for direct messages and for a deleted account (it stays a member, shown as Deleted user)', async () => {
     const [dan, erin] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
-    const dm = ok(await http(t.api, 'POST', '/dm', { token: dan.token, body: { recipient_id: erin.id } }), 'dm');
+    const dm = okBody(await http(t.api, 'POST', '/dm', { token: dan.token, body: { recipient_id: erin.id } }), 'dm');
     expect(dm.last_seq).toBe(0);
     expect(await history(dm.id, erin)).toEqual([]);
     const room = await createRoom(t.api, alice);
-    ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: dan.token }), 'dan joins');
-    ok(await http(t.api, 'DELETE', '/auth/me', { token: dan.token, body: { password: dan.password } }), 'dan deletes his account');
+    okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: dan.token }), 'dan joins');
+    okBody(await http(t.api, 'DELETE', '/auth/me', { token: dan.token, body: { password: dan.password } }), 'dan deletes his account');
     const items = await history(room.id, alice);
     expect(systemOf(items)).toEqual([{ seq: 1, sender: dan.id, event: 'member_joined', user_id: dan.id }]);
     expect(items[0].sender.display_name).toBe('Deleted user');

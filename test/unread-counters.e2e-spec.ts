@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createRoom, http, HttpResult, registerUser, TestUser, unique } from './helpers/http';
+import { createRoom, http, okBody, registerUser, TestUser, unique } from './helpers/http';
 import { useTestApp } from './helpers/app';
 
 /** A small seeded PRNG (mulberry32), so a failing sequence can be replayed from its seed. */
@@ -44,11 +44,6 @@ describe('unread counters (e2e, seeded random sequences)', () => {
     return Number(rows[0].n);
   };
 
-  const ok = (res: HttpResult, what: string): any => {
-    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-
   async function upload(user: TestUser): Promise<string> {
     const form = new FormData();
     form.append('file', new Blob([PNG], { type: 'image/png' }), 'dot.png');
@@ -71,7 +66,7 @@ describe('unread counters (e2e, seeded random sequences)', () => {
 
     const send = async (user: TestUser, roomId: string, body: object): Promise<void> => {
       const res = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body });
-      const message = ok(res, 'send');
+      const message = okBody(res, 'send');
       if (res.status === 201) sent.get(roomId)!.push({ id: message.id, sender: user });
       lastSeq.set(roomId, Math.max(lastSeq.get(roomId)!, message.seq));
     };
@@ -101,29 +96,29 @@ describe('unread counters (e2e, seeded random sequences)', () => {
         // The sender deletes, or the owner does (moderation); deleting a tombstone again changes nothing.
         const by = members.get(room.id)!.has(target.sender) && random() < 0.6 ? target.sender : owner;
         log.push(`delete in ${rooms.indexOf(room)}`);
-        ok(await http(t.api, 'DELETE', `/messages/${target.id}`, { token: by.token }), 'delete');
+        okBody(await http(t.api, 'DELETE', `/messages/${target.id}`, { token: by.token }), 'delete');
       } else if (r < 0.75) {
         const user = pick(inRoom);
         const seq = Math.floor(random() * (lastSeq.get(room.id)! + 3));
         log.push(`read ${seq} in ${rooms.indexOf(room)}`);
-        const res = ok(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: user.token, body: { seq } }), 'read');
+        const res = okBody(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: user.token, body: { seq } }), 'read');
         expect(res.unread_count).toBe(await fresh(room.id, user.id));
       } else if (r < 0.9) {
         if (outside.length === 0) continue;
         const user = pick(outside);
         log.push(`join ${rooms.indexOf(room)}`);
-        ok(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: user.token }), 'join');
+        okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: user.token }), 'join');
         members.get(room.id)!.add(user);
       } else {
         const user = inRoom.filter((u) => u !== owner);
         if (user.length === 0) continue;
         const leaving = pick(user);
         log.push(`leave ${rooms.indexOf(room)}`);
-        ok(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: leaving.token }), 'leave');
+        okBody(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: leaving.token }), 'leave');
         members.get(room.id)!.delete(leaving);
       }
       for (const user of users) {
-        const mine = ok(await http(t.api, 'GET', '/rooms/me?limit=100', { token: user.token }), 'rooms/me');
+        const mine = okBody(await http(t.api, 'GET', '/rooms/me?limit=100', { token: user.token }), 'rooms/me');
         for (const item of mine.items as Array<{ id: string; unread_count: number }>) {
           if (!members.has(item.id)) continue;
           const expected = await fresh(item.id, user.id);

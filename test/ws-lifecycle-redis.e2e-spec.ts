@@ -1,44 +1,19 @@
-import { startTestApp, TestApp } from './helpers/app';
 import { createRoom, http, registerUser } from './helpers/http';
-import { startRedis, TestRedis } from './helpers/redis-server';
-import { Frame, WsTestClient } from './helpers/ws-client';
+import { useTwoInstances } from './helpers/instances';
+import { Frame } from './helpers/ws-client';
 
 /**
  * The WebSocket rate limit's Redis token bucket answers before it closes, and `user_updated` crosses
  * instances, with two app instances sharing one Redis (issue 12 must 8, issue 14).
  */
 describe('WebSocket lifecycle over the Redis backplane (e2e)', () => {
-  let redis: TestRedis;
-  let a: TestApp;
-  let b: TestApp;
-  const sockets: WsTestClient[] = [];
-  const track = (c: WsTestClient) => (sockets.push(c), c);
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    const env = { REDIS_URL: redis.url, WS_MESSAGES_PER_SECOND: '1', WS_MESSAGES_BURST: '3' };
-    a = await startTestApp(env);
-    b = await startTestApp(env);
-  }, 60_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await a?.close();
-    await b?.close();
-    await redis?.stop();
-  });
-
-  async function connect(app: TestApp, token: string): Promise<WsTestClient> {
-    const c = track(new WsTestClient(app.wsUrl, { token }));
-    await c.next('auth_ok');
-    return c;
-  }
+  const { a, b, ws } = useTwoInstances({ WS_MESSAGES_PER_SECOND: '1', WS_MESSAGES_BURST: '3' }, { inProcess: true });
 
   it('8 frames at once over two instances: 3 acks and 5 RATE_LIMITED with retry_after_ms, sockets stay open; sustained abuse closes 4429 after its answers', async () => {
     const user = await registerUser(a.api);
     const room = await createRoom(a.api, user);
-    const onA = await connect(a, user.token);
-    const onB = await connect(b, user.token);
+    const onA = await ws(a, user);
+    const onB = await ws(b, user);
     for (let i = 0; i < 8; i++) (i % 2 ? onB : onA).send({ type: 'send_message', id: `m${i}`, payload: { room_id: room.id, content: `burst ${i}` } });
     const answers: Frame[] = [];
     for (let i = 0; i < 8; i++) answers.push(await (i % 2 ? onB : onA).next((f) => f.id === `m${i}`));
@@ -69,7 +44,7 @@ describe('WebSocket lifecycle over the Redis backplane (e2e)', () => {
     const member = await registerUser(a.api);
     const room = await createRoom(a.api, changer);
     await http(b.api, 'POST', `/rooms/${room.id}/join`, { token: member.token });
-    const m = await connect(b, member.token);
+    const m = await ws(b, member);
     expect((await http(a.api, 'PATCH', '/auth/me', { token: changer.token, body: { avatar_url: 'https://example.com/new.png' } })).status).toBe(200);
     const event = await m.next((f) => f.type === 'user_updated' && f.payload.id === changer.id);
     expect(event.payload).toMatchObject({ id: changer.id, avatar_url: 'https://example.com/new.png' });

@@ -81,7 +81,7 @@ async function fillRooms(client: Client, roomIds: string[], senderId: string, pe
 
 /**
  * Fills a database that follows our schema (ours or raw-pg's) with `total` messages of an archive
- * nobody reads: a user and 10 rooms of its own, made in SQL, then {@link fillRooms} and VACUUM ANALYZE. Used
+ * nobody reads: a user and 10 rooms of its own, made in SQL, then {@link fillRooms}, VACUUM ANALYZE and CHECKPOINT. Used
  * to measure sends on a database that already holds many messages.
  */
 export async function seedArchive(databaseUrl: string, total: number): Promise<SeedResult> {
@@ -97,8 +97,12 @@ export async function seedArchive(databaseUrl: string, total: number): Promise<S
     );
     const perRoom = Math.ceil(total / rooms.rows.length);
     await fillRooms(client, rooms.rows.map((r) => r.id), user.rows[0].id, perRoom);
-    // Vacuumed now, so autovacuum does not start on the new rows while the next scenario measures.
+    // Settled now, as a database that grew over months would be: vacuumed, so autovacuum does not
+    // start on the new rows while the next scenario measures, and checkpointed, so the spread
+    // checkpoint the bulk load triggers (its dirty pages and full-page images) is not still writing
+    // behind every commit's WAL flush during the measurement (docs/performance.md, "1,000,000 messages").
     await client.query('VACUUM ANALYZE messages');
+    await client.query('CHECKPOINT');
     return { method: 'sql', messages: perRoom * rooms.rows.length, ms: Date.now() - started };
   } finally {
     await client.end().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { plainText } from '../messages/markdown-text';
+import { previewText } from '../shared/markdown-text';
 import type { RoomType } from '../rooms/room.types';
 import { effectiveNotificationLevel, NotificationLevel } from '../rooms/notification-level';
 
@@ -50,12 +50,9 @@ export interface PushPayload {
 export const PREVIEW_MAX_CHARS = 140;
 
 /**
- * A message's preview: its plain text (markdown dropped, see plainText), white space collapsed, cut
- * to {@link PREVIEW_MAX_CHARS} characters without splitting a surrogate pair; undefined when it has no text.
+ * A message's preview: its plain text on one line, cut to {@link PREVIEW_MAX_CHARS} characters (see
+ * previewText, the rule the web client's notifications and room list use too); undefined when it has no text.
  */
 export function previewOf(content: string | null | undefined): string | undefined {
-  if (!content) return undefined;
-  const chars = Array.from(plainText(content).replace(/\s+/g, ' ').trim());
-  if (chars.length === 0) return undefined;
-  return chars.length <= PREVIEW_MAX_CHARS ? chars.join('') : chars.slice(0, PREVIEW_MAX_CHARS - 1).join('') + '…';
+  return previewText(content, PREVIEW_MAX_CHARS) || undefined;
 }

@@ -162,6 +162,7 @@ export class PushDispatcher implements OnApplicationShutdown {
     const senders = new Set<string>();
     for (const messages of batch.values()) for (const { message: m } of messages) if (m.sender?.id) senders.add(m.sender.id);
     const blocked = await this.blocks.blockedPairs([...offline], [...senders]);
+    const wanted: { userId: string; roomId: string; rows: PushTargetRow[]; message: StoredMessage }[] = [];
     for (const [roomId, users] of byRoom) {
       const messages = batch.get(roomId) ?? [];
       for (const [userId, rows] of users) {
@@ -172,11 +173,14 @@ export class PushDispatcher implements OnApplicationShutdown {
         const message = [...messages]
           .reverse()
           .find((q) => !this.presence.offlineAfter(userId, q.storedAtMs) && !blocked.has(`${userId}:${q.message.sender?.id}`) && shouldPush(candidate, toPushable(q.message)))?.message;
-        if (!message) continue;
-        if (!(await this.throttle.claim(userId, roomId))) continue;
-        for (const row of rows) this.queueDelivery(row, message);
+        if (message) wanted.push({ userId, roomId, rows, message });
       }
     }
+    // One throttle round trip per decision, not one per recipient.
+    const claimed = await this.throttle.claimAll(wanted);
+    wanted.forEach(({ rows, message }, i) => {
+      if (claimed[i]) for (const row of rows) this.queueDelivery(row, message);
+    });
   }
 
   private queueDelivery(row: PushTargetRow, message: StoredMessage): void {

@@ -11,11 +11,18 @@ export const PUSH_INTERVAL_MS = 30_000;
 /** Most (user, room) pairs remembered in memory before expired ones are swept. */
 const SWEEP_AT_ENTRIES = 10_000;
 
+/** A (user, room) pair a push may go to. */
+export interface PushPair {
+  userId: string;
+  roomId: string;
+}
+
 /**
- * Decides whether a (user, room) pair may be pushed now, and claims the interval when it may. With
- * REDIS_URL the claim is a `SET NX PX` shared by every instance, so messages of one room committed on
- * different instances still make one push per interval; without Redis (or while it is unreachable)
- * the claim is this process's own.
+ * Decides whether (user, room) pairs may be pushed now, and claims the interval for those that may.
+ * With REDIS_URL the claims are `SET NX PX` commands shared by every instance, sent as one pipeline
+ * per decision (one round trip however many pairs), so messages of one room committed on different
+ * instances still make one push per interval; without Redis (or while it is unreachable) the claim
+ * is this process's own.
  */
 @Injectable()
 export class PushThrottle {
@@ -25,19 +32,41 @@ export class PushThrottle {
 
   constructor(@Optional() @Inject(REDIS_CLIENTS) private readonly redis: RedisClients | null) {}
 
-  /** @returns true when no push went to this user for this room in the last {@link PUSH_INTERVAL_MS}; the interval starts now. */
-  async claim(userId: string, roomId: string): Promise<boolean> {
+  /**
+   * Claims the interval of every pair that had no push in the last {@link PUSH_INTERVAL_MS}; each
+   * claimed interval starts now. A pair listed twice is claimed once (its first place). A Redis
+   * command that fails (or a pipeline that does) is decided locally instead, and logged; never throws.
+   * @returns one boolean per pair, in order: true when that pair may be pushed now
+   */
+  async claimAll(pairs: readonly PushPair[]): Promise<boolean[]> {
+    if (pairs.length === 0) return [];
     if (this.redis && this.redis.cmd.status === 'ready') {
       try {
-        return (await this.redis.cmd.set(`push:throttle:${userId}:${roomId}`, '1', 'PX', PUSH_INTERVAL_MS, 'NX')) === 'OK';
+        const pipeline = this.redis.cmd.pipeline();
+        for (const { userId, roomId } of pairs) pipeline.set(`push:throttle:${userId}:${roomId}`, '1', 'PX', PUSH_INTERVAL_MS, 'NX');
+        const replies = (await pipeline.exec()) ?? [];
+        const claimed: boolean[] = [];
+        let failure: Error | undefined;
+        for (const [i, pair] of pairs.entries()) {
+          const [err, reply] = replies[i] ?? [new Error('no reply from Redis'), null];
+          failure ??= err ?? undefined;
+          claimed.push(err ? this.claimLocally(pair) : reply === 'OK');
+        }
+        if (failure) this.warnLocal(failure);
+        return claimed;
       } catch (err) {
-        this.logger.warn(`shared push throttle unavailable, deciding locally: ${(err as Error).message}`);
+        this.warnLocal(err as Error);
       }
     }
-    return this.claimLocally(`${userId}:${roomId}`);
+    return pairs.map((pair) => this.claimLocally(pair));
   }
 
-  private claimLocally(key: string): boolean {
+  private warnLocal(err: Error): void {
+    this.logger.warn(`shared push throttle unavailable, deciding locally: ${err.message}`);
+  }
+
+  private claimLocally({ userId, roomId }: PushPair): boolean {
+    const key = `${userId}:${roomId}`;
     const now = Date.now();
     if ((this.until.get(key) ?? 0) > now) return false;
     if (this.until.size >= SWEEP_AT_ENTRIES) for (const [k, end] of this.until) if (end <= now) this.until.delete(k);

@@ -71,6 +71,27 @@ export async function createRoom(api: string, owner: TestUser, type: 'public' | 
   return res.body;
 }
 
+/**
+ * The body of a 2xx answer, for steps of a test that must succeed.
+ * @param what names the step in the error
+ * @throws with the status and body of any other answer
+ */
+export function okBody(res: HttpResult, what: string): any {
+  if (res.status < 200 || res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/**
+ * Sends a text message over REST (`POST /rooms/:id/messages`).
+ * @returns the stored Message
+ * @throws unless 201
+ */
+export async function sendText(api: string, user: { token: string }, roomId: string, content: string): Promise<any> {
+  const res = await http(api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body: { content } });
+  if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 /** Asserts API.md's error shape and returns the body for further checks. */
 export function expectError(res: HttpResult, status: number, code?: string): any {
   expect({ status: res.status, code: res.body?.code }).toEqual({ status, code: code ?? res.body?.code });

@@ -12,11 +12,13 @@ export interface ServerProcess {
   api: string;
   wsUrl: string;
   /** http://127.0.0.1:<port> (for /health). */
-  origin(): string;
+  origin: string;
   /** Everything the process printed. */
   output(): string;
   /** Resolves with the exit code (or the signal name) when the process ends. */
   exited: Promise<number | string>;
+  /** Sends SIGTERM unless the process has ended already, and resolves with its exit code (or signal name) once it has. */
+  stop(): Promise<number | string>;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -75,5 +77,9 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { child, port, api, origin: () => `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`, output: () => out, exited };
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  return { child, port, api, origin: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`, output: () => out, exited, stop };
 }

@@ -4,15 +4,14 @@
 // DOMPurify removes anything a future marked change might let through. Nothing here ever assigns
 // innerHTML: the page gets a DocumentFragment (see MessageBody.tsx).
 import DOMPurify from 'dompurify';
-import { Marked, type Token, type Tokens } from 'marked';
+import { Marked, type Tokens } from 'marked';
+import { MARKED_OPTIONS, mentionsIn } from '../../src/shared/markdown-text';
 
 /** Tags the formatted body may contain; everything else is removed with its markup (text kept). */
 export const ALLOWED_TAGS = ['p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'span'];
 /** Attributes kept: links' href (and the target/rel we set), list start, and the mention class. */
 export const ALLOWED_ATTR = ['href', 'target', 'rel', 'start', 'class'];
 const SAFE_URL = /^(https?:|mailto:)/i;
-/** `@username` as the server resolves it (letters, digits, `_`, `.`, `-`), not inside a word or address. */
-export const MENTION_PATTERN = /(^|[^\p{L}\p{N}_.@-])@([\p{L}\p{N}_][\p{L}\p{N}_.-]*[\p{L}\p{N}_]|[\p{L}\p{N}_])/gu;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -23,9 +22,10 @@ export function isSafeHref(href: string): boolean {
   return SAFE_URL.test(href.trim());
 }
 
+// The lexer options are the shared ones, so the server's mention tokeniser and plain text read the
+// same structure the page renders.
 const md = new Marked({
-  gfm: true,
-  breaks: true,
+  ...MARKED_OPTIONS,
   async: false,
   renderer: {
     // Raw HTML in a message is text, never markup.
@@ -50,14 +50,23 @@ const md = new Marked({
     },
     text(token: Tokens.Text | Tokens.Escape) {
       if ('tokens' in token && token.tokens) return this.parser.parseInline(token.tokens);
-      return markMentions(escapeHtml(token.text));
+      return markMentions(token.text);
     },
   },
 });
 
-/** Wraps `@name` in already-escaped text in `<span class="mention">`. */
-function markMentions(escaped: string): string {
-  return escaped.replace(MENTION_PATTERN, (_all, before: string, name: string) => `${before}<span class="mention">@${name}</span>`);
+/**
+ * A run of prose (raw text) → escaped HTML with each `@name` in `<span class="mention">`, by the
+ * server's own rule (mentionsIn), so the page marks exactly the names the server may resolve.
+ */
+function markMentions(text: string): string {
+  let html = '';
+  let at = 0;
+  for (const { index, shown } of mentionsIn(text)) {
+    html += `${escapeHtml(text.slice(at, index))}<span class="mention">@${escapeHtml(shown)}</span>`;
+    at = index + 1 + shown.length;
+  }
+  return html + escapeHtml(text.slice(at));
 }
 
 /**
@@ -67,65 +76,6 @@ function markMentions(escaped: string): string {
 export function markdownToHtml(source: string): string {
   // Trimmed so the body's text is the message's text (no trailing newline after the last block).
   return (md.parse(source) as string).trim();
-}
-
-/**
- * A message's text without its markdown, for text shown outside the message body (the room list's
- * preview, desktop notifications): no `**`, backticks, `>` or list markers; code keeps its text,
- * links their label, images their alt text; blocks and line breaks become `\n`. The same lexer and
- * options as the body, so both read the same structure (the server's plainText does the same).
- */
-export function markdownToPlainText(source: string): string {
-  const inline = (tokens: Token[]): string => tokens.map(inlineText).join('');
-  const childrenOf = (token: Token): Token[] => {
-    if (token.type === 'list') return (token as Tokens.List).items;
-    if (token.type === 'table') {
-      const table = token as Tokens.Table;
-      return [...table.header, ...table.rows.flat()].flatMap((cell) => cell.tokens);
-    }
-    return (token as { tokens?: Token[] }).tokens ?? [];
-  };
-  const inlineText = (token: Token): string => {
-    switch (token.type) {
-      case 'br':
-        return '\n';
-      case 'codespan':
-      case 'escape':
-      case 'html':
-      case 'image':
-        return (token as { text: string }).text;
-      default: {
-        const children = childrenOf(token);
-        return children.length > 0 ? inline(children) : ((token as { text?: string }).text ?? '');
-      }
-    }
-  };
-  const block = (token: Token): string => {
-    switch (token.type) {
-      case 'space':
-      case 'hr':
-        return '';
-      case 'code':
-      case 'html':
-        return (token as { text: string }).text;
-      case 'list':
-        return (token as Tokens.List).items.map((item) => blocks(item.tokens)).join('\n');
-      case 'blockquote':
-        return blocks((token as Tokens.Blockquote).tokens);
-      case 'table': {
-        const table = token as Tokens.Table;
-        return [table.header, ...table.rows].map((row) => row.map((cell) => inline(cell.tokens)).join(' ')).join('\n');
-      }
-      default:
-        return inlineText(token);
-    }
-  };
-  const blocks = (tokens: Token[]): string =>
-    tokens
-      .map(block)
-      .filter((text) => text.length > 0)
-      .join('\n');
-  return blocks(md.lexer(source));
 }
 
 let hooked = false;

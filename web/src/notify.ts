@@ -4,7 +4,7 @@
 // notification shows the message's plain text (its markdown dropped, never rendered markup);
 // clicking it opens the room. System lines never notify (state/levels.ts).
 import type { Message, Room } from './api/types';
-import { markdownToPlainText } from './markdown';
+import { previewText } from '../../src/shared/markdown-text';
 import { shouldNotify } from './state/levels';
 
 const ENABLED_KEY = 'chat.desktop-notifications';
@@ -79,13 +79,11 @@ export function playChime(): void {
 }
 
 /**
- * The plain text a notification shows for a message: its markdown dropped (markdownToPlainText),
- * white space collapsed, first 140 characters.
+ * The text a notification shows for a message: its preview (previewText, the rule of the server's
+ * push previews: markdown dropped, white space collapsed, first 140 characters).
  */
 export function notificationBody(m: Message): string {
-  const text = markdownToPlainText(m.content ?? '').replace(/\s+/g, ' ').trim();
-  if (!text) return m.attachments.length ? 'Sent an attachment' : 'New message';
-  return text.length > BODY_MAX_CHARS ? `${text.slice(0, BODY_MAX_CHARS - 1)}…` : text;
+  return previewText(m.content, BODY_MAX_CHARS) || (m.attachments.length ? 'Sent an attachment' : 'New message');
 }
 
 /**

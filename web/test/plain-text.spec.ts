@@ -1,27 +1,32 @@
-import { markdownToHtml, markdownToPlainText } from '../src/markdown';
+import { markdownToHtml } from '../src/markdown';
 import { notificationBody } from '../src/notify';
 import { describeSystemLine, type SystemLine } from '../src/system-line';
 import type { Message } from '../src/api/types';
-import { plainText } from '../../src/messages/markdown-text';
 import { mentionCandidates } from '../../src/messages/mentions';
+import { previewOf } from '../../src/push/push-decision';
+import { plainText } from '../../src/shared/markdown-text';
 
-/** Markdown people actually send, with the constructs the previews and mentions must get right. */
-const SAMPLES = [
-  'plain words',
-  '**bold** _italic_ ~~strike~~ `code`',
-  '> a quote\n> over two lines',
-  '- one\n- two\n  - nested\n\n1. first\n2. second',
-  'see [the docs](https://example.com/docs) or https://example.com/@bob',
-  '```js\nconst a = "@alice";\n```\nafter @carol',
-  '    indented @alice\n\n@bob',
-  '`@alice` and @bob`x`@carol',
-  "don`t tell @dave",
-  'mail alice@example.com, \\@erin, <b>@frank</b>',
-  '# heading @gina\n\n---\n\nline\nbreak',
-  '| h |\n|---|\n| @hank |',
-  '![alt @ivan](https://example.com/i.png)',
-  '<div>\n@judy\n</div>',
-  '```\nunclosed @kate',
+/**
+ * Markdown people actually send, with the constructs the previews and mentions must get right, and
+ * its plain text (src/shared/markdown-text.ts: the one function behind the server's push previews,
+ * the room list's preview and desktop notifications).
+ */
+const SAMPLES: [markdown: string, plain: string][] = [
+  ['plain words', 'plain words'],
+  ['**bold** _italic_ ~~strike~~ `code`', 'bold italic strike code'],
+  ['> a quote\n> over two lines', 'a quote\nover two lines'],
+  ['- one\n- two\n  - nested\n\n1. first\n2. second', 'one\ntwo\nnested\nfirst\nsecond'],
+  ['see [the docs](https://example.com/docs) or https://example.com/@bob', 'see the docs or https://example.com/@bob'],
+  ['```js\nconst a = "@alice";\n```\nafter @carol', 'const a = "@alice";\nafter @carol'],
+  ['    indented @alice\n\n@bob', 'indented @alice\n@bob'],
+  ['`@alice` and @bob`x`@carol', '@alice and @bobx@carol'],
+  ["don`t tell @dave", "don`t tell @dave"],
+  ['mail alice@example.com, \\@erin, <b>@frank</b>', 'mail alice@example.com, @erin, <b>@frank</b>'],
+  ['# heading @gina\n\n---\n\nline\nbreak', 'heading @gina\nline\nbreak'],
+  ['| h |\n|---|\n| @hank |', 'h\n@hank'],
+  ['![alt @ivan](https://example.com/i.png)', 'alt @ivan'],
+  ['<div>\n@judy\n</div>', '<div>\n@judy\n</div>'],
+  ['```\nunclosed @kate', 'unclosed @kate'],
 ];
 
 function message(fields: Partial<Message>): Message {
@@ -46,22 +51,28 @@ function message(fields: Partial<Message>): Message {
   } as Message;
 }
 
-describe('plain text of markdown (web)', () => {
+describe('plain text of markdown (server and web)', () => {
   it('drops the markup: no **, backticks, > or list markers', () => {
-    expect(markdownToPlainText('**Deploy** is `done`\n> see [the log](https://example.com/log)\n- ~~old~~ new')).toBe('Deploy is done\nsee the log\nold new');
-    expect(markdownToPlainText('```\nlet a = 1;\n```')).toBe('let a = 1;');
-    expect(markdownToPlainText('<script>alert(1)</script>')).toBe('<script>alert(1)</script>');
-    expect(markdownToPlainText('')).toBe('');
+    expect(plainText('**Deploy** is `done`\n> see [the log](https://example.com/log)\n- ~~old~~ new')).toBe('Deploy is done\nsee the log\nold new');
+    expect(plainText('```\nlet a = 1;\n```')).toBe('let a = 1;');
+    expect(plainText('<script>alert(1)</script>')).toBe('<script>alert(1)</script>');
+    expect(plainText('')).toBe('');
   });
 
-  it('is the same text the server pushes, for every sample', () => {
-    for (const sample of SAMPLES) expect({ sample, text: markdownToPlainText(sample) }).toEqual({ sample, text: plainText(sample) });
+  it('gives each sample its plain text', () => {
+    for (const [sample, plain] of SAMPLES) expect({ sample, text: plainText(sample) }).toEqual({ sample, text: plain });
+  });
+
+  it('a desktop notification shows the text the server pushes as the preview, for every sample', () => {
+    for (const [sample] of SAMPLES) expect({ sample, text: notificationBody(message({ content: sample })) }).toEqual({ sample, text: previewOf(sample) });
   });
 
   it('notifications show the plain text, white space collapsed and cut at 140 characters', () => {
     expect(notificationBody(message({ content: '**hello**\n\n> `world`' }))).toBe('hello world');
     const long = notificationBody(message({ content: `**${'x'.repeat(300)}**` }));
     expect(long).toBe(`${'x'.repeat(139)}…`);
+    // Cut by characters, never inside an emoji's surrogate pair.
+    expect(notificationBody(message({ content: '😀'.repeat(300) }))).toBe(`${'😀'.repeat(139)}…`);
     expect(notificationBody(message({ content: null, attachments: [{ id: 'a', url: '/u', mime: 'image/png', size: 1, name: 'a.png' }] }))).toBe('Sent an attachment');
     expect(notificationBody(message({ content: '```\n```' }))).toBe('New message');
   });
@@ -69,10 +80,20 @@ describe('plain text of markdown (web)', () => {
 
 describe('mentions agree with the page', () => {
   it('the server resolves exactly the names the page marks as mentions, for every sample', () => {
-    for (const sample of SAMPLES) {
+    for (const [sample] of SAMPLES) {
       const marked = [...markdownToHtml(sample).matchAll(/<span class="mention">@([^<]+)<\/span>/g)].map((m) => m[1].toLowerCase());
       expect({ sample, names: mentionCandidates(sample) }).toEqual({ sample, names: [...new Set(marked)] });
     }
+  });
+
+  it('the page marks by the server\'s own rule (mentionsIn): usernames of 3 to 32 ASCII characters after any non-word character, trailing punctuation left outside the mark', () => {
+    const marks = (md: string) => [...markdownToHtml(md).matchAll(/<span class="mention">@([^<]+)<\/span>/g)].map((m) => m[1]);
+    expect([marks('a.@bob and -@carol'), mentionCandidates('a.@bob and -@carol')]).toEqual([['bob', 'carol'], ['bob', 'carol']]);
+    expect([marks('@ab @józef'), mentionCandidates('@ab @józef')]).toEqual([[], []]);
+    expect([marks('thanks @Bob.'), mentionCandidates('thanks @Bob.')]).toEqual([['Bob'], ['bob.', 'bob']]);
+    expect([marks('@.bob_ @x__'), mentionCandidates('@.bob_ @x__')]).toEqual([['.bob', 'x__'], ['.bob_', '.bob', 'x__']]);
+    // The text around a mark is still escaped.
+    expect(markdownToHtml('5 > 3 @bob & "q"')).toBe('<p>5 &#62; 3 <span class="mention">@bob</span> &#38; &#34;q&#34;</p>');
   });
 });
 

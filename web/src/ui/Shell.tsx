@@ -4,7 +4,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Room } from '../api/types';
-import { markdownToPlainText } from '../markdown';
+import { previewText } from '../../../src/shared/markdown-text';
 import { type Chat, displayName, roomTitle } from '../state/chat';
 import { totalUnread } from '../state/unread';
 import { describeSystemLine } from '../system-line';
@@ -76,7 +76,7 @@ function RoomItem({ chat, room, current }: { chat: Chat; room: Room; current: bo
   const me = chat.me;
   const last = room.last_message;
   // Plain text of the markdown on one line (the element ellipsises it); lexed again only when the text changes.
-  const text = useMemo(() => markdownToPlainText(last?.content ?? '').replace(/\s+/g, ' ').trim(), [last?.content]);
+  const text = useMemo(() => previewText(last?.content), [last?.content]);
   // The preview names people this page may not know yet (someone added to a group never opened here).
   useEffect(() => {
     if (last) chat.lookUpSystemLineNames(last);

@@ -1,4 +1,4 @@
-import { plainText, proseRuns } from './markdown-text';
+import { mentionsIn, plainText, previewText, proseRuns } from './markdown-text';
 
 describe('plainText', () => {
   it('drops the markup of the subset the web client renders', () => {
@@ -33,5 +33,33 @@ describe('plainText', () => {
 describe('proseRuns', () => {
   it('leaves out code spans, code blocks, raw HTML blocks and image alt text', () => {
     expect(proseRuns('a `b` c\n\n```\nd\n```\n\n<div>\ne\n</div>\n\n![f](https://x.test/f.png) g').join('|')).toBe('a | c| g');
+  });
+});
+
+describe('mentionsIn', () => {
+  it('gives each @name of a run with its offset, the name a page marks, and the usernames it may name', () => {
+    expect(mentionsIn('hi @Bob. and (@carol_1)')).toEqual([
+      { index: 3, shown: 'Bob', names: ['bob.', 'bob'] },
+      { index: 14, shown: 'carol_1', names: ['carol_1'] },
+    ]);
+    expect(mentionsIn('@x__ @.dot')).toEqual([
+      { index: 0, shown: 'x__', names: ['x__'] },
+      { index: 5, shown: '.dot', names: ['.dot'] },
+    ]);
+  });
+
+  it('leaves out addresses, runs that can be no username, and non-ASCII names', () => {
+    expect(mentionsIn(`mail alice@example.com, @ab, @, @${'x'.repeat(33)}, @józef`)).toEqual([]);
+  });
+});
+
+describe('previewText', () => {
+  it('is the plain text on one line, cut to the limit in characters with an ellipsis', () => {
+    expect(previewText('**a**\n\n>  b\n- c')).toBe('a b c');
+    expect(previewText('abcdef', 6)).toBe('abcdef');
+    expect(previewText('abcdefg', 6)).toBe('abcde…');
+    expect(previewText('é😀'.repeat(4), 5)).toBe('é😀é😀…');
+    expect(previewText('```\n```', 10)).toBe('');
+    expect(previewText(null)).toBe('');
   });
 });
