@@ -303,13 +303,19 @@ describe('WebSocket connection lifecycle (e2e)', () => {
   });
 
   describe('further connections of an online user reuse its routing', () => {
-    it('a second connection reads no rooms, gets the room\'s events, and keeps getting them after the first closes', async () => {
+    /** A member of a new room (owned by `owner`) with one live connection, `first`. */
+    async function onlineMember(): Promise<{ owner: TestUser; u: TestUser; room: { id: string }; first: WsTestClient }> {
       const { t } = suite;
       const owner = await registerUser(t.api);
       const u = await registerUser(t.api);
       const room = await createRoom(t.api, owner);
       await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: u.token });
-      const first = await suite.ws(u);
+      return { owner, u, room, first: await suite.ws(u) };
+    }
+
+    it('a second connection reads no rooms, gets the room\'s events, and keeps getting them after the first closes', async () => {
+      const { t } = suite;
+      const { owner, u, room, first } = await onlineMember();
       const rooms = t.app.get(RoomsService);
       const spy = jest.spyOn(rooms, 'roomIdsOfUser');
       try {
@@ -327,11 +333,7 @@ describe('WebSocket connection lifecycle (e2e)', () => {
 
     it('when the only other connection closes while a new one authenticates, the new one loads the routing itself', async () => {
       const { t } = suite;
-      const owner = await registerUser(t.api);
-      const u = await registerUser(t.api);
-      const room = await createRoom(t.api, owner);
-      await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: u.token });
-      const first = await suite.ws(u);
+      const { owner, u, room, first } = await onlineMember();
       const users = t.app.get(UsersService);
       const original = users.getEntity.bind(users);
       // The user row of the new connection is read while the first connection is still open; the
