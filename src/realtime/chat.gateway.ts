@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'ws';
@@ -16,6 +16,11 @@ import { WsSync } from './ws-sync';
 import { recorder } from '../metrics/recorder';
 import { ClientFrame, INVALID_FRAME, UNKNOWN_TYPE } from './ws-frame';
 import { FrameRoutes, route } from './ws-route';
+import { createValidationPipe } from '../common/errors/validation';
+import { WsAuthGuard } from './ws-auth.guard';
+import { WsRateLimitGuard } from './ws-rate-limit.guard';
+import { WsRoomMemberGuard } from './ws-room-member.guard';
+import { WsExceptionFilter } from './ws-exception.filter';
 
 /** Frames larger than this close the connection with 1009 (enforced by `ws`). */
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -23,12 +28,16 @@ export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 /**
  * The WebSocket gateway at /api/v1/ws. It only maps frames to the services the REST controllers use:
  * {@link routes} names, per frame type, the payload's DTO and the handler. The connection's life
- * (auth paths, heartbeat, caps, revocation, drain) is {@link ConnectionLifecycle}; every frame goes
- * through one pipeline, {@link WsDispatcher} (auth stage, rate limit and room guards, drain, the
- * validation pipe, ack or error frame), applied here explicitly because global HTTP enhancers do not
- * reach gateways. Every frame to a client goes through {@link ConnectionRegistry.send}.
+ * (auth paths, heartbeat, caps, revocation, drain) is {@link ConnectionLifecycle}. Its guards, pipe
+ * and exception filter are declared here with Nest's decorators, explicitly because global HTTP
+ * enhancers do not reach gateways; {@link WsDispatcher} reads them once and runs every frame through
+ * them in Nest's order (guards, then the ack step, the pipe, the handler; failures to the filter).
+ * Every frame to a client goes through {@link ConnectionRegistry.send}.
  */
 @WebSocketGateway({ path: '/api/v1/ws', maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: true })
+@UseGuards(WsAuthGuard, WsRateLimitGuard, WsRoomMemberGuard)
+@UseFilters(WsExceptionFilter)
+@UsePipes(createValidationPipe())
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   constructor(
     private readonly lifecycle: ConnectionLifecycle,

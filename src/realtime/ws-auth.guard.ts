@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import type { ChatSocket } from './connection-registry';
 import type { ClientFrame } from './ws-frame';
@@ -9,7 +9,7 @@ import type { ClientFrame } from './ws-frame';
  * `auth` frame marks the socket as authenticating before any later frame is looked at.
  */
 @Injectable()
-export class WsAuthGuard {
+export class WsAuthGuard implements CanActivate {
   constructor(private readonly lifecycle: ConnectionLifecycle) {}
 
   /**
@@ -17,7 +17,8 @@ export class WsAuthGuard {
    *   of either for a frame that waits for the socket's authentication.
    * @throws AppError BAD_REQUEST for an `auth` frame while authenticating.
    */
-  canActivate(client: ChatSocket, frame: ClientFrame): boolean | Promise<boolean> {
-    return this.lifecycle.admit(client, frame);
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const ws = context.switchToWs();
+    return this.lifecycle.admit(ws.getClient<ChatSocket>(), ws.getData<ClientFrame>());
   }
 }

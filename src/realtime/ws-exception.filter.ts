@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { ERRORS } from '../common/errors/error-codes';
 import { safeError } from '../common/filters/http-exception.filter';
@@ -14,8 +14,8 @@ import type { ClientFrame } from './ws-frame';
  * id), sent through the registry's one send path, and the connection stays open. Unknown errors are
  * logged and reported as INTERNAL_ERROR with nothing internal.
  */
-@Injectable()
-export class WsExceptionFilter {
+@Catch()
+export class WsExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('WsExceptionFilter');
 
   constructor(
@@ -23,8 +23,10 @@ export class WsExceptionFilter {
     private readonly lifecycle: ConnectionLifecycle,
   ) {}
 
-  /** Answers `frame` with the error frame for `exception` and marks the frame answered. Never throws. */
-  answer(client: ChatSocket, frame: ClientFrame, exception: unknown): void {
+  /** Answers the frame with the error frame for `exception` and marks the frame answered. Never throws. */
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const client = host.switchToWs().getClient<ChatSocket>();
+    const frame = host.switchToWs().getData<ClientFrame>();
     try {
       let payload: { code: string; message: string; details?: unknown; retry_after_ms?: number };
       if (exception instanceof AppError) {

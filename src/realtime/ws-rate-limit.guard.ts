@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import type { ChatSocket } from './connection-registry';
@@ -12,7 +12,7 @@ import { WsRateLimiter } from './ws-rate-limiter';
  * after the answers to the frames it already sent (acks of accepted sends included) have gone out.
  */
 @Injectable()
-export class WsRateLimitGuard {
+export class WsRateLimitGuard implements CanActivate {
   constructor(
     private readonly limiter: WsRateLimiter,
     private readonly lifecycle: ConnectionLifecycle,
@@ -22,7 +22,8 @@ export class WsRateLimitGuard {
    * @returns true to go on; false to drop the frame unanswered (its socket is closing).
    * @throws AppError RATE_LIMITED (with retry_after_ms) for a frame over the user's rate.
    */
-  async canActivate(client: ChatSocket): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const client = context.switchToWs().getClient<ChatSocket>();
     const userId = client.chat.userId;
     if (!userId) return true; // only the `auth` frame that starts authentication gets here unauthenticated
     if (this.closing(client)) return false;
