@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -13,7 +13,6 @@ import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { rateLimitBucketOf } from './common/decorators/rate-limit.decorator';
 import { createValidationPipe } from './common/errors/validation';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
-import { JsonBodyInterceptor } from './common/json/json-body.interceptor';
 import { AppThrottlerGuard, ipTracker } from './common/guards/throttler.guard';
 import { SharedThrottlerStorage } from './common/guards/throttler-storage';
 import type { AppConfig } from './config/app-config';
@@ -103,7 +102,6 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
-        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: ROOT_LOGGER, useValue: rootLogger },

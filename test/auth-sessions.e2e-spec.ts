@@ -1,5 +1,5 @@
 import { expectError, http, registerUser, TestUser } from './helpers/http';
-import { useTestApp } from './helpers/app';
+import { startTestApp, useTestApp } from './helpers/app';
 import { connectAuthed, WsTestClient } from './helpers/ws-client';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
@@ -149,5 +149,39 @@ describe('auth: sessions and revocation (e2e)', () => {
   it('the sessions routes need a token', async () => {
     expectError(await http(t.api, 'GET', '/auth/sessions'), 401, 'UNAUTHORIZED');
     expectError(await http(t.api, 'DELETE', '/auth/sessions/7f1d3f0e-3a53-4c2f-9d8e-2b1c0a9e8d7c'), 401, 'UNAUTHORIZED');
+  });
+
+  it('a token remembered by one transport is still checked for revocation on the other (REST after WS, WS after REST)', async () => {
+    const u = await registerUser(t.api);
+    // Remembered from the WebSocket auth, then used on REST: same principal, no second verification.
+    const ws = await connectAuthed(t.wsUrl, u.token);
+    sockets.push(ws);
+    expect((await http(t.api, 'GET', '/auth/me', { token: u.token })).status).toBe(200);
+    expect((await http(t.api, 'POST', '/auth/logout', { token: u.token })).status).toBe(200);
+    expectError(await http(t.api, 'GET', '/auth/me', { token: u.token }), 401, 'TOKEN_REVOKED');
+    expect((await ws.closed).code).toBe(4401);
+    // Remembered from REST (passport-jwt's verification), then refused on WebSocket once revoked.
+    const v = await registerUser(t.api);
+    expect((await http(t.api, 'GET', '/auth/me', { token: v.token })).status).toBe(200);
+    expect((await http(t.api, 'POST', '/auth/logout', { token: v.token })).status).toBe(200);
+    const late = new WsTestClient(t.wsUrl, { token: v.token });
+    sockets.push(late);
+    expect((await late.closed).code).toBe(4401);
+    // A forged token that differs from a remembered one is verified in full, not matched.
+    const forged = v.token.slice(0, -2) + (v.token.endsWith('AA') ? 'BB' : 'AA');
+    expectError(await http(t.api, 'GET', '/auth/me', { token: forged }), 401, 'TOKEN_INVALID');
+  });
+
+  it('a token remembered after a REST request is refused TOKEN_EXPIRED once expired (ACCESS_TOKEN_TTL_SECONDS=2)', async () => {
+    const short = await startTestApp({ ACCESS_TOKEN_TTL_SECONDS: '2' });
+    try {
+      const u = await registerUser(short.api);
+      expect((await http(short.api, 'GET', '/auth/me', { token: u.token })).status).toBe(200);
+      const claims = JSON.parse(Buffer.from(u.token.split('.')[1], 'base64url').toString()) as { exp: number };
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, claims.exp * 1000 - Date.now()) + 100));
+      expectError(await http(short.api, 'GET', '/auth/me', { token: u.token }), 401, 'TOKEN_EXPIRED');
+    } finally {
+      await short.close();
+    }
   });
 });

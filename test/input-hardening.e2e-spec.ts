@@ -33,6 +33,25 @@ describe('input hardening (e2e)', () => {
       expectError(await http(t.api, 'POST', '/rooms', { raw: deepBody(500_000) }), 401, 'UNAUTHORIZED');
     });
 
+    it('every answer carries the security headers (helmet), successes and errors alike', async () => {
+      const user = await registerUser(t.api);
+      for (const res of [
+        await http(t.api, 'GET', '/rooms/me', { token: user.token }),
+        await http(t.api, 'GET', '/rooms/me'),
+        await http(t.api, 'POST', '/rooms', { token: user.token, raw: '{"name":' }),
+      ]) {
+        const get = (name: string) => res.headers.get(name);
+        expect(get('content-security-policy')).toContain("default-src 'self'");
+        expect(get('content-security-policy')).toContain("frame-ancestors 'self'");
+        expect(get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+        expect(get('x-content-type-options')).toBe('nosniff');
+        expect(get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(get('referrer-policy')).toBe('no-referrer');
+        expect(get('cross-origin-opener-policy')).toBe('same-origin');
+        expect(get('x-powered-by')).toBeNull();
+      }
+    });
+
     it('32 levels of unknown fields are refused as unknown fields, and invalid JSON stays INVALID_JSON', async () => {
       const user = await registerUser(t.api);
       const nested = '['.repeat(31) + '1' + ']'.repeat(31);

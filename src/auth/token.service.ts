@@ -57,10 +57,12 @@ export class TokenService {
 
   /**
    * Access tokens whose signature and claims were verified, with their principal: what a token says
-   * never changes within its life, so presenting it again (every reconnect, every further connection
-   * of the user) costs a map lookup plus the expiry and revocation checks, not an HMAC and a JSON
-   * parse. Keyed by the whole token, so any other string is verified in full; bounded by
-   * {@link VERIFIED_TOKENS_MAX}, oldest dropped first.
+   * never changes within its life, so presenting it again (every request, every reconnect, every
+   * further connection of the user) costs a map lookup plus the expiry and revocation checks, not an
+   * HMAC and a JSON parse. Keyed by the whole token, so any other string is verified in full; bounded
+   * by {@link VERIFIED_TOKENS_MAX}, oldest dropped first. Filled by both transports: the WebSocket
+   * `auth` frame ({@link verifyAccessToken}) and passport-jwt's first verification of a REST token
+   * ({@link remember}).
    */
   private readonly verified = new Map<string, Readonly<AuthPrincipal>>();
 
@@ -70,16 +72,8 @@ export class TokenService {
    * @throws AppError TOKEN_EXPIRED, TOKEN_INVALID or TOKEN_REVOKED.
    */
   verifyAccessToken(token: string): AuthPrincipal {
-    const known = this.verified.get(token);
-    if (known) {
-      // Same order and rule as jsonwebtoken: expired once the clock reaches `exp`, then revoked.
-      if (Date.now() >= known.exp * 1000) {
-        this.verified.delete(token);
-        throw new AppError('TOKEN_EXPIRED');
-      }
-      if (this.blacklist.isRevoked(known.jti, known.sessionId)) throw new AppError('TOKEN_REVOKED');
-      return known;
-    }
+    const known = this.knownPrincipal(token);
+    if (known) return known;
     let claims: AccessTokenClaims;
     try {
       claims = this.jwt.verify<AccessTokenClaims>(token, { algorithms: [JWT_ALGORITHM] });
@@ -87,11 +81,36 @@ export class TokenService {
       if ((err as Error).name === 'TokenExpiredError') throw new AppError('TOKEN_EXPIRED');
       throw new AppError('TOKEN_INVALID');
     }
-    const principal = Object.freeze(this.principalFromClaims(claims));
+    return this.remember(token, this.principalFromClaims(claims));
+  }
+
+  /**
+   * The principal of a token verified before, checked again for expiry and revocation only; null
+   * for a token not (or no longer) remembered, which the caller then verifies in full.
+   * @throws AppError TOKEN_EXPIRED (dropped from memory) or TOKEN_REVOKED.
+   */
+  knownPrincipal(token: string): AuthPrincipal | null {
+    const known = this.verified.get(token);
+    if (!known) return null;
+    // Same order and rule as jsonwebtoken: expired once the clock reaches `exp`, then revoked.
+    if (Date.now() >= known.exp * 1000) {
+      this.verified.delete(token);
+      throw new AppError('TOKEN_EXPIRED');
+    }
+    if (this.blacklist.isRevoked(known.jti, known.sessionId)) throw new AppError('TOKEN_REVOKED');
+    return known;
+  }
+
+  /**
+   * Remembers a token whose signature and claims were just verified in full (see {@link verified}).
+   * @returns the principal, frozen: it is shared by every later use of the token.
+   */
+  remember(token: string, principal: AuthPrincipal): AuthPrincipal {
+    const frozen = Object.freeze({ ...principal });
     // Oldest first out: a Map iterates in insertion order.
     if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, principal);
-    return principal;
+    this.verified.set(token, frozen);
+    return frozen;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, HttpException, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, ErrorDetail } from './app-error';
+import { PendingJsonBody } from '../json/pending-json-body';
 
 /** Flattens class-validator's nested errors into `{field, problem}` pairs with dotted paths. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -64,15 +65,21 @@ export function inputSizeProblem(input: unknown): { field: string; problem: stri
 }
 
 /**
- * Nest's ValidationPipe with bounded work that never fails with anything but a 400: inputs too big
- * to transform cheaply are refused first ({@link inputSizeProblem}); a validator or transformer that
- * throws on some input (validator.js throws URIError on lone surrogates, say) is a bug to fix, but the
- * client sent bad input, so it gets VALIDATION_FAILED, and the bug one warning line.
+ * Nest's ValidationPipe with bounded work that never fails with anything but a 400: a JSON body
+ * still in its text form ({@link PendingJsonBody}) is parsed here, the first step that needs it; inputs
+ * too big to transform cheaply are refused first ({@link inputSizeProblem}); a validator or
+ * transformer that throws on some input (validator.js throws URIError on lone surrogates, say) is a
+ * bug to fix, but the client sent bad input, so it gets VALIDATION_FAILED, and the bug one warning line.
  */
 class SafeValidationPipe extends ValidationPipe {
   private readonly logger = new Logger('ValidationPipe');
 
+  /**
+   * @throws AppError INVALID_JSON or VALIDATION_FAILED (see {@link PendingJsonBody.resolve}) for a
+   *   body that is not JSON or nests too deep; VALIDATION_FAILED for input the DTO refuses.
+   */
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (value instanceof PendingJsonBody) value = value.resolve();
     // Only what the pipe will transform: parameters like the gateway's socket are never walked.
     const tooBig = this.toValidate(metadata) ? inputSizeProblem(value) : null;
     if (tooBig) throw new AppError('VALIDATION_FAILED', `${tooBig.field} ${tooBig.problem}.`, [tooBig]);

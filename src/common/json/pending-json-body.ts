@@ -1,13 +1,12 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
 import { AppError } from '../errors/app-error';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './bounded-json';
 
 /**
  * A JSON request body as received: the text, not parsed yet. The content-type parser stores this and
- * {@link JsonBodyInterceptor} parses it once the guards have passed, so a request that ends in 401 or
- * 429 never pays for parsing (nor a hostile body's depth scan).
+ * the validation pipe parses it when it binds `@Body()`, after the guards, so a request that ends in
+ * 401 or 429 never pays for parsing (nor a hostile body's depth scan). Parsing there rather than in a
+ * global interceptor keeps Nest's interceptor chain (an rxjs stream and an async-context binding per
+ * request) off every route; a body sent to a route that binds none is never parsed.
  */
 export class PendingJsonBody {
   /**
@@ -35,20 +34,5 @@ export class PendingJsonBody {
     } catch {
       throw new AppError('INVALID_JSON');
     }
-  }
-}
-
-/**
- * Global interceptor that turns a {@link PendingJsonBody} into the parsed body. Interceptors run after
- * the guards (authentication, rate limits) and before the pipes that validate `@Body()`.
- */
-@Injectable()
-export class JsonBodyInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http') {
-      const request = context.switchToHttp().getRequest<FastifyRequest>();
-      if (request.body instanceof PendingJsonBody) request.body = request.body.resolve();
-    }
-    return next.handle();
   }
 }
