@@ -10,7 +10,7 @@ import { PoolTuning, poolSettings } from './typeorm-options';
  *   and sequential scans off, so that cached plan is made of index probes whatever the table
  *   statistics said when it was made (see GROUP_COMMIT_SESSION_OPTIONS and
  *   test/batch-plan.e2e-spec.ts, where a plan made on an empty table scanned all of `messages`);
- * - there is exactly one per batch in flight (MAX_FLUSHES_IN_FLIGHT), always open, each keeping the
+ * - there is exactly one per batch in flight (MAX_FLUSHES_IN_FLIGHT, one), always open, keeping the
  *   statement prepared, so a batch never waits behind a history page for a connection and is never
  *   planned again (planning took longer than running it).
  */

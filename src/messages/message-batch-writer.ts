@@ -14,33 +14,25 @@ interface Waiting extends PendingSend {
 
 /** Most sends one transaction takes. */
 export const MAX_BATCH = 256;
-/**
- * Batches committing at once. Normally one: sends that arrive while it commits wait and go together
- * in the next, which is what makes batches (with two always allowed, most sends went alone at
- * moderate rates; measured in the fan-out bench: 15,490 → 46,695 deliveries/s at p99 ≤ 100 ms). A
- * second one starts only once the first has run {@link SECOND_FLUSH_AFTER_MS}: a room held locked by
- * a long operation (a big delete) or a slow WAL flush then stalls only the batch that waits for it.
- * Batches lock their rooms in id order, so the two cannot deadlock each other.
- */
-export const MAX_FLUSHES_IN_FLIGHT = 2;
-/** How long (ms) the batch in flight must have run before a second one may start beside it. */
-export const SECOND_FLUSH_AFTER_MS = 20;
-/**
- * Batches start at most this often (ms). A send arriving after a quiet spell goes at once; under
- * steady load sends gather for up to this long, because a batch costs about as much as a single send
- * (one statement, one COMMIT, one WAL flush, a few wake-ups of node and PostgreSQL), so batches of
- * several sends are what keep the cost per message down.
- */
-export const MIN_BATCH_INTERVAL_MS = 2;
+/** Batches committing at once, and so the group-commit pool's connections: one (see the class). */
+export const MAX_FLUSHES_IN_FLIGHT = 1;
 
 /**
  * The send pipeline: every send is stored here and answered through one outcome mapping
- * ({@link sendResult}). Text sends go by group commit: sends that arrive while a batch is committing wait for the next
- * one, which stores all of them with a single SQL statement (one round trip to PostgreSQL; see
+ * ({@link sendResult}). Text sends go by group commit with one batch in flight: a send that arrives
+ * while no batch is committing starts one at once (no added delay); sends that arrive while a batch
+ * commits wait and all go together in the next, which starts the moment that one ends and stores them
+ * with a single SQL statement (one round trip to PostgreSQL; see
  * {@link MessagesRepository.commitTextBatch}: room locks, checks, counter update, multi-row INSERT,
- * one COMMIT and one WAL flush). With a single sender it adds no delay; under load it turns N commits into
- * one. Per-room seq order and "ack only after commit" hold as for a single send: seqs are taken from
- * each room's counter under its row lock, in arrival order, and callers resolve only after COMMIT.
+ * one COMMIT and one WAL flush). So batches grow with the load by themselves, and N commits become one.
+ * No timers: a minimum spacing between batches (2 ms) and a second batch beside a slow one (after
+ * 20 ms) both cut the stored rate at ack p99 ≤ 50 ms in half on this machine, because a WAL-flush
+ * stall then split the backlog into more, smaller commits instead of one big one (docs/performance.md,
+ * "Session 6"). The price of one batch in flight: a batch waiting for a room locked by a long
+ * operation (deleting a room with a long history) holds every other room's sends until then;
+ * `DB_STATEMENT_TIMEOUT_MS` bounds that wait, after which the batch's sends go one by one.
+ * Per-room seq order and "ack only after commit" hold as for a single send: seqs are taken from each
+ * room's counter under its row lock, in arrival order, and callers resolve only after COMMIT.
  * Sends with attachments, and the sends of a batch that failed as a whole (a client_msg_id raced in
  * from another instance), go through the {@link SingleSendStrategy} one by one, which handles every
  * race on its own. Publishing (metrics, fan-out, push) is the caller's, once per created message.
@@ -49,26 +41,10 @@ export const MIN_BATCH_INTERVAL_MS = 2;
 export class MessageBatchWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(MessageBatchWriter.name);
   private queue: Waiting[] = [];
-  private inFlight = 0;
-  /** When the batch in flight started (ms since epoch), while exactly one is in flight. */
-  private soloSince = 0;
-  /** When the last batch started (ms since epoch). */
-  private lastStart = 0;
-  /** The pending timer that runs {@link kick} again, and when it fires (ms since epoch). */
-  private rekick: NodeJS.Timeout | undefined;
-  private rekickAt = 0;
-  /** Rooms with sends in a transaction now. */
-  private readonly busyRooms = new Set<string>();
-  /**
-   * True when the last look at the queue found only sends of rooms a batch in flight holds. Until a
-   * batch ends, a new send to one of those rooms cannot start either, so it is queued without looking
-   * at the queue again: under overload that look, once per send over a growing backlog, cost node
-   * time in the square of the backlog (seconds at 100% CPU with PostgreSQL idle, no acks).
-   */
-  private onlyBusyQueued = false;
+  private flushing = false;
 
   /**
-   * @param pool the batch statement's own connections, one per flush in flight (see GroupCommitPool)
+   * @param pool the batch statement's own connection (see GroupCommitPool)
    * @param single the path of attachment sends and of the sends of a batch that failed as a whole
    */
   constructor(
@@ -78,7 +54,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     @Inject(SINGLE_SEND_STRATEGY) private readonly single: SingleSendStrategy,
   ) {}
 
-  /** Closes the batch connections once shutdown has drained the in-flight sends. */
+  /** Closes the batch connection once shutdown has drained the in-flight sends. */
   async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }
@@ -93,56 +69,20 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     if (send.attachmentIds && send.attachmentIds.length > 0) return sendResult(await this.single.storeOne(send));
     return new Promise((resolve, reject) => {
       this.queue.push({ ...send, resolve, reject });
-      if (!this.onlyBusyQueued || !this.busyRooms.has(send.roomId)) this.kick();
+      this.kick();
     });
   }
 
+  /** Starts the next batch, in arrival order, unless one is committing (its end calls this again). */
   private kick(): void {
-    while (this.inFlight < MAX_FLUSHES_IN_FLIGHT && this.queue.length > 0) {
-      const now = Date.now();
-      const wait = this.inFlight === 1 ? this.soloSince + SECOND_FLUSH_AFTER_MS - now : this.lastStart + MIN_BATCH_INTERVAL_MS - now;
-      if (wait > 0) {
-        this.kickAfter(wait);
-        return;
-      }
-      // A room's sends never split over two transactions in flight: its seqs follow arrival order.
-      const batch: Waiting[] = [];
-      const rest: Waiting[] = [];
-      for (const w of this.queue) {
-        if (batch.length < MAX_BATCH && !this.busyRooms.has(w.roomId)) batch.push(w);
-        else rest.push(w);
-      }
-      if (batch.length === 0) {
-        this.onlyBusyQueued = true;
-        return;
-      }
-      this.onlyBusyQueued = false;
-      // A room stays out of the next batch for as long as this one holds any of its sends.
-      const rooms = new Set(batch.map((w) => w.roomId));
-      for (const room of rooms) this.busyRooms.add(room);
-      this.queue = rest;
-      this.lastStart = now;
-      if (++this.inFlight === 1) this.soloSince = now;
-      void this.flush(batch).finally(() => {
-        for (const room of rooms) this.busyRooms.delete(room);
-        this.onlyBusyQueued = false;
-        // The batch still in flight, if any, counts as started now: it is alone from here on.
-        if (--this.inFlight === 1) this.soloSince = Date.now();
-        this.kick();
-      });
-    }
-  }
-
-  /** Runs {@link kick} again in `ms`, unless a timer already does so sooner. */
-  private kickAfter(ms: number): void {
-    const at = Date.now() + ms;
-    if (this.rekick && this.rekickAt <= at) return;
-    clearTimeout(this.rekick);
-    this.rekickAt = at;
-    this.rekick = setTimeout(() => {
-      this.rekick = undefined;
+    if (this.flushing || this.queue.length === 0) return;
+    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+    this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
+    this.flushing = true;
+    void this.flush(batch).finally(() => {
+      this.flushing = false;
       this.kick();
-    }, ms).unref();
+    });
   }
 
   private async flush(batch: Waiting[]): Promise<void> {
