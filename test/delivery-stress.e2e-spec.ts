@@ -120,26 +120,30 @@ describe('delivery guarantee under dropped connections (stress e2e)', () => {
     let stop = false;
     const reconnecting: Promise<void>[] = [];
 
-    // Chaos: every 150 ms terminate a random open connection; it reconnects after a short pause.
+    // Chaos: terminate a random open connection every 150 ms, and after every 20th ack (so a run has
+    // drops however fast the server stores); it reconnects after a short pause.
+    const dropOne = (): void => {
+      const victim = all[Math.floor(Math.random() * all.length)];
+      if (!victim.isOpen()) return;
+      counts.dropped++;
+      victim.ws!.socket.terminate();
+      reconnecting.push((async () => {
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+        for (let attempt = 0; attempt < 20; attempt++) {
+          try {
+            await victim.connect();
+            victim.reconnects++;
+            return;
+          } catch {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      })());
+    };
     const chaos = (async () => {
       while (!stop) {
         await new Promise((r) => setTimeout(r, 150));
-        const victim = all[Math.floor(Math.random() * all.length)];
-        if (!victim.isOpen()) continue;
-        counts.dropped++;
-        victim.ws!.socket.terminate();
-        reconnecting.push((async () => {
-          await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
-          for (let attempt = 0; attempt < 20; attempt++) {
-            try {
-              await victim.connect();
-              victim.reconnects++;
-              return;
-            } catch {
-              await new Promise((r) => setTimeout(r, 100));
-            }
-          }
-        })());
+        dropOne();
       }
     })();
 
@@ -166,7 +170,7 @@ describe('delivery guarantee under dropped connections (stress e2e)', () => {
             try {
               const answer = await via.ws!.request('send_message', { room_id: roomId, content: `${clientMsgId} body`, client_msg_id: clientMsgId }, 3000);
               if (answer.type === 'ack') {
-                counts.acked++;
+                if (++counts.acked % 20 === 0) dropOne();
                 break;
               }
             } catch {
