@@ -63,3 +63,17 @@ export async function createRoom(base: string, owner: BenchUser, name: string, m
   await pool(others, 8, (m) => api(base, 'POST', `/rooms/${room.id}/join`, m.token));
   return room.id;
 }
+
+/**
+ * The small read fixture of the REST profiling tools: one new user owning 10 rooms of 50 messages.
+ * @returns the user and the last room's id (the one whose history page the tools read)
+ */
+export async function readFixture(base: string, prefix: string): Promise<{ user: BenchUser; roomId: string }> {
+  const [user] = await registerUsers(base, `${prefix}${Date.now().toString(36)}_`, 1);
+  let roomId = '';
+  for (let i = 0; i < 10; i++) {
+    roomId = await createRoom(base, user, `${prefix} ${i} ${Date.now()}`, []);
+    for (let j = 0; j < 50; j++) await api(base, 'POST', `/rooms/${roomId}/messages`, user.token, { content: `message ${j} with a few words in it` });
+  }
+  return { user, roomId };
+}

@@ -11,7 +11,7 @@
 import autocannon from 'autocannon';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, createRoom, registerUsers } from '../lib/api';
+import { readFixture } from '../lib/api';
 import { startServer } from '../lib/servers';
 import { lastSeconds, readProfile, stageShares } from './cpuprofile-top';
 
@@ -26,12 +26,7 @@ async function main(): Promise<void> {
   mkdirSync(profileDir, { recursive: true });
   const server = await startServer('ours', benchDir, { entry: join(process.cwd(), 'dist', 'src', 'main.js'), bcryptCost: 10, cpuProfileDir: profileDir });
   try {
-    const [user] = await registerUsers(server.apiBase, `prof${Date.now().toString(36)}_`, 1);
-    let roomId = '';
-    for (let i = 0; i < 10; i++) {
-      roomId = await createRoom(server.apiBase, user, `profile ${i} ${Date.now()}`, []);
-      for (let j = 0; j < 50; j++) await api(server.apiBase, 'POST', `/rooms/${roomId}/messages`, user.token, { content: `message ${j} with a few words in it` });
-    }
+    const { user, roomId } = await readFixture(server.apiBase, 'prof');
     const path = endpoint === 'history' ? `/rooms/${roomId}/messages?limit=50` : '/rooms/me';
     const result = await autocannon({ url: server.apiBase + path, connections, duration: seconds, headers: { authorization: `Bearer ${user.token}` } });
     process.stdout.write(`${endpoint}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}\n`);

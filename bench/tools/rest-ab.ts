@@ -13,7 +13,7 @@
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, createRoom, registerUsers } from '../lib/api';
+import { readFixture } from '../lib/api';
 import { startServer } from '../lib/servers';
 
 /** CPU time (ms, user + system) the process has used so far. */
@@ -40,12 +40,7 @@ async function main(): Promise<void> {
         bcryptCost: 10,
       });
       try {
-        const [user] = await registerUsers(server.apiBase, `ab${Date.now().toString(36)}_`, 1);
-        let roomId = '';
-        for (let i = 0; i < 10; i++) {
-          roomId = await createRoom(server.apiBase, user, `ab ${i} ${Date.now()}`, []);
-          for (let j = 0; j < 50; j++) await api(server.apiBase, 'POST', `/rooms/${roomId}/messages`, user.token, { content: `message ${j} with a few words in it` });
-        }
+        const { user, roomId } = await readFixture(server.apiBase, 'ab');
         for (const [name, path] of [
           ['history', `/rooms/${roomId}/messages?limit=50`],
           ['rooms/me', '/rooms/me'],
