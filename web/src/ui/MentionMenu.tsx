@@ -32,12 +32,13 @@ export function useMentionComplete(chat: Chat, roomId: string, inputRef: { curre
     const el = inputRef.current;
     if (!el || !query) return;
     const done = applyMention(el.value, query, el.selectionStart, user.username);
+    // Text and caret go into the field now, not on the next frame: keys typed meanwhile (a fast
+    // typist, a busy or hidden tab whose frames come late) must land after the mention, not before it.
+    el.value = done.text;
+    el.focus();
+    el.setSelectionRange(done.caret, done.caret);
     setText(done.text);
     setQuery(null);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(done.caret, done.caret);
-    });
   };
   const onKeyDown = (e: KeyboardEvent): boolean => {
     if (!open) return false;
