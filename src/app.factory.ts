@@ -160,7 +160,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   // helmet's middleware is built once here: @fastify/helmet rebuilt it (parsing every CSP directive)
-  // on each request, a tenth of node's time on a `rooms/me` read (docs/performance.md, "Session 6").
+  // on each request (docs/performance.md, "Session 6").
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {

@@ -25,12 +25,11 @@ export const MAX_FLUSHES_IN_FLIGHT = 1;
  * with a single SQL statement (one round trip to PostgreSQL; see
  * {@link MessagesRepository.commitTextBatch}: room locks, checks, counter update, multi-row INSERT,
  * one COMMIT and one WAL flush). So batches grow with the load by themselves, and N commits become one.
- * No timers: a minimum spacing between batches (2 ms) and a second batch beside a slow one (after
- * 20 ms) both cut the stored rate at ack p99 ≤ 50 ms in half on this machine, because a WAL-flush
- * stall then split the backlog into more, smaller commits instead of one big one (docs/performance.md,
- * "Session 6"). The price of one batch in flight: a batch waiting for a room locked by a long
- * operation (deleting a room with a long history) holds every other room's sends until then;
- * `DB_STATEMENT_TIMEOUT_MS` bounds that wait, after which the batch's sends go one by one.
+ * No timers, and never a second batch beside a slow one: both split the backlog behind a WAL-flush
+ * stall into more, smaller commits (docs/performance.md, "Session 6"). The price of one batch in
+ * flight: a batch waiting for a room locked by a long operation (deleting a room with a long
+ * history) holds every other room's sends until then; `DB_STATEMENT_TIMEOUT_MS` bounds that wait,
+ * after which the batch's sends go one by one.
  * Per-room seq order and "ack only after commit" hold as for a single send: seqs are taken from each
  * room's counter under its row lock, in arrival order, and callers resolve only after COMMIT.
  * Sends with attachments, and the sends of a batch that failed as a whole (a client_msg_id raced in
