@@ -98,7 +98,10 @@ describe('browser client in Chromium (e2e)', () => {
     await message(bob.page, 'usual table').getByText('(edited)').waitFor();
     // Keyboard only: from the composer back to the message log, onto the newest message, its Reply.
     // The composer's own controls come first, and a "jump to the latest" control may sit between
-    // while the log is not scrolled to the end; the log is within four steps.
+    // while the log is not scrolled to the end; the log is within four steps. The pointer rests on a
+    // message meanwhile: its hover toolbar must not join the Tab order (it did, and flaked this test
+    // wherever the pointer happened to be).
+    await message(bob.page, 'usual table').hover();
     await bob.page.getByRole('textbox', { name: 'Message', exact: true }).focus();
     for (let step = 0; step < 4; step++) {
       await bob.page.keyboard.press('Shift+Tab');

@@ -134,6 +134,10 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
   const [revealed, setRevealed] = useState(false);
   const collapsed = !deleted && !mine && !revealed && chat.isBlocked(m);
   const [picker, setPicker] = useState(false);
+  // The toolbar shows on hover too, but it joins the Tab order only while focus is inside this message:
+  // otherwise a pointer resting on a message would put its buttons between the composer and the log.
+  const [focusInside, setFocusInside] = useState(false);
+  const actionTab = focusInside ? 0 : -1;
   const pickerRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (picker) pickerRef.current?.querySelector('button')?.focus();
@@ -159,7 +163,14 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
   const roomId = m.room_id;
   const replyAuthor = m.reply_to ? (m.reply_to.sender_id === chat.me?.id ? 'You' : chat.userName(roomId, m.reply_to.sender_id)) : '';
   return (
-    <li class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${collapsed ? ' blocked' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}${!mine && !deleted && !collapsed && mentionsMe(m, chat.me?.id) ? ' mentions-me' : ''}`} tabIndex={-1} data-id={m.id} data-seq={String(m.seq)}>
+    <li
+      class={`msg${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${collapsed ? ' blocked' : ''}${grouped ? ' grouped' : ''}${editing ? ' editing' : ''}${highlighted ? ' flash' : ''}${!mine && !deleted && !collapsed && mentionsMe(m, chat.me?.id) ? ' mentions-me' : ''}`}
+      tabIndex={-1}
+      data-id={m.id}
+      data-seq={String(m.seq)}
+      onFocusCapture={() => setFocusInside(true)}
+      onBlurCapture={(e) => setFocusInside(e.currentTarget.contains(e.relatedTarget as Node | null))}
+    >
       <div class="msg-head">
         {grouped ? null : <Avatar user={m.sender} small />}
         {grouped ? null : mine || !m.sender.id ? (
@@ -240,29 +251,29 @@ function UserMessageItem({ chat, m, grouped, receipt, canModerate, editing, high
       {receipt ? <p class="msg-status receipt muted">{receipt}</p> : null}
       {!deleted && !collapsed ? (
         <div class="msg-actions" role="toolbar" aria-label="Message actions">
-          <button type="button" class="icon-button" aria-label="Reply" title="Reply" onClick={() => onReply(m)}>
+          <button type="button" class="icon-button" tabIndex={actionTab} aria-label="Reply" title="Reply" onClick={() => onReply(m)}>
             <Icon name="reply" />
           </button>
-          <button type="button" class="icon-button" aria-label="React" title="React" aria-expanded={picker ? 'true' : 'false'} onClick={() => setPicker(!picker)}>
+          <button type="button" class="icon-button" tabIndex={actionTab} aria-label="React" title="React" aria-expanded={picker ? 'true' : 'false'} onClick={() => setPicker(!picker)}>
             <Icon name="react" />
           </button>
           {!mine && m.sender.id ? (
-            <button type="button" class="icon-button" aria-label={`View profile of ${displayName(m.sender)}`} title="Profile" onClick={() => profileDialog(chat, m.sender.id!)}>
+            <button type="button" class="icon-button" tabIndex={actionTab} aria-label={`View profile of ${displayName(m.sender)}`} title="Profile" onClick={() => profileDialog(chat, m.sender.id!)}>
               <Icon name="user" />
             </button>
           ) : null}
           {!mine && m.sender.id ? (
-            <button type="button" class="icon-button" aria-label="Report message" title="Report" onClick={() => reportDialog(chat, m)}>
+            <button type="button" class="icon-button" tabIndex={actionTab} aria-label="Report message" title="Report" onClick={() => reportDialog(chat, m)}>
               <Icon name="flag" />
             </button>
           ) : null}
           {mine ? (
-            <button type="button" class="icon-button" aria-label="Edit message" title="Edit" onClick={() => setEditing(m.id)}>
+            <button type="button" class="icon-button" tabIndex={actionTab} aria-label="Edit message" title="Edit" onClick={() => setEditing(m.id)}>
               <Icon name="edit" />
             </button>
           ) : null}
           {mine || canModerate ? (
-            <button type="button" class="icon-button" aria-label="Delete message" title="Delete" onClick={() => void remove()}>
+            <button type="button" class="icon-button" tabIndex={actionTab} aria-label="Delete message" title="Delete" onClick={() => void remove()}>
               <Icon name="trash" />
             </button>
           ) : null}
