@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { runMigrationsLocked } from '../src/database/migrations';
 import { typeormOptions } from '../src/database/typeorm-options';
-import { COMMIT_TEXT_BATCH, GROUP_COMMIT_SESSION_OPTIONS, mentionCandidatesParam } from '../src/messages/messages.repository';
+import { dmKeyOf } from '../src/dm/dm.repository';
+import { BatchOutcomeRow, BatchSendRow, COMMIT_ONE_TEXT, COMMIT_TEXT_BATCH, GROUP_COMMIT_SESSION_OPTIONS, mentionCandidatesParam, MessagesRepository } from '../src/messages/messages.repository';
 
 /** One node of `EXPLAIN (FORMAT JSON)` output, the fields this test reads. */
 interface PlanNode {
@@ -77,6 +78,7 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     await client.connect();
     clients.push(client);
     await client.query(`PREPARE batch(uuid[], uuid[], text[], uuid[], text[], text[]) AS ${COMMIT_TEXT_BATCH.text}`);
+    await client.query(`PREPARE one(uuid, uuid, text, uuid, text, text) AS ${COMMIT_ONE_TEXT.text}`);
     return client;
   }
 
@@ -113,6 +115,21 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     footprint(rows[0]['QUERY PLAN'][0].Plan, result);
     // EXPLAIN ANALYZE really ran the batch: read back what it stored.
     const stored = await client.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE content LIKE $1`, [`${tag} message %`]);
+    result.stored = Number(stored.rows[0].n);
+    return result;
+  }
+
+  /**
+   * EXPLAIN ANALYZE of a lone send (the batch-of-one form): a reply, a client_msg_id and a mention
+   * of a member, so every probe of the form runs.
+   */
+  async function explainOne(client: Client, tag: string): Promise<BatchFootprint> {
+    const content = `${tag} lone send @plan_user_2`;
+    const args = [rooms[0], senders[0], content, replyTarget, `${tag}-lone`, mentionCandidatesParam(content)].map((v) => (v === null ? 'NULL' : client.escapeLiteral(v)));
+    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE one(${args.join(', ')})`);
+    const result: BatchFootprint = { rowsTouched: 0, tableNodes: [], stored: 0 };
+    footprint(rows[0]['QUERY PLAN'][0].Plan, result);
+    const stored = await client.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE content = $1 AND cardinality(mentions) = 1 AND reply_to_id = $2`, [content, replyTarget]);
     result.stored = Number(stored.rows[0].n);
     return result;
   }
@@ -170,6 +187,7 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     replyTarget = first.rows[0].id;
 
     const empty = await explainBatch(writer, 'empty');
+    const emptyOne = await explainOne(writer, 'empty');
     // 100 sends, one the twin of another: 99 stored.
     expect(empty.stored).toBe(BATCH - 1);
     // The mentions resolved in the same statement: one member per fifth send, the unknown name never.
@@ -188,10 +206,13 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
 
     const bigCached = await explainBatch(writer, 'bigcached');
     expect(bigCached.stored).toBe(BATCH - 1);
+    const bigCachedOne = await explainOne(writer, 'bigcached');
 
     await seeder.query(`ANALYZE`);
-    const bigFresh = await explainBatch(await writerConnection(), 'bigfresh');
+    const freshWriter = await writerConnection();
+    const bigFresh = await explainBatch(freshWriter, 'bigfresh');
     expect(bigFresh.stored).toBe(BATCH - 1);
+    const bigFreshOne = await explainOne(freshWriter, 'bigfresh');
 
     // A probe per send and per stored message: the same for both, whatever the table holds.
     expect(bigCached.rowsTouched).toBeLessThanOrEqual(empty.rowsTouched);
@@ -200,5 +221,83 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     for (const run of [empty, bigCached, bigFresh]) {
       expect(run.tableNodes.filter((n) => n.startsWith('Seq Scan'))).toEqual([]);
     }
+    // The same for a lone send, which runs the smaller form.
+    for (const run of [emptyOne, bigCachedOne, bigFreshOne]) {
+      expect(run.stored).toBe(1);
+      expect(run.rowsTouched).toBeLessThanOrEqual(emptyOne.rowsTouched);
+      expect(run.tableNodes.filter((n) => n.startsWith('Seq Scan'))).toEqual([]);
+    }
+    expect(emptyOne.rowsTouched).toBeLessThan(20);
   }, 120_000);
+
+  it('answers and stores a lone send exactly as the batch form does, for every outcome', async () => {
+    const writer = await writerConnection();
+    const repo = new MessagesRepository(undefined as never);
+    const [alice, bob, carol] = senders;
+    // A room only alice is in; a DM between alice and bob in which bob blocked alice.
+    const setup = clients[0];
+    const lonely = (await setup.query<{ id: string }>(`INSERT INTO rooms (type, name, owner_id) VALUES ('public', 'lonely', $1) RETURNING id`, [alice])).rows[0].id;
+    await setup.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [lonely, alice]);
+    const dm = (await setup.query<{ id: string }>(`INSERT INTO rooms (type, dm_key) VALUES ('dm', $1) RETURNING id`, [dmKeyOf(alice, bob)])).rows[0].id;
+    await setup.query(`INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'member'), ($1, $3, 'member')`, [dm, alice, bob]);
+    await setup.query(`INSERT INTO user_blocks (blocker_id, blocked_id) VALUES ($1, $2)`, [bob, alice]);
+    const target = (await repo.commitTextBatch(writer, [{ roomId: rooms[0], senderId: bob, content: 'a reply target', replyToId: null, clientMsgId: null }]))[0];
+    await repo.commitTextBatch(writer, [{ roomId: rooms[0], senderId: alice, content: 'sent before', replyToId: null, clientMsgId: 'sent-before' }]);
+
+    /** Each case as a function of the form's tag, so both forms store distinct messages. */
+    const cases: [string, (tag: string) => BatchSendRow][] = [
+      ['plain', (tag) => ({ roomId: rooms[0], senderId: alice, content: `plain ${tag}`, replyToId: null, clientMsgId: null })],
+      ['reply, key, mentions', (tag) => ({ roomId: rooms[0], senderId: alice, content: `hi @PLAN_USER_3 and @plan_user_1 and @nobody ${tag}`, replyToId: target.id, clientMsgId: `k-${tag}` })],
+      ['no room', (tag) => ({ roomId: randomUUID(), senderId: alice, content: `nowhere ${tag}`, replyToId: null, clientMsgId: null })],
+      ['not a member', (tag) => ({ roomId: lonely, senderId: bob, content: `outsider ${tag}`, replyToId: null, clientMsgId: null })],
+      ['blocked', (tag) => ({ roomId: dm, senderId: alice, content: `blocked ${tag}`, replyToId: null, clientMsgId: null })],
+      ['retried key', () => ({ roomId: rooms[0], senderId: alice, content: 'sent before, again', replyToId: null, clientMsgId: 'sent-before' })],
+      ['reply elsewhere', (tag) => ({ roomId: rooms[1], senderId: alice, content: `bad reply ${tag}`, replyToId: target.id, clientMsgId: null })],
+      ['unknown reply', (tag) => ({ roomId: rooms[1], senderId: alice, content: `lost reply ${tag}`, replyToId: randomUUID(), clientMsgId: null })],
+    ];
+    const counters = async (room: string) =>
+      (
+        await setup.query<{ last_seq: string; live_count: string; own_unread: string; mention_rows: string }>(
+          `SELECT r.last_seq, r.live_count, m.own_unread, (SELECT count(*) FROM message_mentions mm WHERE mm.room_id = r.id) AS mention_rows
+           FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2 WHERE r.id = $1`,
+          [room, alice],
+        )
+      ).rows[0];
+    /** What must match between the forms: everything but the new id, seq, time, ord and the tag. */
+    const comparable = (row: BatchOutcomeRow, tag: string) => {
+      const { id, seq, updated_seq, created_at, ord, ...rest } = row;
+      expect([typeof id, seq === updated_seq, typeof created_at]).toEqual(row.outcome === 'stored' ? ['string', true, 'object'] : ['object', true, 'object']);
+      expect(Number(ord)).toBe(1);
+      return JSON.parse(JSON.stringify(rest).split(tag).join('<tag>'));
+    };
+    for (const [name, make] of cases) {
+      const answers = [];
+      const effects = [];
+      for (const [tag, run] of [
+        ['lone', (send: BatchSendRow) => repo.commitTextBatch(writer, [send])],
+        ['batched', async (send: BatchSendRow) => (await repo.commitTextBatch(writer, [send, { roomId: bigRoom, senderId: carol, content: 'filler', replyToId: null, clientMsgId: null }]))[0]],
+      ] as const) {
+        const send = make(tag);
+        const before = await counters(send.roomId);
+        const answer = await run(send);
+        const row = Array.isArray(answer) ? (answer as BatchOutcomeRow[])[0] : (answer as BatchOutcomeRow);
+        if (Array.isArray(answer)) expect(answer).toHaveLength(1);
+        const after = await counters(send.roomId);
+        answers.push(comparable(row, tag));
+        effects.push({
+          seq: before ? Number(after.last_seq) - Number(before.last_seq) : null,
+          live: before ? Number(after.live_count) - Number(before.live_count) : null,
+          ownUnread: before ? Number(after.own_unread) - Number(before.own_unread) : null,
+          mentionRows: before ? Number(after.mention_rows) - Number(before.mention_rows) : null,
+          stored: Number((await setup.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE content = $1`, [send.content])).rows[0].n),
+          seqIsLast: row.outcome === 'stored' ? Number(row.seq) === Number(after.last_seq) : null,
+        });
+      }
+      expect({ name, answer: answers[0], effect: effects[0] }).toEqual({ name, answer: answers[1], effect: effects[1] });
+    }
+    // The forms did answer differently per case: every outcome of the contract but `twin` (a lone send has none).
+    const outcomes = [];
+    for (const [, make] of cases) outcomes.push((await repo.commitTextBatch(writer, [make('again')]))[0].outcome);
+    expect(outcomes).toEqual(['stored', 'stored', 'no_room', 'not_member', 'blocked', 'existing', 'bad_reply', 'bad_reply']);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 /**
  * What one group-commit statement costs PostgreSQL, ours (`COMMIT_TEXT_BATCH`, from dist/) against
- * raw-pg's (`STORE`), by batch size: starts an embedded PostgreSQL with our migrations in a fresh
+ * raw-pg's (`STORE`), by batch size (and, for one send, `COMMIT_ONE_TEXT`, "ours 1", which is what
+ * our server runs for a batch of one): starts an embedded PostgreSQL with our migrations in a fresh
  * directory, makes one user who is a member of 50 rooms, then runs each statement as a named
  * statement on one connection with the group-commit session options, batches of 1, 4, 16 and 64
  * sends spread over the rooms, and prints wall time and the backend's CPU (from /proc) per batch and
@@ -21,6 +22,7 @@ import { STORE } from '../peers/raw-pg-sql';
 /** The parts of dist/src/messages/messages.repository.js used here. */
 interface OurBatchStatement {
   COMMIT_TEXT_BATCH: { name: string; text: string };
+  COMMIT_ONE_TEXT: { name: string; text: string };
   GROUP_COMMIT_SESSION_OPTIONS: string;
   mentionCandidatesParam(content: string | null): string | null;
 }
@@ -67,6 +69,16 @@ async function main(): Promise<void> {
           values: [roomIds, roomIds.map(() => userId), contents, roomIds.map(() => null), roomIds.map((_, i) => `c${k}-${i}`), contents.map((c) => ours.mentionCandidatesParam(c))],
         });
       };
+      // What commitTextBatch runs for a batch of one.
+      const runOursLone = () => {
+        const [roomId] = nextRooms(1);
+        const content = `hello world message ${k}`;
+        return client.query({
+          name: ours.COMMIT_ONE_TEXT.name,
+          text: ours.COMMIT_ONE_TEXT.text,
+          values: [roomId, userId, content, null, `c${k}`, ours.mentionCandidatesParam(content)],
+        });
+      };
       const runRaw = (n: number) => {
         const roomIds = nextRooms(n);
         return client.query({
@@ -78,20 +90,21 @@ async function main(): Promise<void> {
       if (process.argv.includes('--explain')) {
         for (let i = 0; i < 50; i++) await runOurs(1);
         await client.query(`PREPARE explained(uuid[], uuid[], text[], uuid[], text[], text[]) AS ${ours.COMMIT_TEXT_BATCH.text}`);
-        for (let i = 0; i < 10; i++) await client.query(`EXECUTE explained($1, $2, '{hi}', '{NULL}', $3, '{NULL}')`, [[rooms[i]], [userId], [`warm-${i}`]]);
-        const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, TIMING ON, SUMMARY ON) EXECUTE explained($1, $2, '{hi}', '{NULL}', '{explained}', '{NULL}')`, [
-          [rooms[0]],
-          [userId],
-        ]);
+        // EXECUTE is a utility statement: it takes no bind parameters, so the ids are literals (uuids only).
+        const execute = (room: string, key: string) => `EXECUTE explained('{${room}}', '{${userId}}', '{hi}', '{NULL}', '{${key}}', '{NULL}')`;
+        for (let i = 0; i < 10; i++) await client.query(execute(rooms[i], `warm-${i}`));
+        const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, TIMING ON, SUMMARY ON) ${execute(rooms[0], 'explained')}`);
         process.stdout.write(plan.rows.map((r) => r['QUERY PLAN']).join('\n') + '\n');
         return;
       }
       const backendPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       for (const n of [1, 4, 16, 64]) {
-        for (const [label, run] of [
+        const runners: [string, (n: number) => Promise<unknown>][] = [
           ['ours', runOurs],
           ['raw-pg', runRaw],
-        ] as const) {
+        ];
+        if (n === 1) runners.splice(1, 0, ['ours 1', runOursLone]);
+        for (const [label, run] of runners) {
           for (let i = 0; i < 100; i++) await run(n);
           const batches = Math.max(200, Math.floor(4000 / n));
           const cpuBefore = processCpuMs(backendPid);

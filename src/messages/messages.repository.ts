@@ -158,7 +158,63 @@ const resolveMentions = (room: string, names: string): string => `
             WHERE coalesce((SELECT true FROM room_members rmm WHERE rmm.room_id = ${room} AND rmm.user_id = mu.id), false)), '{}'::uuid[])`;
 
 /**
- * The group-commit statement ({@link MessagesRepository.commitTextBatch}); parameters `$1..$5` are
+ * The checks of a send, as the columns `member`, `existing_id` and `reply_ok` of the `checked` step
+ * of both group-commit forms ({@link COMMIT_TEXT_BATCH}, {@link COMMIT_ONE_TEXT}); each is one probe
+ * by key. With `room_type` (null: no such room) and `blocked`, they decide the outcome in the order
+ * of {@link SEND_OUTCOME}.
+ * @param room SQL expression of the room id; `sender`, `clientMsgId`, `replyTo` likewise
+ */
+const SEND_CHECKS = (room: string, sender: string, clientMsgId: string, replyTo: string): string => `
+  coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = ${room} AND rmb.user_id = ${sender}), false) AS member,
+  (SELECT e.id FROM messages e WHERE e.sender_id = ${sender} AND e.room_id = ${room} AND e.client_msg_id = ${clientMsgId}) AS existing_id,
+  (${replyTo} IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = ${replyTo} AND target.type <> 'system') = ${room}) AS reply_ok`;
+
+/** True for a checked send (alias `c`, see {@link SEND_CHECKS}) that may be stored. */
+const SEND_PASSES = (c: string): string => `${c}.room_type IS NOT NULL AND ${c}.member AND NOT ${c}.blocked AND ${c}.existing_id IS NULL AND ${c}.reply_ok`;
+
+/**
+ * The tail both group-commit forms share, after a `numbered` step that holds each stored send's
+ * room_id, sender_id, content, reply_to_id, client_msg_id, new id, seq, created_at and resolved
+ * mentions: the INSERT, and the mention counts (one row per mentioned member other than the sender;
+ * see the Mentions migration).
+ */
+const STORE_NUMBERED = `
+   ins AS (
+     INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at, mentions)
+     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at, mentions FROM numbered),
+   counted_mentions AS (
+     INSERT INTO message_mentions (room_id, user_id, seq)
+     SELECT n.room_id, x.user_id, n.seq FROM numbered n CROSS JOIN LATERAL unnest(n.mentions) AS x(user_id)
+     WHERE x.user_id <> n.sender_id)`;
+
+/**
+ * The answer of both group-commit forms, one {@link BatchOutcomeRow} per send: `c` is the checked
+ * send (with `ord`, and `first_ord`, the ord of the stored send of its client_msg_id in the batch),
+ * `n` its `numbered` row when stored. The outcome CASE is the order in which the checks apply.
+ * OFFSET 0 keeps each lookup a parameterized probe (a subquery the planner cannot turn into a join).
+ */
+const SEND_OUTCOME = `
+   SELECT c.ord,
+          CASE WHEN n.id IS NOT NULL THEN 'stored'
+               WHEN c.room_type IS NULL THEN 'no_room'
+               WHEN NOT c.member THEN 'not_member'
+               WHEN c.blocked THEN 'blocked'
+               WHEN c.existing_id IS NOT NULL THEN 'existing'
+               WHEN c.first_ord < c.ord THEN 'twin'
+               ELSE 'bad_reply' END AS outcome,
+          c.room_type,
+          n.id, n.room_id, n.seq, n.seq AS updated_seq, 'text' AS type, n.content, n.client_msg_id, n.created_at,
+          NULL::timestamptz AS edited_at, NULL::timestamptz AS deleted_at,
+          n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
+          su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
+          n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
+          NULL::json AS attachments, NULL::json AS reactions, n.mentions`;
+const SEND_OUTCOME_JOINS = `
+   LEFT JOIN LATERAL (SELECT u.username, u.display_name, u.avatar_url, u.deleted_at FROM users u WHERE u.id = n.sender_id OFFSET 0) su ON true
+   LEFT JOIN LATERAL (SELECT t.sender_id, t.content, t.deleted_at FROM messages t WHERE t.id = n.reply_to_id OFFSET 0) rm ON true`;
+
+/**
+ * The group-commit statement ({@link MessagesRepository.commitTextBatch}); parameters `$1..$6` are
  * parallel arrays: room ids, sender ids, contents, reply target ids, client_msg_ids, candidate
  * mentions (see {@link mentionCandidatesParam}). Mentions are resolved per stored send against the
  * room's members under the room locks taken here, so a mention and a kick cannot interleave; a send
@@ -184,16 +240,14 @@ export const COMMIT_TEXT_BATCH = {
      SELECT r.id, r.type, r.dm_key FROM rooms r WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE),
    checked AS MATERIALIZED (
      SELECT i.*, l.type AS room_type, ${DM_BLOCKED('l.dm_key')} AS blocked,
-            coalesce((SELECT true FROM room_members rmb WHERE rmb.room_id = i.room_id AND rmb.user_id = i.sender_id), false) AS member,
-            (SELECT e.id FROM messages e WHERE e.sender_id = i.sender_id AND e.room_id = i.room_id AND e.client_msg_id = i.client_msg_id) AS existing_id,
-            (i.reply_to_id IS NULL OR (SELECT target.room_id FROM messages target WHERE target.id = i.reply_to_id AND target.type <> 'system') = i.room_id) AS reply_ok
+            ${SEND_CHECKS('i.room_id', 'i.sender_id', 'i.client_msg_id', 'i.reply_to_id')}
      FROM input i LEFT JOIN locked l ON l.id = i.room_id),
    ranked AS (
      -- The first send of a new client_msg_id that passes every check is the one stored; later
      -- sends of that key in the batch are its twins. Refused sends never claim a key.
      SELECT c.*,
             CASE WHEN c.client_msg_id IS NOT NULL THEN
-              min(c.ord) FILTER (WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok)
+              min(c.ord) FILTER (WHERE ${SEND_PASSES('c')})
                 OVER (PARTITION BY c.sender_id, c.room_id, c.client_msg_id) END AS first_ord
      FROM checked c),
    fresh AS (
@@ -201,8 +255,7 @@ export const COMMIT_TEXT_BATCH = {
             row_number() OVER (PARTITION BY c.room_id ORDER BY c.ord) AS k,
             count(*) OVER (PARTITION BY c.room_id) AS n
      FROM ranked c
-     WHERE c.room_type IS NOT NULL AND c.member AND NOT c.blocked AND c.existing_id IS NULL AND c.reply_ok
-       AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
+     WHERE ${SEND_PASSES('c')} AND (c.client_msg_id IS NULL OR c.ord = c.first_ord)),
    bumped AS (
      -- r.id = ANY($1) bounds the rooms side to the batch's rooms however the join is planned.
      UPDATE rooms r SET last_seq = r.last_seq + c.n, live_count = r.live_count + c.n, last_activity_at = now()
@@ -214,46 +267,51 @@ export const COMMIT_TEXT_BATCH = {
             -- Stored sends only: each candidate is a probe of the username index, then of the membership key.
             CASE WHEN f.mention_names IS NULL THEN '{}'::uuid[]
                  ELSE ${resolveMentions('f.room_id', "string_to_array(f.mention_names, ' ')")} END AS mentions
-     FROM fresh f JOIN bumped b ON b.id = f.room_id),
-   ins AS (
-     INSERT INTO messages (id, room_id, seq, updated_seq, sender_id, type, content, reply_to_id, client_msg_id, created_at, mentions)
-     SELECT id, room_id, seq, seq, sender_id, 'text', content, reply_to_id, client_msg_id, created_at, mentions FROM numbered),
-   counted_mentions AS (
-     -- Mention counts: one row per mentioned member other than the sender (see the Mentions migration).
-     INSERT INTO message_mentions (room_id, user_id, seq)
-     SELECT n.room_id, x.user_id, n.seq FROM numbered n CROSS JOIN LATERAL unnest(n.mentions) AS x(user_id)
-     WHERE x.user_id <> n.sender_id),
+     FROM fresh f JOIN bumped b ON b.id = f.room_id),${STORE_NUMBERED},
    own AS (
      -- Unread counters: the room's live_count grew above (bumped); a sender's own new messages are
      -- not unread for them.
      UPDATE room_members m SET own_unread = m.own_unread + s.k
      FROM (SELECT room_id, sender_id, count(*) AS k FROM fresh GROUP BY room_id, sender_id) s
-     WHERE m.room_id = s.room_id AND m.user_id = s.sender_id AND m.room_id = ANY($1::uuid[]))
-   SELECT c.ord,
-          CASE WHEN n.id IS NOT NULL THEN 'stored'
-               WHEN c.room_type IS NULL THEN 'no_room'
-               WHEN NOT c.member THEN 'not_member'
-               WHEN c.blocked THEN 'blocked'
-               WHEN c.existing_id IS NOT NULL THEN 'existing'
-               WHEN c.first_ord < c.ord THEN 'twin'
-               ELSE 'bad_reply' END AS outcome,
-          c.room_type,
-          n.id, n.room_id, n.seq, n.seq AS updated_seq, 'text' AS type, n.content, n.client_msg_id, n.created_at,
-          NULL::timestamptz AS edited_at, NULL::timestamptz AS deleted_at,
-          n.sender_id, su.username AS sender_username, su.display_name AS sender_display_name,
-          su.avatar_url AS sender_avatar_url, su.deleted_at AS sender_deleted_at,
-          n.reply_to_id, rm.sender_id AS reply_sender_id, rm.content AS reply_content, rm.deleted_at AS reply_deleted_at,
-          NULL::json AS attachments, NULL::json AS reactions, n.mentions
+     WHERE m.room_id = s.room_id AND m.user_id = s.sender_id AND m.room_id = ANY($1::uuid[]))${SEND_OUTCOME}
    FROM ranked c
-   LEFT JOIN numbered n ON n.ord = c.ord
-   -- OFFSET 0 keeps each lookup a parameterized probe (a subquery the planner cannot turn into a join).
-   LEFT JOIN LATERAL (SELECT u.username, u.display_name, u.avatar_url, u.deleted_at FROM users u WHERE u.id = n.sender_id OFFSET 0) su ON true
-   LEFT JOIN LATERAL (SELECT t.sender_id, t.content, t.deleted_at FROM messages t WHERE t.id = n.reply_to_id OFFSET 0) rm ON true
+   LEFT JOIN numbered n ON n.ord = c.ord${SEND_OUTCOME_JOINS}
    ORDER BY c.ord`,
 } as const;
 
 /**
- * Session settings of the connections that run {@link COMMIT_TEXT_BATCH}: a generic plan made once
+ * {@link COMMIT_TEXT_BATCH} for a batch of one send, with the same checks, effects and answer (one row,
+ * `ord` 1), its parameters `$1..$6` the send's own values instead of arrays. A lone send cannot have a
+ * twin and takes one seq from one room, so the arrays, the per-room numbering and the twin window
+ * fall away: its plan has a third of the batch form's nodes, and starting and ending those nodes is
+ * most of what a small batch costs PostgreSQL. Batches of one are the common case below the write
+ * path's capacity (docs/performance.md, "Session 7"). Same generic-plan rules as the batch form.
+ */
+export const COMMIT_ONE_TEXT = {
+  name: 'messages_commit_one_text',
+  text: `WITH checked AS MATERIALIZED (
+     SELECT 1::bigint AS ord, NULL::bigint AS first_ord, l.type AS room_type, ${DM_BLOCKED('l.dm_key')} AS blocked,
+            ${SEND_CHECKS('$1::uuid', '$2::uuid', '$5::text', '$4::uuid')}
+     FROM (SELECT) AS one LEFT JOIN LATERAL (SELECT r.type, r.dm_key FROM rooms r WHERE r.id = $1::uuid FOR UPDATE) l ON true),
+   bumped AS (
+     UPDATE rooms r SET last_seq = r.last_seq + 1, live_count = r.live_count + 1, last_activity_at = now()
+     FROM checked c
+     WHERE r.id = $1::uuid AND ${SEND_PASSES('c')}
+     RETURNING r.last_seq),
+   numbered AS (
+     SELECT $1::uuid AS room_id, $2::uuid AS sender_id, $3::text AS content, $4::uuid AS reply_to_id, $5::text AS client_msg_id,
+            gen_random_uuid() AS id, b.last_seq AS seq, now() AS created_at,
+            CASE WHEN $6::text IS NULL THEN '{}'::uuid[]
+                 ELSE ${resolveMentions('$1::uuid', "string_to_array($6::text, ' ')")} END AS mentions
+     FROM bumped b),${STORE_NUMBERED},
+   own AS (
+     UPDATE room_members m SET own_unread = m.own_unread + 1 FROM bumped b WHERE m.room_id = $1::uuid AND m.user_id = $2::uuid)${SEND_OUTCOME}
+   FROM checked c
+   LEFT JOIN numbered n ON true${SEND_OUTCOME_JOINS}`,
+} as const;
+
+/**
+ * Session settings of the connections that run {@link COMMIT_TEXT_BATCH} and {@link COMMIT_ONE_TEXT}: a generic plan made once
  * (planning took longer than running a batch), and no sequential scans, so that plan is made of index
  * probes whatever the table statistics said when it was made. Also covers the foreign-key checks
  * the INSERT fires on these connections (they are cached plans too).
@@ -364,10 +422,12 @@ export class MessagesRepository {
   /**
    * Group commit in one statement (one round trip, and as a single statement its own transaction, so
    * one COMMIT and one WAL flush): locks the batch's rooms in id order (concurrent batches and single
-   * sends cannot deadlock), checks each send (room, membership, client_msg_id retry, reply target) as the
-   * single path does, lets the first send of a client_msg_id win over its twins in
-   * the batch — resolves each stored send's mentions against the room's members, takes consecutive seqs from each room's counter in input order for the sends that
-   * pass, inserts them, and answers one row per input send.
+   * sends cannot deadlock), checks each send (room, membership, block, client_msg_id retry, reply
+   * target) as the single path does, lets the first send of a client_msg_id win over its twins in the
+   * batch, resolves each stored send's mentions against the room's members, takes consecutive seqs
+   * from each room's counter in input order for the sends that pass, inserts them, and answers one
+   * row per input send. A batch of one runs {@link COMMIT_ONE_TEXT}, the same operation with a
+   * smaller plan; more run {@link COMMIT_TEXT_BATCH}.
    * A (sender, room, client_msg_id) committed by another transaction after this statement's snapshot fails
    * the whole statement with a unique violation; callers then retry send by send.
    * @param db connections to run it on: the group-commit pool (see GroupCommitPool).
@@ -375,6 +435,15 @@ export class MessagesRepository {
    * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
   async commitTextBatch(db: Pick<GroupCommitPool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
+    if (sends.length === 1) {
+      const [one] = sends;
+      const result = await db.query<BatchOutcomeRow>({
+        name: COMMIT_ONE_TEXT.name,
+        text: COMMIT_ONE_TEXT.text,
+        values: [one.roomId, one.senderId, one.content, one.replyToId, one.clientMsgId, mentionCandidatesParam(one.content)],
+      });
+      return result.rows;
+    }
     const result = await db.query<BatchOutcomeRow>({
       name: COMMIT_TEXT_BATCH.name,
       text: COMMIT_TEXT_BATCH.text,
