@@ -24,7 +24,8 @@ describe('MessageBatchWriter scheduling', () => {
   let seq: number;
 
   beforeEach(() => {
-    jest.useFakeTimers({ now: 1_000_000 });
+    // setImmediate stays real: the writer starts a batch at the end of the I/O phase, which is no timer.
+    jest.useFakeTimers({ now: 1_000_000, doNotFake: ['setImmediate'] });
     started = [];
     seq = 0;
     const repository = {
@@ -51,19 +52,32 @@ describe('MessageBatchWriter scheduling', () => {
   });
 
   const send = (roomId: string, content: string): Promise<unknown> => writer.write(pending(roomId, content));
-  /** Lets promise callbacks run (the writer continues after the statement's promise resolves). */
+  /** Lets promise callbacks run and the event loop's current phase end (where a batch starts). */
   const settle = async (): Promise<void> => {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   };
 
-  it('starts a lone send at once, with no added delay', () => {
+  it('starts a lone send at the end of the current event-loop phase, with no timer', async () => {
     void send('room-a', 'one');
+    expect(jest.getTimerCount()).toBe(0);
+    await settle();
     expect(started).toHaveLength(1);
     expect(started[0].contents).toEqual(['one']);
   });
 
+  it('sends that arrive in the same event-loop phase go in one batch', async () => {
+    void send('room-a', 'a1');
+    void send('room-b', 'b1');
+    await settle();
+    expect(started.map((b) => b.contents)).toEqual([['a1', 'b1']]);
+  });
+
   it('gathers the sends that arrive while a batch commits into the next one, in arrival order', async () => {
     const first = send('room-a', 'a1');
+    await settle();
     const later = [send('room-b', 'b1'), send('room-a', 'a2'), send('room-c', 'c1')];
     expect(started).toHaveLength(1);
     jest.advanceTimersByTime(5);
@@ -78,6 +92,7 @@ describe('MessageBatchWriter scheduling', () => {
 
   it('never starts a second batch beside a slow one, however long it takes, and adds no timer', async () => {
     const first = send('room-a', 'a1');
+    await settle();
     void send('room-b', 'b1');
     void send('room-a', 'a2');
     jest.advanceTimersByTime(60_000);
@@ -92,6 +107,7 @@ describe('MessageBatchWriter scheduling', () => {
 
   it(`takes at most ${MAX_BATCH} sends per batch and the backlog in arrival order`, async () => {
     const first = send('room-a', 'a0');
+    await settle();
     const backlog = 1000;
     for (let i = 1; i <= backlog; i++) void send(`room-${i % 7}`, `m${i}`);
     expect(started).toHaveLength(1);

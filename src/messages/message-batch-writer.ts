@@ -20,13 +20,16 @@ export const MAX_FLUSHES_IN_FLIGHT = 1;
 /**
  * The send pipeline: every send is stored here and answered through one outcome mapping
  * ({@link sendResult}). Text sends go by group commit with one batch in flight: a send that arrives
- * while no batch is committing starts one at once (no added delay); sends that arrive while a batch
- * commits wait and all go together in the next, which starts the moment that one ends and stores them
+ * while no batch is committing starts one when the event loop's current I/O phase ends (setImmediate:
+ * no timer, so the frames of several sockets read in that phase go together); sends that arrive while
+ * a batch commits wait and all go together in the next, which starts as that one ends and stores them
  * with a single SQL statement (one round trip to PostgreSQL; see
  * {@link MessagesRepository.commitTextBatch}: room locks, checks, counter update, multi-row INSERT,
  * one COMMIT and one WAL flush). So batches grow with the load by themselves, and N commits become one.
  * No timers, and never a second batch beside a slow one: both split the backlog behind a WAL-flush
- * stall into more, smaller commits (docs/performance.md, "Session 6"). The price of one batch in
+ * stall into more, smaller commits (docs/performance.md, "Session 6"); starting at the first frame of
+ * a phase instead of its end split each phase's frames into a batch of one and a batch of the rest
+ * ("Session 7"). The price of one batch in
  * flight: a batch waiting for a room locked by a long operation (deleting a room with a long
  * history) holds every other room's sends until then; `DB_STATEMENT_TIMEOUT_MS` bounds that wait,
  * after which the batch's sends go one by one.
@@ -41,6 +44,8 @@ export class MessageBatchWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(MessageBatchWriter.name);
   private queue: Waiting[] = [];
   private flushing = false;
+  /** A batch start is scheduled for the end of this I/O phase. */
+  private kickPending = false;
 
   /**
    * @param pool the batch statement's own connection (see GroupCommitPool)
@@ -72,8 +77,21 @@ export class MessageBatchWriter implements OnApplicationShutdown {
     });
   }
 
-  /** Starts the next batch, in arrival order, unless one is committing (its end calls this again). */
+  /**
+   * Starts the next batch once the current I/O phase of the event loop is over (setImmediate, no
+   * timer), unless one is committing (its end calls this again). Frames read in one phase arrive one
+   * socket callback at a time: starting at the first would send it alone and make the rest wait a
+   * whole commit for the next batch.
+   */
   private kick(): void {
+    if (this.flushing || this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(this.startBatch);
+  }
+
+  /** Takes the queue, in arrival order and at most {@link MAX_BATCH}, into one batch. */
+  private readonly startBatch = (): void => {
+    this.kickPending = false;
     if (this.flushing || this.queue.length === 0) return;
     const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
     this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
@@ -82,7 +100,7 @@ export class MessageBatchWriter implements OnApplicationShutdown {
       this.flushing = false;
       this.kick();
     });
-  }
+  };
 
   private async flush(batch: Waiting[]): Promise<void> {
     let rows: BatchOutcomeRow[];
