@@ -29,10 +29,9 @@ export const MAX_FLUSHES_IN_FLIGHT = 1;
  * No timers, and never a second batch beside a slow one: both split the backlog behind a WAL-flush
  * stall into more, smaller commits (docs/performance.md, "Session 6"); starting at the first frame of
  * a phase instead of its end split each phase's frames into a batch of one and a batch of the rest
- * ("Session 7"). The price of one batch in
- * flight: a batch waiting for a room locked by a long operation (deleting a room with a long
- * history) holds every other room's sends until then; `DB_STATEMENT_TIMEOUT_MS` bounds that wait,
- * after which the batch's sends go one by one.
+ * ("Session 7"). The price of one batch in flight: a batch waiting for a room locked by a long
+ * operation (deleting a room with a long history) holds every other room's sends until then;
+ * `DB_STATEMENT_TIMEOUT_MS` bounds that wait, after which the batch's sends go one by one.
  * Per-room seq order and "ack only after commit" hold as for a single send: seqs are taken from each
  * room's counter under its row lock, in arrival order, and callers resolve only after COMMIT.
  * Sends with attachments, and the sends of a batch that failed as a whole (a client_msg_id raced in

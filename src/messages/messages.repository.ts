@@ -435,25 +435,18 @@ export class MessagesRepository {
    * @returns per input index (`ord`, 1-based): the outcome, and the rendered message when stored.
    */
   async commitTextBatch(db: Pick<GroupCommitPool, 'query'>, sends: BatchSendRow[]): Promise<BatchOutcomeRow[]> {
-    if (sends.length === 1) {
-      const [one] = sends;
-      const result = await db.query<BatchOutcomeRow>({
-        name: COMMIT_ONE_TEXT.name,
-        text: COMMIT_ONE_TEXT.text,
-        values: [one.roomId, one.senderId, one.content, one.replyToId, one.clientMsgId, mentionCandidatesParam(one.content)],
-      });
-      return result.rows;
-    }
+    const { name, text } = sends.length === 1 ? COMMIT_ONE_TEXT : COMMIT_TEXT_BATCH;
+    const column = <T>(pick: (send: BatchSendRow) => T): T | T[] => (sends.length === 1 ? pick(sends[0]) : sends.map(pick));
     const result = await db.query<BatchOutcomeRow>({
-      name: COMMIT_TEXT_BATCH.name,
-      text: COMMIT_TEXT_BATCH.text,
+      name,
+      text,
       values: [
-        sends.map((r) => r.roomId),
-        sends.map((r) => r.senderId),
-        sends.map((r) => r.content),
-        sends.map((r) => r.replyToId),
-        sends.map((r) => r.clientMsgId),
-        sends.map((r) => mentionCandidatesParam(r.content)),
+        column((r) => r.roomId),
+        column((r) => r.senderId),
+        column((r) => r.content),
+        column((r) => r.replyToId),
+        column((r) => r.clientMsgId),
+        column((r) => mentionCandidatesParam(r.content)),
       ],
     });
     return result.rows;
