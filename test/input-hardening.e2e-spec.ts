@@ -295,6 +295,25 @@ describe('input hardening (e2e)', () => {
       const me = await http(t.api, 'PATCH', '/auth/me', { token: user.token, body: { bio: null, status: null, avatar_url: null } });
       expect([me.status, me.body.bio, me.body.status, me.body.avatar_url]).toEqual([200, null, null, null]);
     });
+
+    it('a body that is null, an array or a scalar is 400 "body must be a JSON object" and changes nothing, even where every field is optional', async () => {
+      const user = await registerUser(t.api);
+      const before = (await http(t.api, 'GET', '/auth/me', { token: user.token })).body;
+      for (const raw of ['null', '[]', '[{"display_name":"x"}]', '"x"', '7', 'true']) {
+        for (const [method, path] of [
+          ['PATCH', '/auth/me'],
+          ['POST', '/rooms'],
+        ]) {
+          const res = await http(t.api, method, path, { token: user.token, raw });
+          const body = expectError(res, 400, 'VALIDATION_FAILED');
+          expect([raw, body.error, body.details]).toEqual([raw, 'body must be a JSON object.', [{ field: 'body', problem: 'must be a JSON object' }]]);
+        }
+      }
+      expect((await http(t.api, 'GET', '/auth/me', { token: user.token })).body).toEqual(before);
+      expect((await http(t.api, 'GET', '/rooms/me', { token: user.token })).body.items).toEqual([]);
+      // No body at all is still no change requested where every field is optional.
+      expect((await http(t.api, 'PATCH', '/auth/me', { token: user.token })).status).toBe(200);
+    });
   });
 
   describe('passwords are never truncated', () => {

@@ -83,6 +83,13 @@ class SafeValidationPipe extends ValidationPipe {
     // Only what the pipe will transform: parameters like the gateway's socket are never walked.
     const tooBig = this.toValidate(metadata) ? inputSizeProblem(value) : null;
     if (tooBig) throw new AppError('VALIDATION_FAILED', `${tooBig.field} ${tooBig.problem}.`, [tooBig]);
+    // A DTO body is an object. Nest's pipe would read `null` as an empty object (passing wherever
+    // every field is optional) and judge an array's fields before its type. No body at all stays
+    // valid where every field is optional.
+    if (metadata.type === 'body' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value)) && this.toValidate(metadata)) {
+      const field = metadata.data || 'body';
+      throw new AppError('VALIDATION_FAILED', `${field} must be a JSON object.`, [{ field, problem: 'must be a JSON object' }]);
+    }
     try {
       return await super.transform(value, metadata);
     } catch (err) {
