@@ -14,6 +14,7 @@ import { rateLimitBucketOf } from './common/decorators/rate-limit.decorator';
 import { createValidationPipe } from './common/errors/validation';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { AppThrottlerGuard, ipTracker } from './common/guards/throttler.guard';
+import { LocalThrottlerStorage } from './common/guards/local-throttler-storage';
 import { SharedThrottlerStorage } from './common/guards/throttler-storage';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -79,7 +80,7 @@ export class AppModule {
             },
           ],
           // Several instances share their counters through Redis; one instance keeps them in memory.
-          storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : undefined,
+          storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : new LocalThrottlerStorage(),
         }),
         DatabaseModule,
         TokenBlacklistModule,

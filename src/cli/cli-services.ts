@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AdminModule } from '../admin/admin.module';
+import { LocalThrottlerStorage } from '../common/guards/local-throttler-storage';
 import type { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
@@ -30,7 +31,7 @@ class CliServicesModule {
           },
         }),
         // The auth services take a throttler storage (for their own limits); commands never hit it.
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: 1_000_000 }] }),
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: 1_000_000 }], storage: new LocalThrottlerStorage() }),
         DatabaseModule,
         TokenBlacklistModule,
         RealtimeCoreModule,

@@ -1,17 +1,19 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { LocalThrottlerStorage } from './local-throttler-storage';
 
 /**
  * REST rate-limit counters for several instances: kept in Redis by @nest-lab/throttler-storage-redis
- * so instances share each bucket, falling back to this process's memory while Redis is unreachable
- * (REST keeps working through a Redis outage, with per-instance limits meanwhile).
+ * so instances share each bucket, falling back to this process's memory ({@link LocalThrottlerStorage},
+ * which counts the same way) while Redis is unreachable (REST keeps working through a Redis outage,
+ * with per-instance limits meanwhile).
  * Loaded only when REDIS_URL is set.
  */
 export class SharedThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
   private readonly logger = new Logger(SharedThrottlerStorage.name);
   private readonly redisStorage: ThrottlerStorage & OnModuleDestroy;
-  private readonly local = new ThrottlerStorageService();
+  private readonly local = new LocalThrottlerStorage();
   private readonly redis: { status: string };
 
   constructor(redisUrl: string) {
