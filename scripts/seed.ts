@@ -13,6 +13,7 @@
 import 'reflect-metadata';
 import { hashSync } from 'bcryptjs';
 import { join } from 'node:path';
+import { escapeLiteral } from 'pg';
 import { DataSource } from 'typeorm';
 import { DmRepository, dmKeyOf } from '../src/dm/dm.repository';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres';
@@ -168,11 +169,19 @@ async function seed(ds: DataSource, messages: number): Promise<void> {
 /** Prints EXPLAIN (ANALYZE, BUFFERS) of the repositories' real SQL for the heavy user's view. */
 async function explain(ds: DataSource): Promise<void> {
   const plans: { sql: string; plan: string }[] = [];
+  // One connection of the server's kind (typeormOptions: the same session settings, so the same
+  // plan cache mode), where each statement is prepared and executed as the server's named statements
+  // are: the plan shown is the one the server runs, generic or custom.
+  const runner = ds.createQueryRunner();
+  await runner.connect();
   // A stand-in data source: every statement a repository runs is explained instead of executed (it
   // has no pg pool, so src/database/sql.ts sends the statement's text through query()).
   const explaining = {
     query: async (sql: string, params: unknown[] = []) => {
-      const rows: { 'QUERY PLAN': string }[] = await ds.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params);
+      await runner.query(`PREPARE explained AS ${sql}`);
+      const args = params.length > 0 ? `(${params.map(sqlLiteral).join(', ')})` : '';
+      const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE explained${args}`);
+      await runner.query('DEALLOCATE explained');
       plans.push({ sql, plan: rows.map((r) => r['QUERY PLAN']).join('\n') });
       return [];
     },
@@ -208,12 +217,26 @@ async function explain(ds: DataSource): Promise<void> {
     ['Search, a phrase (q="deploy today")', () => messages.search(user.id, '"deploy today"', { limit: 20, after: null })],
     ['Sync: changes after a seq (WS sync)', () => messages.findChanges(explaining, busy.id, user.id, Number(busy.last_seq) - 100, 500)],
   ];
-  for (const [title, run] of cases) {
-    plans.length = 0;
-    await run();
-    console.log(`\n### ${title}\n`);
-    for (const p of plans) console.log('```sql\n' + p.sql.replace(/^\s*\n/, '').trim() + '\n```\n\n```\n' + p.plan + '\n```');
+  const [{ plan_cache_mode: mode }] = await runner.query('SHOW plan_cache_mode');
+  console.log(`-- plan_cache_mode = ${mode}`);
+  try {
+    for (const [title, run] of cases) {
+      plans.length = 0;
+      await run();
+      console.log(`\n### ${title}\n`);
+      for (const p of plans) console.log('```sql\n' + p.sql.replace(/^\s*\n/, '').trim() + '\n```\n\n```\n' + p.plan + '\n```');
+    }
+  } finally {
+    await runner.release();
   }
+}
+
+/** A bind parameter as the SQL literal EXECUTE takes (its type comes from the prepared statement). */
+function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return escapeLiteral(`{${value.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
+  if (value instanceof Date) return escapeLiteral(value.toISOString());
+  return escapeLiteral(String(value));
 }
 
 async function main(): Promise<void> {

@@ -58,7 +58,8 @@ function footprint(node: PlanNode, into: BatchFootprint): void {
  * identical batch again on the same connection and cached plan, then once more on a new connection
  * after ANALYZE. Each big-table batch must read no more table rows than the empty-table one, and no
  * plan may scan a table sequentially. (Before the fix the cached plan scanned all of `messages` for
- * every send: a 200-send batch took 4.8 s at 20,000 messages.)
+ * every send: a 200-send batch took 4.8 s at 20,000 messages.) The reads of the server's pool are
+ * cached generic plans too (SESSION_OPTIONS); the last test checks the history page's.
  */
 describe('group-commit plan on a growing messages table (e2e)', () => {
   const BATCH = 100;
@@ -299,5 +300,61 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
     const outcomes = [];
     for (const [, make] of cases) outcomes.push((await repo.commitTextBatch(writer, [make('again')]))[0].outcome);
     expect(outcomes).toEqual(['stored', 'stored', 'no_room', 'not_member', 'blocked', 'existing', 'bad_reply', 'bad_reply']);
+  }, 60_000);
+  it("plans a read on the server's connections once, generically and without parallel workers: the history page of a room of 10,000 is one index range", async () => {
+    const setup = new Client({ connectionString: url });
+    await setup.connect();
+    clients.push(setup);
+    // Ten rooms of 10,000 messages, as the benchmark's REST scenario has them.
+    const pageRooms = (
+      await setup.query<{ id: string }>(`INSERT INTO rooms (type, name, owner_id, last_seq) SELECT 'public', 'history plan ' || i, $1, 10000 FROM generate_series(1, 10) i RETURNING id`, [
+        senders[0],
+      ])
+    ).rows.map((r) => r.id);
+    await setup.query(`INSERT INTO room_members (room_id, user_id, role) SELECT r, u, 'member' FROM unnest($1::uuid[]) r CROSS JOIN unnest($2::uuid[]) u`, [pageRooms, senders]);
+    await setup.query(
+      `INSERT INTO messages (room_id, seq, updated_seq, sender_id, type, content)
+       SELECT r, i, i, ($2::uuid[])[1 + i % 4], 'text', 'history ' || i FROM unnest($1::uuid[]) r CROSS JOIN generate_series(1, 10000) i`,
+      [pageRooms, senders],
+    );
+    const room = pageRooms[3];
+    await setup.query('ANALYZE');
+
+    // A connection as the server's pool opens them.
+    const dataSource = new DataSource(typeormOptions(url));
+    await dataSource.initialize();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      expect(await runner.query(`SELECT current_setting('plan_cache_mode') AS mode, current_setting('max_parallel_workers_per_gather') AS workers`)).toEqual([
+        { mode: 'force_generic_plan', workers: '0' },
+      ]);
+      // The repository's own statement, prepared and run seven times as the pool would run it.
+      let plan: PlanNode | undefined;
+      const preparing = {
+        query: async (sql: string, params: unknown[]) => {
+          await runner.query(`PREPARE page AS ${sql}`);
+          const args = params.map((v) => (v === null || v === undefined ? 'NULL' : setup.escapeLiteral(String(v)))).join(', ');
+          for (let i = 0; i < 6; i++) expect((await runner.query(`EXECUTE page(${args})`)).length).toBe(51);
+          plan = (await runner.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE page(${args})`))[0]['QUERY PLAN'][0].Plan;
+          return [];
+        },
+      };
+      await new MessagesRepository(preparing as never).findPage(room, senders[0], { limit: 50, offset: 0 });
+      expect(await runner.query(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'page'`)).toEqual([{ generic_plans: 7, custom_plans: 0 }]);
+      const nodes: PlanNode[] = [];
+      const walk = (node: PlanNode) => {
+        nodes.push(node);
+        node.Plans?.forEach(walk);
+      };
+      walk(plan!);
+      expect(nodes.filter((n) => n['Node Type'].startsWith('Gather'))).toEqual([]);
+      // The page itself (not the reply previews, by primary key): one backward range of 51 rows.
+      const pageScan = nodes.filter((n) => n['Relation Name'] === 'messages' && n['Index Name'] !== 'messages_pkey');
+      expect(pageScan.map((n) => [n['Node Type'], n['Actual Rows']])).toEqual([['Index Scan', 51]]);
+    } finally {
+      await runner.release();
+      await dataSource.destroy();
+    }
   }, 60_000);
 });

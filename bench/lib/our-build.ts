@@ -32,6 +32,8 @@ export interface OurDataLayer {
   toMessageDto(row: object): object;
   encodeCursor(parts: string[]): string;
   effectiveNotificationLevel(type: string, level: string | null): string;
+  /** PostgreSQL session settings of the server's connections (undefined in builds older than session 8). */
+  SESSION_OPTIONS?: string;
 }
 
 function dist(...parts: string[]): string {
@@ -57,6 +59,7 @@ export function ourDataLayer(): OurDataLayer {
     ...(require(dist('messages', 'message.mapper.js')) as Pick<OurDataLayer, 'toMessageDto'>),
     ...(require(dist('common', 'pagination', 'pagination.js')) as Pick<OurDataLayer, 'encodeCursor'>),
     ...(require(dist('rooms', 'notification-level.js')) as Pick<OurDataLayer, 'effectiveNotificationLevel'>),
+    ...(require(dist('database', 'typeorm-options.js')) as Pick<OurDataLayer, 'SESSION_OPTIONS'>),
   };
 }
 /* eslint-enable @typescript-eslint/no-require-imports */

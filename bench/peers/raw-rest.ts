@@ -1,8 +1,8 @@
 /**
  * Peer (d): the REST ceiling. Plain Fastify + `pg` answering `GET /api/v1/rooms/:id/messages?limit=n`
  * (the latest history page) and `GET /api/v1/rooms/me` from our server's database ($DATABASE_URL),
- * with our repositories' SQL and our message mapper (loaded from dist/), so each answer is the same
- * SQL result in the same JSON shape. What it leaves out is everything above the data layer: no Nest,
+ * with our repositories' SQL, session settings and message mapper (loaded from dist/), so each answer
+ * is the same SQL result in the same JSON shape. What it leaves out is everything above the data layer: no Nest,
  * no authentication (the caller is the `sub` of the bearer token, decoded, not verified), no
  * validation, no membership check, no access log. Listens on 127.0.0.1:$PORT; SIGTERM exits 0.
  */
@@ -11,10 +11,11 @@ import { Pool } from 'pg';
 import { ourDataLayer } from '../lib/our-build';
 
 const port = Number(process.env.PORT ?? 4004);
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4, idleTimeoutMillis: 0 });
+const { MessagesRepository, RoomsRepository, toMessageDto, encodeCursor, effectiveNotificationLevel, SESSION_OPTIONS } = ourDataLayer();
+// Our server's session settings (its plan cache mode) are part of the data layer this peer shares.
+const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4, idleTimeoutMillis: 0, options: SESSION_OPTIONS });
 // `driver.master` lets our repositories run their prepared statements on this pool, as they do in our server.
 const db = { query: (sql: string, params?: unknown[]) => pool.query(sql, params).then((r) => r.rows), driver: { master: pool } };
-const { MessagesRepository, RoomsRepository, toMessageDto, encodeCursor, effectiveNotificationLevel } = ourDataLayer();
 const messages = new MessagesRepository(db);
 const rooms = new RoomsRepository(db);
 

@@ -39,6 +39,20 @@ export function typeormOptions(url: string, tuning: PoolTuning = { poolSize: 20,
 }
 
 /**
+ * PostgreSQL settings of every connection of the server:
+ * - every named statement is planned once per connection, as a generic plan, and re-planned only
+ *   when its tables' statistics or definitions change. Under the default (`auto`) PostgreSQL plans a
+ *   statement anew for each execution for as long as it estimates the generic plan dearer than the
+ *   custom ones; the history page was planned on every request, and planning cost more than running
+ *   it (docs/performance.md, "Session 8");
+ * - no parallel workers: a generic plan does not know its LIMIT and counts on a tenth of the rows,
+ *   which made the history page of a 10,000-message room start a worker process per request. The
+ *   server's reads are many small statements at once, where a worker only adds a process start.
+ * docs/queries.md shows the generic plans (`npm run seed -- --explain`).
+ */
+export const SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0';
+
+/**
  * The `pg` pool settings of every pool of the server (TypeORM's and the group-commit one). Idle
  * connections stay open: a new backend costs authentication and cold catalog caches (tens of ms on a
  * small machine), which showed up as latency spikes when the pool shrank after 10 s idle.
@@ -46,6 +60,7 @@ export function typeormOptions(url: string, tuning: PoolTuning = { poolSize: 20,
  */
 export function poolSettings(tuning: PoolTuning, applicationName: string) {
   return {
+    options: SESSION_OPTIONS,
     max: tuning.poolSize,
     idleTimeoutMillis: 0,
     connectionTimeoutMillis: 10_000,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DM_BLOCKED } from '../blocks/blocks.repository';
 import type { GroupCommitPool } from '../database/group-commit-pool';
+import { SESSION_OPTIONS } from '../database/typeorm-options';
 import { and, execute, firstRow, keyset, Queryable, rows, SqlParams, statement } from '../database/sql';
 import { MessageType } from './dto/message.dto';
 import type { SystemLineDto } from './system-line.dto';
@@ -311,12 +312,13 @@ export const COMMIT_ONE_TEXT = {
 } as const;
 
 /**
- * Session settings of the connections that run {@link COMMIT_TEXT_BATCH} and {@link COMMIT_ONE_TEXT}: a generic plan made once
- * (planning took longer than running a batch), and no sequential scans, so that plan is made of index
- * probes whatever the table statistics said when it was made. Also covers the foreign-key checks
- * the INSERT fires on these connections (they are cached plans too).
+ * Session settings of the connections that run {@link COMMIT_TEXT_BATCH} and {@link COMMIT_ONE_TEXT}: the server's
+ * ({@link SESSION_OPTIONS}: a generic plan made once; planning took longer than running a batch), and
+ * no sequential scans, so that plan is made of index probes whatever the table statistics said when
+ * it was made. Also covers the foreign-key checks the INSERT fires on these connections (they are
+ * cached plans too).
  */
-export const GROUP_COMMIT_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
+export const GROUP_COMMIT_SESSION_OPTIONS = `${SESSION_OPTIONS} -c enable_seqscan=off`;
 
 /** The SQL of messages; each query can be pointed at and EXPLAINed (see docs/queries.md). */
 @Injectable()
