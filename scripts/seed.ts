@@ -179,10 +179,13 @@ async function explain(ds: DataSource): Promise<void> {
   const explaining = {
     query: async (sql: string, params: unknown[] = []) => {
       await runner.query(`PREPARE explained AS ${sql}`);
-      const args = params.length > 0 ? `(${params.map(sqlLiteral).join(', ')})` : '';
-      const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE explained${args}`);
-      await runner.query('DEALLOCATE explained');
-      plans.push({ sql, plan: rows.map((r) => r['QUERY PLAN']).join('\n') });
+      try {
+        const args = params.length > 0 ? `(${params.map(sqlLiteral).join(', ')})` : '';
+        const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE explained${args}`);
+        plans.push({ sql, plan: rows.map((r) => r['QUERY PLAN']).join('\n') });
+      } finally {
+        await runner.query('DEALLOCATE explained');
+      }
       return [];
     },
   } as unknown as DataSource;
@@ -236,6 +239,7 @@ function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (Array.isArray(value)) return escapeLiteral(`{${value.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
   if (value instanceof Date) return escapeLiteral(value.toISOString());
+  if (typeof value === 'object') return escapeLiteral(JSON.stringify(value));
   return escapeLiteral(String(value));
 }
 

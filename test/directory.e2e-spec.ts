@@ -1,13 +1,36 @@
 import { DataSource } from 'typeorm';
+import { PLAN_FOR_VALUES } from '../src/database/sql';
+import { RoomsRepository } from '../src/rooms/rooms.repository';
+import { UsersRepository } from '../src/users/users.repository';
 import { useTestApp } from './helpers/app';
 import { expectError, http, registerUser, TestUser, unique } from './helpers/http';
 
 const PUBLIC_USER_FIELDS = ['avatar_url', 'bio', 'created_at', 'deactivated', 'display_name', 'id', 'last_seen_at', 'online', 'status', 'username'];
 
-/** The plan PostgreSQL chooses for a statement, as one string. */
-async function explain(db: DataSource | { query: DataSource['query'] }, sql: string, params: unknown[]): Promise<string> {
-  const rows = (await db.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[];
-  return rows.map((r) => r['QUERY PLAN']).join('\n');
+/**
+ * The plan the server runs for a repository's statement. The repository runs on a stand-in pool that
+ * records what it would send: the statement, and whether it asked for a plan made for the values
+ * (rowsPlannedForValues sends PLAN_FOR_VALUES first). The statement is then prepared on `db` (a
+ * connection of the app's pool, in a transaction, so with the server's session settings) in that same
+ * mode, and its EXECUTE with the same values is explained.
+ * @returns the plan as one string, and whether the repository asked for a plan made for the values
+ */
+async function serverPlan(db: { query: DataSource['query'] }, run: (standIn: never) => Promise<unknown>): Promise<{ plan: string; forValues: boolean }> {
+  const sent: { text: string; values?: unknown[] }[] = [];
+  const record = async (query: string | { text: string; values?: unknown[] }) => (sent.push(typeof query === 'string' ? { text: query } : query), { rows: [], rowCount: 0 });
+  const pool = { query: record, connect: async () => ({ query: record, release: () => undefined }) };
+  await run({ driver: { master: pool } } as never);
+  const forValues = sent.some((q) => q.text === PLAN_FOR_VALUES);
+  const issued = sent.find((q) => /^\s*SELECT/i.test(q.text))!;
+  const args = (issued.values ?? []).map((v) => (v === null || v === undefined ? 'NULL' : `'${String(v).replace(/'/g, "''")}'`));
+  await db.query(forValues ? PLAN_FOR_VALUES : 'SET LOCAL plan_cache_mode TO DEFAULT');
+  await db.query(`PREPARE planned AS ${issued.text}`);
+  try {
+    const rows = (await db.query(`EXPLAIN EXECUTE planned${args.length > 0 ? `(${args.join(', ')})` : ''}`)) as { 'QUERY PLAN': string }[];
+    return { plan: rows.map((r) => r['QUERY PLAN']).join('\n'), forValues };
+  } finally {
+    await db.query('DEALLOCATE planned');
+  }
 }
 
 /**
@@ -233,43 +256,32 @@ describe('user directory and substring search (e2e)', () => {
       }
     }
 
-    it('users: username and display-name conditions use their GIN trigram indexes', async () => {
+    it('users: a search is planned for its text: the trigram indexes for a rare one, the directory order for a short one; a page without q keeps its generic plan', async () => {
       await withBulkRows(
         `INSERT INTO users (username, display_name)
          SELECT 'bulk' || md5(i::text), 'Person ' || md5((i * 7)::text) FROM generate_series(1, 4000) i`,
         async (q) => {
-          const plan = await explain(
-            q,
-            `SELECT u.id FROM users u WHERE u.deleted_at IS NULL
-             AND (lower(u.username) LIKE lower($1) OR lower(u.display_name) LIKE lower($1))
-             ORDER BY lower(u.username), u.id LIMIT 21`,
-            ['%c4ca42%'],
-          );
-          expect(plan).toContain('users_username_trgm_idx');
-          expect(plan).toContain('users_display_name_trgm_idx');
-          const page = await explain(
-            q,
-            `SELECT u.id FROM users u WHERE u.deleted_at IS NULL
-             AND (lower(u.username), u.id) > (lower($1), $2::uuid)
-             ORDER BY lower(u.username), u.id LIMIT 21`,
-            ['bulk8', '00000000-0000-4000-8000-000000000000'],
-          );
-          expect(page).toContain('users_directory_idx');
+          const rare = await serverPlan(q, (db) => new UsersRepository(db).findDirectoryPage('c4ca42', 21));
+          expect(rare.forValues).toBe(true);
+          expect(rare.plan).toContain('users_username_trgm_idx');
+          expect(rare.plan).toContain('users_display_name_trgm_idx');
+          const short = await serverPlan(q, (db) => new UsersRepository(db).findDirectoryPage('c4', 21));
+          expect(short.plan).toContain('users_directory_idx');
+          expect(short.plan).not.toContain('trgm');
+          const page = await serverPlan(q, (db) => new UsersRepository(db).findDirectoryPage(undefined, 21, { username: 'bulk8', id: '00000000-0000-4000-8000-000000000000' }));
+          expect(page.forValues).toBe(false);
+          expect(page.plan).toContain('users_directory_idx');
         },
       );
     });
 
-    it('rooms: the name condition uses the GIN trigram index', async () => {
+    it('rooms: a search is planned for its text: the GIN trigram index for a rare one', async () => {
       await withBulkRows(
         `INSERT INTO rooms (type, name) SELECT 'public', 'Room ' || md5(i::text) FROM generate_series(1, 4000) i`,
         async (q) => {
-          const plan = await explain(
-            q,
-            `SELECT r.id FROM rooms r WHERE r.type = 'public' AND lower(r.name) LIKE lower($1)
-             ORDER BY r.created_at DESC, r.id DESC LIMIT 21`,
-            ['%c4ca42%'],
-          );
-          expect(plan).toContain('rooms_public_name_trgm_idx');
+          const rare = await serverPlan(q, (db) => new RoomsRepository(db).findPublicPage(viewer.id, 'c4ca42', 20, null));
+          expect(rare.forValues).toBe(true);
+          expect(rare.plan).toContain('rooms_public_name_trgm_idx');
         },
       );
     });

@@ -128,15 +128,16 @@ export class AdminRepository {
     return row?.present === true;
   }
 
-  /** Audit rows, newest first; `beforeId` pages further back. */
+  /**
+   * Audit rows, newest first; `beforeId` pages further back. The cursor condition is present only
+   * when given (its own statement shape), so a generic plan scans the primary key from the cursor on.
+   */
   auditPage(limit: number, beforeId?: string): Promise<AuditRow[]> {
+    const p = new SqlParams();
+    const where = and(beforeId !== undefined && `id < ${p.bind(beforeId, 'bigint')}`);
     return rows<AuditRow>(
       this.db,
-      statement(
-        'admin_audit_page',
-        `SELECT id::text, actor, action, target, details, at FROM audit_log WHERE ($1::bigint IS NULL OR id < $1::bigint) ORDER BY id DESC LIMIT $2`,
-        [beforeId ?? null, limit],
-      ),
+      p.statement('admin_audit_page', `SELECT id::text, actor, action, target, details, at FROM audit_log WHERE ${where} ORDER BY id DESC LIMIT ${p.bind(limit)}`),
     );
   }
 

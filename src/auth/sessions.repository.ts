@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { execute, firstRow, Queryable, rows, statement } from '../database/sql';
+import { and, execute, firstRow, keyset, KeysetColumn, Queryable, rows, SqlParams, statement } from '../database/sql';
 
 /** A session row as the sessions list shows it, with a full-precision keyset value. */
 export interface SessionRow {
@@ -39,6 +39,12 @@ export interface ReusedSession {
 export const STALE_SESSION_RETENTION = '1 day';
 
 /** SQL of the sessions and used_refresh_tokens tables. */
+/** The order of a user's session list (sessions_user_last_used_idx), newest use first. */
+const SESSION_ORDER: readonly KeysetColumn[] = [
+  { expr: 'last_used_at', part: 'timestamp' },
+  { expr: 'id', part: 'uuid' },
+];
+
 @Injectable()
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -110,17 +116,20 @@ export class SessionsRepository {
    * sessions_user_last_used_idx. `after` is the last row of the previous page.
    */
   findLivePage(userId: string, limit: number, after?: { lastUsedKey: string; id: string }): Promise<SessionRow[]> {
+    const p = new SqlParams();
+    const where = and(
+      `user_id = ${p.bind(userId, 'uuid')} AND revoked_at IS NULL AND expires_at > now()`,
+      keyset(p, SESSION_ORDER, after ? [after.lastUsedKey, after.id] : null, 'desc'),
+    );
     return rows<SessionRow>(
       this.db,
-      statement(
+      p.statement(
         'sessions_live_page',
         `SELECT id, user_agent, ip, created_at, last_used_at, expires_at, last_used_at::text AS last_used_key
          FROM sessions
-         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
-           AND ($2::timestamptz IS NULL OR (last_used_at, id) < ($2::timestamptz, $3::uuid))
+         WHERE ${where}
          ORDER BY last_used_at DESC, id DESC
-         LIMIT $4`,
-        [userId, after?.lastUsedKey ?? null, after?.id ?? null, limit],
+         LIMIT ${p.bind(limit)}`,
       ),
     );
   }

@@ -6,10 +6,11 @@ import { PoolTuning, poolSettings } from './typeorm-options';
  * The group-commit statement's own connections (MessageBatchWriter), the one `pg` pool besides
  * TypeORM's, built from the same settings ({@link poolSettings}: URL, statement timeout, idle and
  * connect timeouts). It stays separate because its connections are not like the others:
- * - they run with `session options` that no other statement should get — a generic plan made once,
- *   and sequential scans off, so that cached plan is made of index probes whatever the table
- *   statistics said when it was made (see GROUP_COMMIT_SESSION_OPTIONS and
- *   test/batch-plan.e2e-spec.ts, where a plan made on an empty table scanned all of `messages`);
+ * - they run with a session option no other statement should get: on top of the server's own
+ *   (SESSION_OPTIONS: a generic plan made once), sequential scans off, so that cached plan is made
+ *   of index probes whatever the table statistics said when it was made (see
+ *   GROUP_COMMIT_SESSION_OPTIONS and test/batch-plan.e2e-spec.ts, where a plan made on an empty
+ *   table scanned all of `messages`);
  * - there is exactly one per batch in flight (MAX_FLUSHES_IN_FLIGHT, one), always open, keeping the
  *   statement prepared, so a batch never waits behind a history page for a connection and is never
  *   planned again (planning took longer than running it).

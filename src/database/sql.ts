@@ -153,6 +153,41 @@ export async function rows<T>(on: Queryable, stmt: Statement): Promise<T[]> {
   return result.rows as T[];
 }
 
+/**
+ * The statement that sets, for one transaction, the plan mode of {@link rowsPlannedForValues}:
+ * custom plans, made for the values of each execution.
+ */
+export const PLAN_FOR_VALUES = 'SET LOCAL plan_cache_mode = force_custom_plan';
+
+/**
+ * Runs a read whose best plan depends on its values, planned for those values. The server's
+ * connections keep one generic plan per statement, made without values (SESSION_OPTIONS). A
+ * substring search needs the value: a rare text is found through its trigram index, a common one by
+ * walking the page's own order. So this runs the statement in a read-only transaction of its own,
+ * with {@link PLAN_FOR_VALUES} for that transaction only. It costs three more round trips than
+ * {@link rows}: meant for searches people type, not for the hot paths. Falls back to TypeORM's
+ * `query()` for a stand-in data source without a `pg` pool (tools).
+ */
+export async function rowsPlannedForValues<T>(on: DataSource, stmt: Statement): Promise<T[]> {
+  const pool = poolOf(on);
+  if (!pool) return on.query(stmt.text, stmt.values);
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(PLAN_FOR_VALUES);
+    const result = await client.query({ name: stmt.name, text: stmt.text, values: stmt.values });
+    await client.query('COMMIT');
+    return result.rows as T[];
+  } catch (err) {
+    // A connection that cannot even roll back is not given to the next caller.
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** Runs a statement ({@link rows}) and returns its first row, or null when there is none. */
 export async function firstRow<T>(on: Queryable, stmt: Statement): Promise<T | null> {
   const found = await rows<T>(on, stmt);

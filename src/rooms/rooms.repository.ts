@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { containsPattern } from '../database/like-pattern';
-import { and, execute, firstRow, keyset, Queryable, rows, SqlParams, statement } from '../database/sql';
+import { and, execute, firstRow, keyset, Queryable, rows, rowsPlannedForValues, SqlParams, statement } from '../database/sql';
 import { MESSAGE_JOINS, MessageRow, messageColumns } from '../messages/messages.repository';
 import { NotificationLevel } from './notification-level';
 import { RoomRole, RoomType } from './room.types';
@@ -245,7 +245,8 @@ export class RoomsRepository {
 
   /**
    * One page of public rooms, newest first, optionally only those whose name contains `q`
-   * (case-insensitive, `%` and `_` literal; served by the trigram index rooms_public_name_trgm_idx).
+   * (case-insensitive, `%` and `_` literal; planned for the text, see {@link rowsPlannedForValues}: a
+   * rare one is served by the trigram index rooms_public_name_trgm_idx).
    * Keyset pagination on (created_at, id) served by rooms_public_created_idx.
    * @param after the (created_key, id) cursor of the previous page's last row
    */
@@ -257,18 +258,16 @@ export class RoomsRepository {
       q !== undefined && `lower(r.name) LIKE lower(${p.bind(containsPattern(q))})`,
       keyset(p, [{ expr: 'r.created_at', part: 'timestamp' }, { expr: 'r.id', part: 'uuid' }], after, 'desc'),
     );
-    return rows<RoomViewRow>(
-      this.db,
-      p.statement(
-        'rooms_public_page',
-        `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, ${VIEW_COLUMNS}
-         FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ${user}
-         ${OWNER_JOIN}
-         WHERE ${where}
-         ORDER BY r.created_at DESC, r.id DESC
-         LIMIT ${p.bind(limit + 1)}`,
-      ),
+    const page = p.statement(
+      'rooms_public_page',
+      `SELECT ${ROOM_COLUMNS}, m.role AS my_role, m.last_read_seq, ${VIEW_COLUMNS}
+       FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ${user}
+       ${OWNER_JOIN}
+       WHERE ${where}
+       ORDER BY r.created_at DESC, r.id DESC
+       LIMIT ${p.bind(limit + 1)}`,
     );
+    return q !== undefined ? rowsPlannedForValues<RoomViewRow>(this.db, page) : rows<RoomViewRow>(this.db, page);
   }
 
   /**

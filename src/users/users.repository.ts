@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { containsPattern } from '../database/like-pattern';
-import { and, execute, firstRow, Queryable, rows, SqlParams, statement } from '../database/sql';
+import { and, execute, firstRow, Queryable, rows, rowsPlannedForValues, SqlParams, statement } from '../database/sql';
 import { anonymisedFields } from './anonymise';
 import { User } from './user.types';
 
@@ -45,8 +45,10 @@ export class UsersRepository {
   /**
    * One page of the directory: live users ordered by lower(username) then id, optionally only those
    * whose username or display name contains `q` anywhere, case-insensitively (`%`, `_` and `\` in
-   * `q` match literally). Without `q` the page is a range scan of users_directory_idx; with `q` each
-   * condition is served by its GIN trigram index (a BitmapOr), see the SubstringSearch migration.
+   * `q` match literally). Without `q` the page is a range scan of users_directory_idx; with `q` it is
+   * planned for the text ({@link rowsPlannedForValues}): each condition served by its GIN trigram index
+   * (a BitmapOr, see the SubstringSearch migration), or, for a text too short or too common for
+   * that, the range scan filtered.
    * @param after the last user of the previous page (keyset position)
    */
   findDirectoryPage(q: string | undefined, limit: number, after?: { username: string; id: string }): Promise<User[]> {
@@ -57,10 +59,8 @@ export class UsersRepository {
       pattern !== null && `(lower(u.username) LIKE lower(${pattern}) OR lower(u.display_name) LIKE lower(${pattern}))`,
       after && `(lower(u.username), u.id) > (lower(${p.bind(after.username)}), ${p.bind(after.id, 'uuid')})`,
     );
-    return rows<User>(
-      this.db,
-      p.statement('users_directory_page', `SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ORDER BY lower(u.username), u.id LIMIT ${p.bind(limit)}`),
-    );
+    const page = p.statement('users_directory_page', `SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ORDER BY lower(u.username), u.id LIMIT ${p.bind(limit)}`);
+    return pattern !== null ? rowsPlannedForValues<User>(this.db, page) : rows<User>(this.db, page);
   }
 
   /**
