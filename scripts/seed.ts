@@ -13,10 +13,10 @@
 import 'reflect-metadata';
 import { hashSync } from 'bcryptjs';
 import { join } from 'node:path';
-import { escapeLiteral } from 'pg';
 import { DataSource } from 'typeorm';
 import { DmRepository, dmKeyOf } from '../src/dm/dm.repository';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { sqlLiteral } from '../src/database/sql';
 import { typeormOptions } from '../src/database/typeorm-options';
 import { MessagesRepository } from '../src/messages/messages.repository';
 import { RoomsRepository } from '../src/rooms/rooms.repository';
@@ -232,15 +232,6 @@ async function explain(ds: DataSource): Promise<void> {
   } finally {
     await runner.release();
   }
-}
-
-/** A bind parameter as the SQL literal EXECUTE takes (its type comes from the prepared statement). */
-function sqlLiteral(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (Array.isArray(value)) return escapeLiteral(`{${value.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
-  if (value instanceof Date) return escapeLiteral(value.toISOString());
-  if (typeof value === 'object') return escapeLiteral(JSON.stringify(value));
-  return escapeLiteral(String(value));
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { runMigrationsLocked } from '../src/database/migrations';
+import { sqlLiteral } from '../src/database/sql';
 import { typeormOptions } from '../src/database/typeorm-options';
 import { dmKeyOf } from '../src/dm/dm.repository';
 import { BatchOutcomeRow, BatchSendRow, COMMIT_ONE_TEXT, COMMIT_TEXT_BATCH, GROUP_COMMIT_SESSION_OPTIONS, mentionCandidatesParam, MessagesRepository } from '../src/messages/messages.repository';
@@ -334,7 +335,7 @@ describe('group-commit plan on a growing messages table (e2e)', () => {
       const preparing = {
         query: async (sql: string, params: unknown[]) => {
           await runner.query(`PREPARE page AS ${sql}`);
-          const args = params.map((v) => (v === null || v === undefined ? 'NULL' : setup.escapeLiteral(String(v)))).join(', ');
+          const args = params.map(sqlLiteral).join(', ');
           for (let i = 0; i < 6; i++) expect((await runner.query(`EXECUTE page(${args})`)).length).toBe(51);
           plan = (await runner.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE page(${args})`))[0]['QUERY PLAN'][0].Plan;
           return [];

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { PLAN_FOR_VALUES } from '../src/database/sql';
+import { PLAN_FOR_VALUES, sqlLiteral } from '../src/database/sql';
 import { RoomsRepository } from '../src/rooms/rooms.repository';
 import { UsersRepository } from '../src/users/users.repository';
 import { useTestApp } from './helpers/app';
@@ -22,7 +22,7 @@ async function serverPlan(db: { query: DataSource['query'] }, run: (standIn: nev
   await run({ driver: { master: pool } } as never);
   const forValues = sent.some((q) => q.text === PLAN_FOR_VALUES);
   const issued = sent.find((q) => /^\s*SELECT/i.test(q.text))!;
-  const args = (issued.values ?? []).map((v) => (v === null || v === undefined ? 'NULL' : `'${String(v).replace(/'/g, "''")}'`));
+  const args = (issued.values ?? []).map(sqlLiteral);
   await db.query(forValues ? PLAN_FOR_VALUES : 'SET LOCAL plan_cache_mode TO DEFAULT');
   await db.query(`PREPARE planned AS ${issued.text}`);
   try {

@@ -2,9 +2,10 @@
  * Peer (d): the REST ceiling. Plain Fastify + `pg` answering `GET /api/v1/rooms/:id/messages?limit=n`
  * (the latest history page) and `GET /api/v1/rooms/me` from our server's database ($DATABASE_URL),
  * with our repositories' SQL, session settings and message mapper (loaded from dist/), so each answer
- * is the same SQL result in the same JSON shape. What it leaves out is everything above the data layer: no Nest,
- * no authentication (the caller is the `sub` of the bearer token, decoded, not verified), no
- * validation, no membership check, no access log. Listens on 127.0.0.1:$PORT; SIGTERM exits 0.
+ * is the same SQL result in the same JSON shape. What it leaves out is everything above the data
+ * layer: no Nest, no authentication (the caller is the `sub` of the bearer token, decoded, not
+ * verified), no validation, no membership check, no access log. Listens on 127.0.0.1:$PORT; SIGTERM
+ * exits 0.
  */
 import Fastify from 'fastify';
 import { Pool } from 'pg';

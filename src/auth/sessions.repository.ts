@@ -38,13 +38,13 @@ export interface ReusedSession {
 /** How long revoked or expired sessions are kept before the purge deletes them (and their used hashes). */
 export const STALE_SESSION_RETENTION = '1 day';
 
-/** SQL of the sessions and used_refresh_tokens tables. */
 /** The order of a user's session list (sessions_user_last_used_idx), newest use first. */
 const SESSION_ORDER: readonly KeysetColumn[] = [
   { expr: 'last_used_at', part: 'timestamp' },
   { expr: 'id', part: 'uuid' },
 ];
 
+/** SQL of the sessions and used_refresh_tokens tables. */
 @Injectable()
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}

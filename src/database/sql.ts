@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CursorPart } from '../common/pagination/pagination';
 import { installPgTypeParsers } from './pg-types';
@@ -206,4 +206,17 @@ export async function execute(on: Queryable, stmt: Statement): Promise<number> {
   }
   const result = await connection.query({ name: stmt.name, text: stmt.text, values: stmt.values });
   return result.rowCount ?? 0;
+}
+
+/**
+ * A bind value as the SQL literal `EXECUTE name(…)` takes (EXPLAIN EXECUTE accepts no bind
+ * parameters; the literal's type comes from the prepared statement). For the tools and tests that
+ * explain the repositories' statements as the server runs them; the server itself binds.
+ */
+export function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return escapeLiteral(`{${value.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
+  if (value instanceof Date) return escapeLiteral(value.toISOString());
+  if (typeof value === 'object') return escapeLiteral(JSON.stringify(value));
+  return escapeLiteral(String(value));
 }
