@@ -143,16 +143,20 @@ export interface RampResult {
   steps: StepResult[];
 }
 
+/** How many times a full run repeats a failing ramp step before the failure counts. */
+export const STEP_REPEATS = 2;
+
 /**
  * Raises the send rate by `factor` until a step fails `pass`, then bisects (geometrically) between
- * the last pass and the first failure `bisections` times.
+ * the last pass and the first failure `bisections` times. A failing step is repeated up to
+ * `retryFailures` times and passes if any attempt passes.
  */
 export async function ramp(
   ctx: BenchContext,
   label: string,
   step: (rate: number) => Promise<StepResult>,
   pass: (r: StepResult) => boolean,
-  options: { startRate: number; factor: number; maxRate: number; bisections: number; retryFailures?: boolean },
+  options: { startRate: number; factor: number; maxRate: number; bisections: number; retryFailures?: number },
 ): Promise<RampResult> {
   const steps: StepResult[] = [];
   let best: StepResult | null = null;
@@ -162,10 +166,11 @@ export async function ramp(
     let r = await step(rate);
     steps.push(r);
     let ok = pass(r);
-    if (!ok && options.retryFailures) {
-      // One p99 spike from another process on the machine must not end the ramp: a failure counts
-      // only when it repeats.
-      ctx.log(`  ${label} step at ${r.send_rate}/s failed (p99 ${r.latency.p99_ms} ms, ack p99 ${r.ack_latency.p99_ms} ms); repeating it once`);
+    // A stall of the machine (the shared disk, the VM) puts one 5-second window's p99 above the
+    // bound at any rate: the peers fail single steps at 150 msg/s with their core 90 % idle. So a
+    // failure counts only when every repeat fails too; the same rule for every server.
+    for (let repeat = 1; !ok && repeat <= (options.retryFailures ?? 0); repeat++) {
+      ctx.log(`  ${label} step at ${r.send_rate}/s failed (p99 ${r.latency.p99_ms} ms, ack p99 ${r.ack_latency.p99_ms} ms); repeat ${repeat} of ${options.retryFailures}`);
       await settle(ctx.server);
       r = await step(rate);
       steps.push(r);

@@ -1,5 +1,5 @@
 import { SOURCE_ADDRESSES } from '../lib/gen-pool';
-import { BenchContext, ramp, RampResult, runStep, settle, StepResult, StepTiming, Topology } from '../lib/load';
+import { BenchContext, ramp, RampResult, runStep, settle, STEP_REPEATS, StepResult, StepTiming, Topology } from '../lib/load';
 import type { ClientSpec } from '../lib/protocol';
 
 /** R rooms of M = usersPerRoom × devicesPerUser member connections; each user's first device sends. */
@@ -67,7 +67,7 @@ export async function fanoutScenario(ctx: BenchContext, shape: FanoutShape, fixt
       factor: ctx.quick ? 2 : 1.5,
       maxRate: 40_000,
       bisections: ctx.quick ? 0 : 2,
-      retryFailures: !ctx.quick,
+      retryFailures: ctx.quick ? 0 : STEP_REPEATS,
     });
     let half: StepResult | null = null;
     if (result.best) {

@@ -1,6 +1,6 @@
 import { api, BenchUser, pool } from '../lib/api';
 import { SOURCE_ADDRESSES } from '../lib/gen-pool';
-import { BenchContext, ramp, RampResult, runStep, settle, StepResult, Topology } from '../lib/load';
+import { BenchContext, ramp, RampResult, runStep, settle, STEP_REPEATS, StepResult, Topology } from '../lib/load';
 import { embeddedDatabaseUrl, seedArchive, SeedResult } from '../lib/seed';
 
 /** One persistence ramp. */
@@ -64,7 +64,7 @@ export async function persistenceScenario(ctx: BenchContext, runId: string, user
         factor: ctx.quick ? 2 : 1.5,
         maxRate: 40_000,
         bisections: ctx.quick ? 0 : 2,
-        retryFailures: !ctx.quick,
+        retryFailures: ctx.quick ? 0 : STEP_REPEATS,
       });
       return {
         ramp: result,
