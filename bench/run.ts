@@ -9,7 +9,8 @@
  *
  * Other flags: --no-build (use dist/ as it is), --server <path to main.js>, --generators <n>,
  * --no-pin, --bcrypt-cost <n> (default 10), --connections <n>, --profile (our server runs with
- * --cpu-prof; the .cpuprofile lands in bench/results/).
+ * --cpu-prof; the .cpuprofile lands in bench/results/), --rest-messages <n> (the REST scenario's
+ * backlog, default 100,000 over 10 rooms: run it again with 1,000,000 to see the reads stay flat).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +47,8 @@ interface Options {
   generators: number;
   bcryptCost: number;
   connections: number;
+  /** Messages seeded for the REST scenario, over 10 rooms all unread by the reader. */
+  restMessages: number;
   profile: boolean;
   only: ScenarioName[];
   servers: ServerKind[];
@@ -65,6 +68,7 @@ function parseArgs(argv: string[]): Options {
     generators: Number(value('--generators') ?? 2),
     bcryptCost: Number(value('--bcrypt-cost') ?? 10),
     connections: Number(value('--connections') ?? (quick ? 2000 : 10_000)),
+    restMessages: Number(value('--rest-messages') ?? 100_000),
     profile: argv.includes('--profile'),
     only: (value('--only')?.split(',') as ScenarioName[] | undefined) ?? ALL_SCENARIOS,
     servers: (value('--servers')?.split(',') as ServerKind[] | undefined) ?? ['raw', 'socketio', 'raw-pg', 'ours', 'raw-rest'],
@@ -202,7 +206,7 @@ async function runOurs(opts: Options, gens: GeneratorPool, results: Results, res
     const restPeer = opts.servers.includes('raw-rest')
       ? () => startServer('raw-rest', __dirname, undefined, { databaseUrl: embeddedDatabaseUrl(server.dataDir!) })
       : undefined;
-    if (ours.includes('rest')) await attempt(results, 'rest', 'ours', () => restScenario(ctx, users[0], users[1], runId, restPeer));
+    if (ours.includes('rest')) await attempt(results, 'rest', 'ours', () => restScenario(ctx, users[0], users[1], runId, opts.restMessages, restPeer));
     if (ours.includes('login-burst')) {
       await attempt(results, 'login-burst', 'ours', () => loginBurstScenario(ctx, users, opts.quick ? 50 : 100, opts.bcryptCost));
     }
@@ -344,7 +348,7 @@ function summaryRows(results: Results, opts: Options): Row[] {
   }
   const r = ok<RestResult>(results, 'rest', 'ours');
   if (results.rest) {
-    const section = 'REST (100k msgs)';
+    const section = `REST (${(r?.seed.messages ?? opts.restMessages).toLocaleString('en-US')} msgs)`;
     const rr = r?.peer ?? null;
     const hist = r ? r.history.requests_per_sec : null;
     const me = r ? r.rooms_me.requests_per_sec : null;

@@ -1,18 +1,41 @@
+import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { createRoom, http, okBody, registerUser, TestUser, unique } from './helpers/http';
 import { useTestApp } from './helpers/app';
 
-/** A small seeded PRNG (mulberry32), so a failing sequence can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** One step of a random sequence; users, joiners, leavers and messages are taken modulo what exists. */
+type Step =
+  | { kind: 'burst'; room: number; by: number[]; retry: boolean[] }
+  | { kind: 'attachment'; room: number; by: number }
+  | { kind: 'delete'; room: number; message: number; byOwner: boolean }
+  /** `at`: where to put the read pointer, in percent of the room's last seq (over 100: past the end). An integer: fast-check draws doubles uniformly over their bit patterns, so nearly all would be about 0. */
+  | { kind: 'read'; room: number; by: number; at: number }
+  | { kind: 'join'; room: number; who: number }
+  | { kind: 'leave'; room: number; who: number };
+
+const USERS = 4;
+const ROOMS = 2;
+const user = fc.nat({ max: USERS - 1 });
+const room = fc.nat({ max: ROOMS - 1 });
+const step: fc.Arbitrary<Step> = fc.oneof(
+  // Concurrent text sends: one group commit; `retry` repeats the burst's one client_msg_id.
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('burst' as const),
+      room,
+      by: fc.array(user, { minLength: 1, maxLength: 6 }),
+      retry: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+    }),
+    weight: 6,
+  },
+  // With an attachment: the single-send path.
+  { arbitrary: fc.record({ kind: fc.constant('attachment' as const), room, by: user }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('delete' as const), room, message: fc.nat(), byOwner: fc.boolean() }), weight: 3 },
+  // Anywhere from seq 0 to a little past the last one: backward, forward and beyond.
+  { arbitrary: fc.record({ kind: fc.constant('read' as const), room, by: user, at: fc.integer({ min: 0, max: 120 }) }), weight: 5 },
+  { arbitrary: fc.record({ kind: fc.constant('join' as const), room, who: fc.nat() }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('leave' as const), room, who: fc.nat() }), weight: 2 },
+);
 
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e5a0a20000000049454e44ae426082',
@@ -26,13 +49,17 @@ const PNG = Buffer.from(
  * path, repeated client_msg_ids), deletes by senders and by the owner, reads forward and backward,
  * joins, leaves and re-joins (each of which also stores a system line), every member's maintained
  * count equals a fresh COUNT(*) of other people's live messages after their read pointer, system
- * lines left out (they are never unread). Several seeded random sequences through the real
- * app over HTTP; the fresh count is a plain SQL query on the same database.
+ * lines left out (they are never unread). fast-check draws the sequences (and shrinks a failing one
+ * to a short one, printing its seed); they run through the real app over HTTP, and the fresh count
+ * is a plain SQL query on the same database.
  */
-describe('unread counters (e2e, seeded random sequences)', () => {
+describe('unread counters (e2e, fast-check)', () => {
   const { t } = useTestApp();
-  const SEEDS = [1, 2, 3];
-  const STEPS = 60;
+  let users: TestUser[];
+
+  beforeAll(async () => {
+    users = await Promise.all(Array.from({ length: USERS }, () => registerUser(t.api)));
+  });
 
   const fresh = async (roomId: string, userId: string): Promise<number> => {
     const rows: { n: string }[] = await t.app.get(DataSource).query(
@@ -53,83 +80,75 @@ describe('unread counters (e2e, seeded random sequences)', () => {
     return body.id;
   }
 
-  it.each(SEEDS)('maintained counts equal fresh counts after a random sequence (seed %i)', async (seed) => {
-    const random = prng(seed);
-    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
-    const users = await Promise.all(Array.from({ length: 4 }, () => registerUser(t.api)));
-    const owner = users[0];
-    const rooms = [await createRoom(t.api, owner), await createRoom(t.api, owner)];
-    const members = new Map<string, Set<TestUser>>(rooms.map((r) => [r.id, new Set([owner])]));
-    const sent = new Map<string, Array<{ id: string; sender: TestUser }>>(rooms.map((r) => [r.id, []]));
-    const lastSeq = new Map<string, number>(rooms.map((r) => [r.id, 0]));
-    const log: string[] = [];
+  it('maintained counts equal fresh counts after any sequence', async () => {
+    const done = new Map<Step['kind'], number>();
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 40, size: 'max' }), async (steps) => {
+        runs++;
+        const owner = users[0];
+        const rooms = [await createRoom(t.api, owner), await createRoom(t.api, owner)];
+        const members = rooms.map(() => new Set<number>([0]));
+        const sent = rooms.map(() => [] as Array<{ id: string; by: number }>);
+        const lastSeq = rooms.map(() => 0);
 
-    const send = async (user: TestUser, roomId: string, body: object): Promise<void> => {
-      const res = await http(t.api, 'POST', `/rooms/${roomId}/messages`, { token: user.token, body });
-      const message = okBody(res, 'send');
-      if (res.status === 201) sent.get(roomId)!.push({ id: message.id, sender: user });
-      lastSeq.set(roomId, Math.max(lastSeq.get(roomId)!, message.seq));
-    };
+        const send = async (r: number, by: number, body: object): Promise<void> => {
+          const res = await http(t.api, 'POST', `/rooms/${rooms[r].id}/messages`, { token: users[by].token, body });
+          const message = okBody(res, 'send');
+          if (res.status === 201) sent[r].push({ id: message.id, by });
+          lastSeq[r] = Math.max(lastSeq[r], message.seq);
+        };
 
-    for (let step = 0; step < STEPS; step++) {
-      const room = pick(rooms);
-      const inRoom = [...members.get(room.id)!];
-      const outside = users.filter((u) => !members.get(room.id)!.has(u));
-      const r = random();
-      if (r < 0.3) {
-        // A burst of concurrent text sends from members: one group commit, maybe with a repeated client_msg_id.
-        const cmid = unique('c');
-        const burst = Array.from({ length: 1 + Math.floor(random() * 6) }, (_, i) => ({
-          user: pick(inRoom),
-          body: { content: `m${step}.${i}`, ...(random() < 0.3 ? { client_msg_id: cmid } : {}) },
-        }));
-        log.push(`burst ${burst.length} into ${rooms.indexOf(room)}`);
-        await Promise.all(burst.map((b) => send(b.user, room.id, b.body)));
-      } else if (r < 0.38) {
-        const user = pick(inRoom);
-        log.push(`attachment into ${rooms.indexOf(room)}`);
-        await send(user, room.id, { content: `file ${step}`, attachment_ids: [await upload(user)] });
-      } else if (r < 0.52) {
-        const live = sent.get(room.id)!;
-        if (live.length === 0) continue;
-        const target = pick(live);
-        // The sender deletes, or the owner does (moderation); deleting a tombstone again changes nothing.
-        const by = members.get(room.id)!.has(target.sender) && random() < 0.6 ? target.sender : owner;
-        log.push(`delete in ${rooms.indexOf(room)}`);
-        okBody(await http(t.api, 'DELETE', `/messages/${target.id}`, { token: by.token }), 'delete');
-      } else if (r < 0.75) {
-        const user = pick(inRoom);
-        const seq = Math.floor(random() * (lastSeq.get(room.id)! + 3));
-        log.push(`read ${seq} in ${rooms.indexOf(room)}`);
-        const res = okBody(await http(t.api, 'POST', `/rooms/${room.id}/read`, { token: user.token, body: { seq } }), 'read');
-        expect(res.unread_count).toBe(await fresh(room.id, user.id));
-      } else if (r < 0.9) {
-        if (outside.length === 0) continue;
-        const user = pick(outside);
-        log.push(`join ${rooms.indexOf(room)}`);
-        okBody(await http(t.api, 'POST', `/rooms/${room.id}/join`, { token: user.token }), 'join');
-        members.get(room.id)!.add(user);
-      } else {
-        const user = inRoom.filter((u) => u !== owner);
-        if (user.length === 0) continue;
-        const leaving = pick(user);
-        log.push(`leave ${rooms.indexOf(room)}`);
-        okBody(await http(t.api, 'POST', `/rooms/${room.id}/leave`, { token: leaving.token }), 'leave');
-        members.get(room.id)!.delete(leaving);
-      }
-      for (const user of users) {
-        const mine = okBody(await http(t.api, 'GET', '/rooms/me?limit=100', { token: user.token }), 'rooms/me');
-        for (const item of mine.items as Array<{ id: string; unread_count: number }>) {
-          if (!members.has(item.id)) continue;
-          const expected = await fresh(item.id, user.id);
-          if (item.unread_count !== expected) throw new Error(`seed ${seed}, after ${log.join(', ')}: ${user.username} has ${item.unread_count}, fresh count ${expected}`);
+        for (const [i, s] of steps.entries()) {
+          const r = s.room;
+          const inRoom = members[r];
+          if (s.kind === 'burst') {
+            const cmid = unique('c');
+            await Promise.all(
+              s.by.map((b, k) => send(r, inRoom.has(b) ? b : 0, { content: `r${runs}s${i}.${k}`, ...(s.retry[k] ? { client_msg_id: cmid } : {}) })),
+            );
+          } else if (s.kind === 'attachment') {
+            const by = inRoom.has(s.by) ? s.by : 0;
+            await send(r, by, { content: `file ${i}`, attachment_ids: [await upload(users[by])] });
+          } else if (s.kind === 'delete') {
+            if (sent[r].length === 0) continue;
+            const target = sent[r][s.message % sent[r].length];
+            // The sender deletes, or the owner does (moderation); deleting a tombstone again changes nothing.
+            const by = !s.byOwner && inRoom.has(target.by) ? target.by : 0;
+            okBody(await http(t.api, 'DELETE', `/messages/${target.id}`, { token: users[by].token }), 'delete');
+          } else if (s.kind === 'read') {
+            const by = inRoom.has(s.by) ? s.by : 0;
+            const res = okBody(await http(t.api, 'POST', `/rooms/${rooms[r].id}/read`, { token: users[by].token, body: { seq: Math.floor((s.at * lastSeq[r]) / 100) } }), 'read');
+            expect({ step: i, unread_count: res.unread_count }).toEqual({ step: i, unread_count: await fresh(rooms[r].id, users[by].id) });
+          } else if (s.kind === 'join') {
+            const outside = users.map((_, u) => u).filter((u) => !inRoom.has(u));
+            if (outside.length === 0) continue;
+            const who = outside[s.who % outside.length];
+            okBody(await http(t.api, 'POST', `/rooms/${rooms[r].id}/join`, { token: users[who].token }), 'join');
+            inRoom.add(who);
+          } else {
+            // The owner stays: a room is never left without one.
+            const others = [...inRoom].filter((u) => u !== 0);
+            if (others.length === 0) continue;
+            const who = others[s.who % others.length];
+            okBody(await http(t.api, 'POST', `/rooms/${rooms[r].id}/leave`, { token: users[who].token }), 'leave');
+            inRoom.delete(who);
+          }
+          done.set(s.kind, (done.get(s.kind) ?? 0) + 1);
+          for (const [u, someone] of users.entries()) {
+            const mine = okBody(await http(t.api, 'GET', '/rooms/me?limit=100', { token: someone.token }), 'rooms/me');
+            const items = mine.items as Array<{ id: string; unread_count: number }>;
+            for (const [k, each] of rooms.entries()) {
+              const item = items.find((x) => x.id === each.id);
+              if (!members[k].has(u)) continue;
+              expect({ step: i, user: u, room: k, unread_count: item?.unread_count }).toEqual({ step: i, user: u, room: k, unread_count: await fresh(each.id, someone.id) });
+            }
+          }
         }
-      }
-    }
+      }),
+      { numRuns: 8 },
+    );
     // The sequences did exercise what they claim to.
-    expect(log.some((l) => l.startsWith('burst'))).toBe(true);
-    expect(log.some((l) => l.startsWith('delete'))).toBe(true);
-    expect(log.some((l) => l.startsWith('read'))).toBe(true);
-    expect(log.some((l) => l.startsWith('join'))).toBe(true);
-  }, 180_000);
+    for (const kind of ['burst', 'attachment', 'delete', 'read', 'join', 'leave'] as const) expect({ kind, done: (done.get(kind) ?? 0) > 0 }).toEqual({ kind, done: true });
+  }, 240_000);
 });

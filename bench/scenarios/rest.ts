@@ -29,8 +29,8 @@ export interface RestResult {
 }
 
 /**
- * REST: seeds 100,000 messages from `sender` over 10 rooms of `user` (so each room holds ~10,000
- * messages unread by `user`), then measures the latest history page (`GET /rooms/:id/messages?limit=50`,
+ * REST: seeds `total` messages (the full run: 100,000) from `sender` over 10 rooms of `user` (so each
+ * room holds a tenth of them, all unread by `user`), then measures the latest history page (`GET /rooms/:id/messages?limit=50`,
  * cycling over the rooms) and `GET /rooms/me` as `user` with autocannon running in a generator
  * process; then, when `startPeer` is given, the same two runs against the raw-rest peer reading the
  * same database (our server stays up, idle, since its PostgreSQL serves both).
@@ -40,6 +40,7 @@ export async function restScenario(
   user: BenchUser,
   sender: BenchUser,
   runId: string,
+  total: number,
   startPeer?: () => Promise<ServerHandle>,
 ): Promise<RestResult> {
   const base = ctx.server.apiBase;
@@ -54,7 +55,7 @@ export async function restScenario(
     token: user.token,
     senderId: sender.id,
     roomIds,
-    total: 100_000,
+    total,
     restFallback: ctx.quick ? 2_000 : 20_000,
   });
   ctx.log(`  seeded ${seed.messages} messages by ${seed.method} in ${seed.ms} ms${seed.note ? ` (${seed.note})` : ''}`);
